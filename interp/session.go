@@ -1,0 +1,237 @@
+// Package interp is a Go notebook session on yaegi: the state cells share, the value of
+// a cell's last expression, output streamed while a cell runs, errors, interrupt, and
+// help while typing. It implements lang.Session and knows nothing of Jupyter's wire.
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/scanner"
+	"reflect"
+	"runtime"
+	"strings"
+
+	"github.com/traefik/yaegi/interp"
+	yaegistdlib "github.com/traefik/yaegi/stdlib"
+
+	"github.com/gomatcalc/gomatcalc/kernel/lang"
+	"github.com/gomatcalc/gomatcalc/stdlib"
+	"github.com/gomatcalc/gomatcalc/stdlib/display"
+)
+
+// preloaded are the packages every session imports before its first cell.
+var preloaded = []importSpec{
+	{path: "fmt"},
+	{path: "math"},
+	{path: "gonum.org/v1/gonum/mat"},
+	{path: "github.com/gomatcalc/gomatcalc/stdlib/display"},
+}
+
+// Options configure a Session.
+type Options struct {
+	// Version is the gomatcalc version reported by kernel_info.
+	Version string
+}
+
+// Session is one notebook's Go session. Only one Session should run cells at a time in a
+// process: while a cell runs, os.Stdout and os.Stderr point at the session's pipes.
+type Session struct {
+	opts     Options
+	yaegi    *interp.Interpreter
+	out      output
+	imported map[importSpec]bool
+	packages map[string]string // package name in cells -> import path
+}
+
+// New returns a session with the preloaded packages imported.
+func New(opts Options) (*Session, error) {
+	s := &Session{opts: opts, imported: map[importSpec]bool{}, packages: map[string]string{}}
+	s.yaegi = interp.New(interp.Options{
+		Stdin:  &inputReader{out: &s.out},
+		Stdout: &streamWriter{out: &s.out, name: "stdout", fallback: writerFunc(osStdout)},
+		Stderr: &streamWriter{out: &s.out, name: "stderr", fallback: writerFunc(osStderr)},
+	})
+	for _, syms := range []interp.Exports{yaegistdlib.Symbols, stdlib.Symbols} {
+		if err := s.yaegi.Use(syms); err != nil {
+			return nil, fmt.Errorf("interp: loading symbols: %w", err)
+		}
+	}
+	display.SetPublisher(&s.out)
+	ctx := context.Background()
+	for _, imp := range preloaded {
+		if err := s.importPackage(ctx, imp); err != nil {
+			return nil, fmt.Errorf("interp: preloading %s: %w", imp.path, err)
+		}
+	}
+	if _, err := s.yaegi.EvalWithContext(ctx, valuesFuncDecl); err != nil {
+		return nil, fmt.Errorf("interp: %w", err)
+	}
+	return s, nil
+}
+
+// Info describes the session for kernel_info.
+func (s *Session) Info() lang.Info {
+	goVersion := strings.TrimPrefix(runtime.Version(), "go")
+	return lang.Info{
+		Implementation:        "gomatcalc",
+		ImplementationVersion: s.opts.Version,
+		Banner: "gomatcalc " + s.opts.Version + ": Go for matrix calculus, interpreted by yaegi v0.16.1\n" +
+			"(Go " + goVersion + " runtime, Go 1.22 language). Preloaded: fmt, math, mat, display.",
+		Language: lang.LanguageInfo{
+			Name:           "go",
+			Version:        goVersion,
+			Mimetype:       "text/x-go",
+			FileExtension:  ".go",
+			PygmentsLexer:  "go",
+			CodemirrorMode: "go",
+		},
+		HelpLinks: []lang.HelpLink{
+			{Text: "Go standard library", URL: "https://pkg.go.dev/std"},
+			{Text: "gonum mat", URL: "https://pkg.go.dev/gonum.org/v1/gonum/mat"},
+			{Text: "yaegi", URL: "https://github.com/traefik/yaegi"},
+		},
+	}
+}
+
+// Execute runs one cell.
+func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang.Output) lang.ExecuteResult {
+	if expr, ok := helpRequest(req.Code); ok {
+		return lang.ExecuteResult{Page: s.help(expr)}
+	}
+	s.out.set(out)
+	defer s.out.set(nil)
+	if stop, err := capture(&s.out); err == nil {
+		defer stop()
+	}
+
+	var res lang.ExecuteResult
+	c := splitCell(req.Code)
+	for _, imp := range c.imports {
+		if err := s.importPackage(ctx, imp); err != nil {
+			res.Err = toError(err)
+			return res
+		}
+	}
+	if strings.TrimSpace(c.body) != "" {
+		values, err := s.run(ctx, c)
+		if err != nil {
+			res.Err = toError(err)
+			return res
+		}
+		res.Value = render(values)
+	}
+	if len(req.UserExpressions) > 0 {
+		res.UserExpressions = map[string]lang.ExpressionResult{}
+		for name, expr := range req.UserExpressions {
+			v, err := s.eval(ctx, valuesFunc+"("+expr+")")
+			if err != nil {
+				res.UserExpressions[name] = lang.ExpressionResult{Err: toError(err)}
+				continue
+			}
+			res.UserExpressions[name] = lang.ExpressionResult{Value: render(values(v))}
+		}
+	}
+	return res
+}
+
+// run evaluates a cell's body and returns the values of its last expression, if any.
+func (s *Session) run(ctx context.Context, c cell) ([]any, error) {
+	if c.shown != "" {
+		v, err := s.eval(ctx, c.shown)
+		if err == nil {
+			return values(v), nil
+		}
+		// A call with no result cannot be an argument: run the cell as written, which
+		// also reports a real compile error in the user's own words. yaegi compiles the
+		// whole cell before running any of it, so nothing runs twice.
+		if !isCompileError(err) {
+			return nil, err
+		}
+	}
+	_, err := s.eval(ctx, c.body)
+	return nil, err
+}
+
+func (s *Session) eval(ctx context.Context, src string) (reflect.Value, error) {
+	return s.yaegi.EvalWithContext(ctx, src)
+}
+
+func (s *Session) importPackage(ctx context.Context, imp importSpec) error {
+	if s.imported[imp] {
+		return nil
+	}
+	if _, err := s.eval(ctx, imp.String()); err != nil {
+		return err
+	}
+	s.imported[imp] = true
+	name := imp.name
+	if name == "" {
+		name = packageName(imp.path)
+	}
+	s.packages[name] = imp.path
+	return nil
+}
+
+// packageName is the name a package is known by when imported without one.
+func packageName(path string) string {
+	return path[strings.LastIndexByte(path, '/')+1:]
+}
+
+// isCompileError reports whether err was found before the cell ran: not a panic and
+// not an interrupt.
+func isCompileError(err error) bool {
+	var p interp.Panic
+	return !errors.As(err, &p) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+// values unpacks the []interface{} valuesFunc returns.
+func values(v reflect.Value) []any {
+	if !v.IsValid() || v.Kind() != reflect.Slice {
+		return nil
+	}
+	out := make([]any, v.Len())
+	for i := range out {
+		out[i] = v.Index(i).Interface()
+	}
+	return out
+}
+
+// render is the bundle of a cell's values: one value renders richly; several, as Go
+// prints them on one line.
+func render(vals []any) lang.Bundle {
+	switch len(vals) {
+	case 0:
+		return nil
+	case 1:
+		return lang.Bundle(display.Render(vals[0]))
+	}
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		parts[i] = fmt.Sprint(v)
+	}
+	return lang.PlainText(strings.Join(parts, " "))
+}
+
+// toError turns what yaegi returned into the error a notebook shows.
+func toError(err error) *lang.Error {
+	const red, reset = "\x1b[31m", "\x1b[0m"
+	var p interp.Panic
+	var list scanner.ErrorList
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &lang.Error{Name: "Interrupted", Value: "the cell was interrupted",
+			Traceback: []string{red + "Interrupted: the cell was interrupted" + reset}}
+	case errors.As(err, &p):
+		msg := fmt.Sprint(p.Value)
+		return &lang.Error{Name: "panic", Value: msg, Traceback: []string{red + "panic: " + msg + reset}}
+	case errors.As(err, &list):
+		tb := []string{red + "syntax error" + reset}
+		for _, e := range list {
+			tb = append(tb, e.Error())
+		}
+		return &lang.Error{Name: "SyntaxError", Value: list[0].Msg, Traceback: tb}
+	}
+	msg := err.Error()
+	return &lang.Error{Name: "CompileError", Value: msg, Traceback: []string{red + "error" + reset + ": " + msg}}
+}

@@ -1,0 +1,254 @@
+package kernel
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gomatcalc/gomatcalc/kernel/lang"
+)
+
+// executeContent is the content of an execute_request.
+type executeContent struct {
+	Code            string            `json:"code"`
+	Silent          bool              `json:"silent"`
+	StoreHistory    *bool             `json:"store_history"`
+	UserExpressions map[string]string `json:"user_expressions"`
+	AllowStdin      *bool             `json:"allow_stdin"`
+	StopOnError     *bool             `json:"stop_on_error"`
+}
+
+// orTrue is a boolean field whose default is true.
+func orTrue(b *bool) bool { return b == nil || *b }
+
+func (k *Kernel) execute(sock *router, m *Message) {
+	var c executeContent
+	if !k.decodeContent(sock, m, "execute_reply", &c) {
+		return
+	}
+	storeHistory := orTrue(c.StoreHistory) && !c.Silent
+	if m.Received.Before(k.abortBefore) {
+		// An earlier cell failed with stop_on_error: requests queued behind it are aborted.
+		k.reply(sock, m, "execute_reply", map[string]any{
+			"status": "aborted", "execution_count": k.executionCount})
+		return
+	}
+	if storeHistory {
+		k.executionCount++
+	}
+	count := k.executionCount
+	if !c.Silent {
+		k.publish("execute_input", m, map[string]any{"code": c.Code, "execution_count": count})
+	}
+
+	ctx, cancel := context.WithCancel(k.ctx)
+	k.mu.Lock()
+	k.cancelCell = cancel
+	k.mu.Unlock()
+	out := newCellOutput(k, m, ctx, orTrue(c.AllowStdin))
+	res := k.session.Execute(ctx, lang.ExecuteRequest{
+		Code:            c.Code,
+		Silent:          c.Silent,
+		StoreHistory:    storeHistory,
+		AllowStdin:      orTrue(c.AllowStdin),
+		UserExpressions: c.UserExpressions,
+		ExecutionCount:  count,
+	}, out)
+	k.mu.Lock()
+	k.cancelCell = nil
+	k.mu.Unlock()
+	cancel()
+	out.flush()
+	out.close()
+
+	if storeHistory {
+		k.history.add(count, c.Code, plainText(res.Value))
+	}
+	if res.Err != nil {
+		reply := errorContent(res.Err)
+		k.publish("error", m, map[string]any{
+			"ename": reply["ename"], "evalue": reply["evalue"], "traceback": reply["traceback"]})
+		reply["execution_count"] = count
+		reply["user_expressions"] = map[string]any{}
+		reply["payload"] = []any{}
+		k.reply(sock, m, "execute_reply", reply)
+		if orTrue(c.StopOnError) {
+			k.abortBefore = time.Now()
+		}
+		return
+	}
+	if res.Value != nil && !c.Silent {
+		k.publish("execute_result", m, map[string]any{
+			"execution_count": count, "data": res.Value, "metadata": orEmptyMap(res.Metadata)})
+	}
+	payload := []any{}
+	if res.Page != nil {
+		payload = append(payload, map[string]any{"source": "page", "data": res.Page, "start": 0})
+	}
+	k.reply(sock, m, "execute_reply", map[string]any{
+		"status":           "ok",
+		"execution_count":  count,
+		"payload":          payload,
+		"user_expressions": userExpressions(res.UserExpressions),
+	})
+}
+
+func userExpressions(results map[string]lang.ExpressionResult) map[string]any {
+	out := map[string]any{}
+	for name, r := range results {
+		if r.Err != nil {
+			out[name] = errorContent(r.Err)
+			continue
+		}
+		out[name] = map[string]any{"status": "ok", "data": r.Value, "metadata": map[string]any{}}
+	}
+	return out
+}
+
+func orEmptyMap(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func plainText(b lang.Bundle) string {
+	s, _ := b["text/plain"].(string)
+	return s
+}
+
+// Stream batching: text waits at most streamDelay, or until streamMax bytes are pending,
+// so that a cell printing in a tight loop sends a few large messages, not a flood.
+const (
+	streamDelay = 50 * time.Millisecond
+	streamMax   = 64 << 10
+)
+
+// cellOutput is the lang.Output of one execute_request: it publishes with the request as
+// parent and batches stream text.
+type cellOutput struct {
+	k          *Kernel
+	parent     *Message
+	ctx        context.Context
+	allowStdin bool
+
+	mu      sync.Mutex
+	name    string // stream of the pending text
+	pending strings.Builder
+	timer   *time.Timer
+	closed  bool
+}
+
+func newCellOutput(k *Kernel, parent *Message, ctx context.Context, allowStdin bool) *cellOutput {
+	return &cellOutput{k: k, parent: parent, ctx: ctx, allowStdin: allowStdin}
+}
+
+func (o *cellOutput) Stream(name, text string) {
+	if text == "" {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return
+	}
+	if o.pending.Len() > 0 && o.name != name {
+		o.flushLocked()
+	}
+	o.name = name
+	o.pending.WriteString(text)
+	if o.pending.Len() >= streamMax {
+		o.flushLocked()
+		return
+	}
+	if o.timer == nil {
+		o.timer = time.AfterFunc(streamDelay, o.flush)
+	}
+}
+
+func (o *cellOutput) flush() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.flushLocked()
+}
+
+func (o *cellOutput) flushLocked() {
+	if o.timer != nil {
+		o.timer.Stop()
+		o.timer = nil
+	}
+	if o.pending.Len() == 0 {
+		return
+	}
+	o.k.publish("stream", o.parent, map[string]string{"name": o.name, "text": o.pending.String()})
+	o.pending.Reset()
+}
+
+// close stops publishing: output that arrives after the reply would confuse front ends.
+func (o *cellOutput) close() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.flushLocked()
+	o.closed = true
+}
+
+func (o *cellOutput) Display(d lang.Display) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return
+	}
+	o.flushLocked()
+	msgType := "display_data"
+	if d.Update {
+		msgType = "update_display_data"
+	}
+	transient := map[string]any{}
+	if d.ID != "" {
+		transient["display_id"] = d.ID
+	}
+	o.k.publish(msgType, o.parent, map[string]any{
+		"data": d.Data, "metadata": orEmptyMap(d.Metadata), "transient": transient})
+}
+
+func (o *cellOutput) Clear(wait bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return
+	}
+	o.flushLocked()
+	o.k.publish("clear_output", o.parent, map[string]bool{"wait": wait})
+}
+
+// errInterrupted is returned by Input when the cell is interrupted while it waits.
+var errInterrupted = errors.New("interrupted while waiting for input")
+
+func (o *cellOutput) Input(prompt string, password bool) (string, error) {
+	if !o.allowStdin {
+		return "", lang.ErrNoStdin
+	}
+	o.flush()
+	// A reply left over from an earlier, interrupted request is not for this one.
+	select {
+	case <-o.k.stdinReply:
+	default:
+	}
+	o.k.stdin.send(o.k.newMessage("input_request", o.parent,
+		map[string]any{"prompt": prompt, "password": password}), o.k.log)
+	select {
+	case r := <-o.k.stdinReply:
+		var c struct {
+			Value string `json:"value"`
+		}
+		if err := json.Unmarshal(r.Content, &c); err != nil {
+			return "", err
+		}
+		return c.Value, nil
+	case <-o.ctx.Done():
+		return "", errInterrupted
+	}
+}

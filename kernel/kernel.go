@@ -1,0 +1,275 @@
+// Package kernel implements the Jupyter messaging protocol (version 5.3) over ZeroMQ.
+//
+// It owns the five sockets, message signing, headers, busy/idle status, execution
+// counting and history, and hands the language part of every request to a lang.Session,
+// as xeus does with its interpreter. It knows nothing of Go or yaegi.
+package kernel
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"sync"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+
+	"github.com/gomatcalc/gomatcalc/kernel/lang"
+)
+
+// Kernel serves one lang.Session to Jupyter front ends.
+type Kernel struct {
+	conn    *ConnectionInfo
+	session lang.Session
+	signer  *signer
+	id      string // this kernel's session id, in every header it writes
+	log     *log.Logger
+
+	shell, control, stdin *router
+	iopub                 *publisher
+	sockets               []zmq4.Socket
+
+	history        *history
+	executionCount int
+	abortBefore    time.Time // stop_on_error: executes received before this are aborted
+
+	ctx         context.Context // Run's: ending it interrupts the running cell
+	mu          sync.Mutex
+	cancelCell  context.CancelFunc // cancels the running cell; nil when idle
+	stdinReply  chan *Message
+	stopping    chan struct{} // closed by shutdown_request
+	stopOnce    sync.Once
+	restartFlag bool
+}
+
+// New returns a kernel for session that will listen as conn says. Diagnostics go to
+// logw (the process's stderr, never iopub).
+func New(conn *ConnectionInfo, session lang.Session, logw io.Writer) *Kernel {
+	return &Kernel{
+		conn:       conn,
+		session:    session,
+		signer:     newSigner(conn.Key),
+		id:         newID(),
+		log:        log.New(logw, "gomatcalc: ", log.LstdFlags),
+		history:    newHistory(),
+		stdinReply: make(chan *Message, 1),
+		stopping:   make(chan struct{}),
+	}
+}
+
+// Run listens on the connection's sockets and serves requests until a shutdown_request
+// arrives or ctx ends. It reports whether the front end asked for a restart.
+func (k *Kernel) Run(ctx context.Context) (restart bool, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer func() {
+		cancel()
+		k.closeSockets()
+	}()
+	k.ctx = ctx
+	if err := k.listen(ctx); err != nil {
+		return false, err
+	}
+
+	go k.heartbeat()
+	shellMsgs := k.shell.receive(ctx, k.signer, k.log)
+	controlMsgs := k.control.receive(ctx, k.signer, k.log)
+	stdinMsgs := k.stdin.receive(ctx, k.signer, k.log)
+	go k.serveControl(controlMsgs)
+	go k.forwardInputReplies(stdinMsgs)
+
+	k.publishStatus("starting", nil)
+	for {
+		select {
+		case m, ok := <-shellMsgs:
+			if !ok {
+				return false, fmt.Errorf("shell socket closed")
+			}
+			k.handle(k.shell, m)
+		case <-k.stopping:
+			k.mu.Lock()
+			defer k.mu.Unlock()
+			return k.restartFlag, nil
+		case <-ctx.Done():
+			k.Interrupt()
+			return false, nil
+		}
+	}
+}
+
+// Interrupt cancels the running cell, if any (interrupt_request and SIGINT).
+func (k *Kernel) Interrupt() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.cancelCell != nil {
+		k.cancelCell()
+	}
+}
+
+func (k *Kernel) listen(ctx context.Context) error {
+	shell := zmq4.NewRouter(ctx)
+	control := zmq4.NewRouter(ctx)
+	stdin := zmq4.NewRouter(ctx)
+	iopub := zmq4.NewPub(ctx)
+	hb := zmq4.NewRep(ctx)
+	k.sockets = []zmq4.Socket{shell, control, stdin, iopub, hb}
+	for _, s := range []struct {
+		sock zmq4.Socket
+		port int
+		name string
+	}{{shell, k.conn.ShellPort, "shell"}, {control, k.conn.ControlPort, "control"},
+		{stdin, k.conn.StdinPort, "stdin"}, {iopub, k.conn.IOPubPort, "iopub"}, {hb, k.conn.HBPort, "heartbeat"}} {
+		if err := s.sock.Listen(k.conn.endpoint(s.port)); err != nil {
+			return fmt.Errorf("%s socket: %w", s.name, err)
+		}
+	}
+	k.shell = &router{sock: shell, name: "shell", signer: k.signer}
+	k.control = &router{sock: control, name: "control", signer: k.signer}
+	k.stdin = &router{sock: stdin, name: "stdin", signer: k.signer}
+	k.iopub = newPublisher(iopub, k.signer, k.log)
+	return nil
+}
+
+func (k *Kernel) closeSockets() {
+	if k.iopub != nil {
+		k.iopub.close()
+	}
+	for _, s := range k.sockets {
+		s.Close()
+	}
+}
+
+// heartbeat echoes every ping on its own goroutine, as the protocol asks.
+func (k *Kernel) heartbeat() {
+	hb := k.sockets[4]
+	for {
+		msg, err := hb.Recv()
+		if err != nil {
+			return
+		}
+		if err := hb.Send(msg); err != nil {
+			return
+		}
+	}
+}
+
+// serveControl answers control requests on their own goroutine, so that interrupt and
+// shutdown work while a cell runs on the shell goroutine.
+func (k *Kernel) serveControl(msgs <-chan *Message) {
+	for m := range msgs {
+		switch m.Header.MsgType {
+		case "kernel_info_request", "interrupt_request", "shutdown_request":
+			k.handle(k.control, m)
+		default:
+			// Other requests touch the session, which runs cells on the shell goroutine.
+			k.log.Printf("control: %s is not served on control; ignored", m.Header.MsgType)
+		}
+	}
+}
+
+// forwardInputReplies hands input_reply messages to the cell waiting for one.
+func (k *Kernel) forwardInputReplies(msgs <-chan *Message) {
+	for m := range msgs {
+		if m.Header.MsgType != "input_reply" {
+			k.log.Printf("stdin: unexpected %s; ignored", m.Header.MsgType)
+			continue
+		}
+		select {
+		case k.stdinReply <- m:
+		default:
+			k.log.Printf("stdin: input_reply nobody asked for; ignored")
+		}
+	}
+}
+
+// shutdown ends Run once the reply is sent.
+func (k *Kernel) shutdown(restart bool) {
+	k.mu.Lock()
+	k.restartFlag = restart
+	k.mu.Unlock()
+	k.Interrupt()
+	k.stopOnce.Do(func() { close(k.stopping) })
+}
+
+// newMessage returns a message of msgType in reply to (or on behalf of) parent.
+func (k *Kernel) newMessage(msgType string, parent *Message, content any) *Message {
+	m := &Message{Header: newHeader(msgType, k.id), Metadata: json.RawMessage("{}")}
+	if parent != nil {
+		m.Parent = parent.RawHeader
+		m.Identities = parent.Identities
+	}
+	data, err := json.Marshal(content)
+	if err != nil {
+		k.log.Printf("cannot encode %s content: %v", msgType, err)
+		data = []byte("{}")
+	}
+	m.Content = data
+	return m
+}
+
+// reply sends a reply to request on the socket it came in on.
+func (k *Kernel) reply(sock *router, request *Message, msgType string, content any) {
+	sock.send(k.newMessage(msgType, request, content), k.log)
+}
+
+// publish sends an iopub message whose parent is parent; the topic names its type.
+func (k *Kernel) publish(msgType string, parent *Message, content any) {
+	m := k.newMessage(msgType, parent, content)
+	m.Identities = [][]byte{[]byte("kernel." + k.id + "." + msgType)}
+	k.iopub.publish(m)
+}
+
+func (k *Kernel) publishStatus(state string, parent *Message) {
+	k.publish("status", parent, map[string]string{"execution_state": state})
+}
+
+// router is a ROUTER socket (shell, control or stdin) with its one send lock.
+type router struct {
+	sock   zmq4.Socket
+	name   string
+	signer *signer
+	mu     sync.Mutex
+}
+
+func (r *router) send(m *Message, logger *log.Logger) {
+	frames, err := encode(m, r.signer)
+	if err != nil {
+		logger.Printf("%s: cannot encode %s: %v", r.name, m.Header.MsgType, err)
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.sock.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
+		logger.Printf("%s: send %s: %v", r.name, m.Header.MsgType, err)
+	}
+}
+
+// receive reads the socket on its own goroutine and delivers the messages that decode and
+// verify; the rest are logged and dropped.
+func (r *router) receive(ctx context.Context, s *signer, logger *log.Logger) <-chan *Message {
+	out := make(chan *Message, 256)
+	go func() {
+		defer close(out)
+		for {
+			raw, err := r.sock.Recv()
+			if err != nil {
+				if ctx.Err() == nil {
+					logger.Printf("%s: receive: %v", r.name, err)
+				}
+				return
+			}
+			m, err := decode(raw.Frames, s)
+			if err != nil {
+				logger.Printf("%s: dropped a message: %v", r.name, err)
+				continue
+			}
+			select {
+			case out <- m:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}

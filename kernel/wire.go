@@ -1,0 +1,168 @@
+package kernel
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ProtocolVersion is the Jupyter messaging protocol version the kernel speaks.
+const ProtocolVersion = "5.3"
+
+// delimiter separates the routing identities from the message proper.
+const delimiter = "<IDS|MSG>"
+
+// Header is a message header.
+type Header struct {
+	MsgID    string `json:"msg_id"`
+	Session  string `json:"session"`
+	Username string `json:"username"`
+	Date     string `json:"date"`
+	MsgType  string `json:"msg_type"`
+	Version  string `json:"version"`
+}
+
+// Message is one Jupyter message as it travels on a socket.
+type Message struct {
+	Identities [][]byte // ROUTER identities (or the PUB topic) before the delimiter
+	Header     Header
+	// RawHeader is the header exactly as received: the parent_header of replies.
+	RawHeader json.RawMessage
+	Parent    json.RawMessage
+	Metadata  json.RawMessage
+	Content   json.RawMessage
+	Buffers   [][]byte
+	// Received is when the kernel read the message (for stop_on_error).
+	Received time.Time
+}
+
+// Errors of decoding; every one means the message is dropped.
+var (
+	ErrNoDelimiter   = errors.New("no <IDS|MSG> delimiter")
+	ErrTooFewFrames  = errors.New("too few frames after the delimiter")
+	ErrBadSignature  = errors.New("signature does not match")
+	ErrBadJSON       = errors.New("frame is not a JSON object")
+	ErrNoMessageType = errors.New("header has no msg_type")
+)
+
+// signer computes message signatures; a nil signer (empty key) signs with "".
+type signer struct {
+	key []byte
+}
+
+func newSigner(key string) *signer {
+	if key == "" {
+		return nil
+	}
+	return &signer{key: []byte(key)}
+}
+
+// sign returns the hex HMAC-SHA256 of the four signed frames.
+func (s *signer) sign(frames ...[]byte) []byte {
+	if s == nil {
+		return nil
+	}
+	mac := hmac.New(sha256.New, s.key)
+	for _, f := range frames {
+		mac.Write(f)
+	}
+	sum := mac.Sum(nil)
+	out := make([]byte, hex.EncodedLen(len(sum)))
+	hex.Encode(out, sum)
+	return out
+}
+
+// decode parses the frames of a received message and verifies its signature.
+func decode(frames [][]byte, s *signer) (*Message, error) {
+	d := -1
+	for i, f := range frames {
+		if string(f) == delimiter {
+			d = i
+			break
+		}
+	}
+	if d < 0 {
+		return nil, ErrNoDelimiter
+	}
+	rest := frames[d+1:]
+	if len(rest) < 5 {
+		return nil, fmt.Errorf("%w: %d", ErrTooFewFrames, len(rest))
+	}
+	sig, header, parent, metadata, content := rest[0], rest[1], rest[2], rest[3], rest[4]
+	if s != nil && !hmac.Equal(sig, s.sign(header, parent, metadata, content)) {
+		return nil, ErrBadSignature
+	}
+	for _, f := range [][]byte{header, parent, metadata, content} {
+		if !isJSONObject(f) {
+			return nil, ErrBadJSON
+		}
+	}
+	m := &Message{
+		Identities: frames[:d],
+		RawHeader:  header,
+		Parent:     parent,
+		Metadata:   metadata,
+		Content:    content,
+		Buffers:    rest[5:],
+		Received:   time.Now(),
+	}
+	if err := json.Unmarshal(header, &m.Header); err != nil {
+		return nil, fmt.Errorf("%w: header: %v", ErrBadJSON, err)
+	}
+	if m.Header.MsgType == "" {
+		return nil, ErrNoMessageType
+	}
+	return m, nil
+}
+
+func isJSONObject(b []byte) bool {
+	var v map[string]json.RawMessage
+	return json.Unmarshal(b, &v) == nil && v != nil
+}
+
+// encode returns the frames of m, signed.
+func encode(m *Message, s *signer) ([][]byte, error) {
+	header, err := json.Marshal(m.Header)
+	if err != nil {
+		return nil, err
+	}
+	parent, metadata, content := orEmpty(m.Parent), orEmpty(m.Metadata), orEmpty(m.Content)
+	frames := make([][]byte, 0, len(m.Identities)+6+len(m.Buffers))
+	frames = append(frames, m.Identities...)
+	frames = append(frames, []byte(delimiter), s.sign(header, parent, metadata, content),
+		header, parent, metadata, content)
+	return append(frames, m.Buffers...), nil
+}
+
+func orEmpty(b json.RawMessage) []byte {
+	if len(b) == 0 {
+		return []byte("{}")
+	}
+	return b
+}
+
+// newHeader returns a fresh header of type msgType in session.
+func newHeader(msgType, session string) Header {
+	return Header{
+		MsgID:    newID(),
+		Session:  session,
+		Username: "kernel",
+		Date:     time.Now().UTC().Format(time.RFC3339Nano),
+		MsgType:  msgType,
+		Version:  ProtocolVersion,
+	}
+}
+
+// newID returns a random UUID (version 4) string.
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

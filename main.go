@@ -1,0 +1,178 @@
+// Command gomatcalc is a Jupyter kernel for Go built for matrix calculus.
+//
+//	gomatcalc kernel CONNECTION_FILE   serve a kernel (what the kernelspec runs)
+//	gomatcalc install [--user | --sys-prefix | --prefix DIR]
+//	gomatcalc version
+//	gomatcalc help
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/gomatcalc/gomatcalc/install"
+	"github.com/gomatcalc/gomatcalc/interp"
+	"github.com/gomatcalc/gomatcalc/kernel"
+)
+
+const usage = `gomatcalc: a Jupyter kernel for Go, built for matrix calculus
+
+usage:
+  gomatcalc kernel CONNECTION_FILE                        serve a kernel (the kernelspec runs this)
+  gomatcalc install [--user | --sys-prefix | --prefix DIR]  install the "Go (matcalc)" kernelspec
+  gomatcalc version                                       print the version
+  gomatcalc help                                          print this help
+`
+
+// usageError is a command line mistake: exit status 2, with the usage.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+func usagef(format string, args ...any) error { return usageError(fmt.Sprintf(format, args...)) }
+
+func main() {
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case err == nil:
+	case errors.As(err, new(usageError)):
+		fmt.Fprintf(os.Stderr, "gomatcalc: %v\n\n%s", err, usage)
+		os.Exit(2)
+	default:
+		fmt.Fprintf(os.Stderr, "gomatcalc: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usagef("no command")
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "kernel":
+		return kernelCmd(args, stderr)
+	case "install":
+		return installCmd(args, stdout)
+	case "version", "--version":
+		if len(args) > 0 {
+			return usagef("version takes no arguments")
+		}
+		fmt.Fprintln(stdout, "gomatcalc", version())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usagef("unknown command %q", cmd)
+}
+
+// parseFlags parses a subcommand's flags, turning flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return usagef("%s: %v", fs.Name(), err)
+	}
+	return nil
+}
+
+func kernelCmd(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("kernel", flag.ContinueOnError)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("kernel needs exactly one CONNECTION_FILE")
+	}
+	conn, err := kernel.ReadConnectionFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	session, err := interp.New(interp.Options{Version: version()})
+	if err != nil {
+		return err
+	}
+	k := kernel.New(conn, session, stderr)
+
+	// SIGINT interrupts the running cell, as it does in a terminal; SIGTERM ends the kernel.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	interrupts := make(chan os.Signal, 1)
+	signal.Notify(interrupts, os.Interrupt)
+	go func() {
+		for range interrupts {
+			k.Interrupt()
+		}
+	}()
+	go exitWithParent(stop)
+	_, err = k.Run(ctx)
+	return err
+}
+
+// exitWithParent calls stop when the process that started the kernel (the front end)
+// dies, so that a crashed front end leaves no kernel behind.
+func exitWithParent(stop func()) {
+	parent := os.Getppid()
+	if parent == 1 {
+		return // started by init or a service manager: no front end to outlive
+	}
+	for range time.Tick(time.Second) {
+		if os.Getppid() != parent {
+			stop()
+			return
+		}
+	}
+}
+
+func installCmd(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("install", flag.ContinueOnError)
+	var where install.Where
+	fs.BoolVar(&where.User, "user", false, "install for the current user (the default; honours JUPYTER_DATA_DIR)")
+	fs.BoolVar(&where.SysPrefix, "sys-prefix", false, "install into the active Python environment")
+	fs.StringVar(&where.Prefix, "prefix", "", "install into `DIR`/share/jupyter")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("install takes no arguments, got %q", fs.Arg(0))
+	}
+	chosen := 0
+	for _, on := range []bool{where.User, where.SysPrefix, where.Prefix != ""} {
+		if on {
+			chosen++
+		}
+	}
+	if chosen > 1 {
+		return usagef("install takes one of --user, --sys-prefix and --prefix")
+	}
+	binary, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	if resolved, err := filepath.EvalSymlinks(binary); err == nil {
+		binary = resolved
+	}
+	dir, err := install.Kernelspec(binary, where)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "installed kernelspec %s in %s\n", install.KernelName, dir)
+	return nil
+}
+
+// version is the module version the binary was built from, or "devel".
+func version() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "devel"
+}
