@@ -3,6 +3,7 @@ package interp
 import (
 	"go/ast"
 	"go/parser"
+	"go/scanner"
 	"go/token"
 	"strconv"
 	"strings"
@@ -56,7 +57,28 @@ func splitCell(src string) cell {
 	}
 	c.body = rest
 	c.shown = showLastExpression(rest)
+	if startsWithDecl(rest) && c.shown == "" && !parses("package p;"+rest) && parses(bodyPrefix+rest+"\n}") {
+		// yaegi reads a cell that starts with var, const or type as a file of declarations;
+		// a leading empty statement makes it read the statements that follow.
+		c.body = ";" + rest
+	} else if startsWithDecl(rest) && c.shown != "" {
+		c.shown = ";" + c.shown
+	}
 	return c
+}
+
+func parses(src string) bool {
+	_, err := parser.ParseFile(token.NewFileSet(), "", src, 0)
+	return err == nil
+}
+
+// startsWithDecl reports whether src's first token is var, const or type.
+func startsWithDecl(src string) bool {
+	var sc scanner.Scanner
+	fset := token.NewFileSet()
+	sc.Init(fset.AddFile("", -1, len(src)), []byte(src), nil, 0)
+	_, tok, _ := sc.Scan()
+	return tok == token.VAR || tok == token.CONST || tok == token.TYPE
 }
 
 // showLastExpression rewrites body so that its last statement, when it is an expression,

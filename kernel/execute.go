@@ -21,6 +21,22 @@ type executeContent struct {
 	StopOnError     *bool             `json:"stop_on_error"`
 }
 
+// sentBeforeFailure reports whether an execute request was sent before the front end
+// could know that an earlier cell failed with stop_on_error, so it must be aborted. "Run
+// All" sends every cell at once, and the later ones can reach this fast kernel just after
+// the first one failed: the request's own date tells them from a cell the user ran after
+// seeing the error (dates from another machine's clock count only within a second).
+func (k *Kernel) sentBeforeFailure(m *Message) bool {
+	if k.failedAt.IsZero() {
+		return false
+	}
+	if m.Received.Before(k.failedAt) {
+		return true
+	}
+	sent, err := time.Parse(time.RFC3339Nano, m.Header.Date)
+	return err == nil && sent.Before(k.failedAt) && m.Received.Before(k.failedAt.Add(time.Second))
+}
+
 // orTrue is a boolean field whose default is true.
 func orTrue(b *bool) bool { return b == nil || *b }
 
@@ -30,7 +46,7 @@ func (k *Kernel) execute(sock *router, m *Message) {
 		return
 	}
 	storeHistory := orTrue(c.StoreHistory) && !c.Silent
-	if m.Received.Before(k.abortBefore) {
+	if k.sentBeforeFailure(m) {
 		// An earlier cell failed with stop_on_error: requests queued behind it are aborted.
 		k.reply(sock, m, "execute_reply", map[string]any{
 			"status": "aborted", "execution_count": k.executionCount})
@@ -76,7 +92,7 @@ func (k *Kernel) execute(sock *router, m *Message) {
 		reply["payload"] = []any{}
 		k.reply(sock, m, "execute_reply", reply)
 		if orTrue(c.StopOnError) {
-			k.abortBefore = time.Now()
+			k.failedAt = time.Now()
 		}
 		return
 	}

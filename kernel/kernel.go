@@ -33,7 +33,7 @@ type Kernel struct {
 
 	history        *history
 	executionCount int
-	abortBefore    time.Time // stop_on_error: executes received before this are aborted
+	failedAt       time.Time // when a cell last failed with stop_on_error
 
 	ctx         context.Context // Run's: ending it interrupts the running cell
 	mu          sync.Mutex
