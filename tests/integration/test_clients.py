@@ -1,0 +1,132 @@
+"""The kernel as Jupyter's own front ends use it: nbconvert, jupyter console, and a raw
+ZeroMQ peer that forges messages."""
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+import unittest
+import uuid
+from datetime import datetime, timezone
+
+import nbformat
+import zmq
+
+from support import TIMEOUT, kernel, run, run_cell
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class TestNbconvert(unittest.TestCase):
+    def test_execute_notebook(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "small.ipynb")
+            shutil.copy(os.path.join(HERE, "testdata", "small.ipynb"), src)
+            result = run(["jupyter", "nbconvert", "--to", "notebook", "--execute",
+                          "--output", "executed.ipynb", src])
+            self.assertEqual(result.returncode, 0, result.stderr)
+            nb = nbformat.read(os.path.join(tmp, "executed.ipynb"), as_version=4)
+        nbformat.validate(nb)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        self.assertEqual([c.execution_count for c in code], [1, 2, 3, 4, 5, 6])
+
+        hello, det, product, markdown, decl, square = code
+        self.assertEqual(hello.outputs[0].output_type, "stream")
+        self.assertEqual(hello.outputs[0].text, "hello from Go\n")
+        # det [[2 1] [1 3]] = 2*3 - 1*1
+        self.assertAlmostEqual(float(det.outputs[0].data["text/plain"]), 5.0, places=12)
+        # [[2 1] [1 3]]^2 = [[5 5] [5 10]]
+        text = product.outputs[0].data["text/plain"]
+        self.assertEqual([float(n) for n in re.findall(r"-?\d+(?:\.\d*)?", text)], [5, 5, 5, 10])
+        self.assertEqual(len(text.splitlines()), 2)
+        self.assertEqual(markdown.outputs[0].output_type, "display_data")
+        self.assertEqual(markdown.outputs[0].data["text/markdown"], "**bold**")
+        self.assertEqual(decl.outputs, [])
+        self.assertAlmostEqual(float(square.outputs[0].data["text/plain"]), 2.0, places=12)
+
+    def test_failing_cell_fails_the_run(self):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "gomatcalc", "display_name": "Go (matcalc)", "language": "go"}
+        nb.cells = [nbformat.v4.new_code_cell('panic("in a notebook")'),
+                    nbformat.v4.new_code_cell("1")]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "failing.ipynb")
+            nbformat.write(nb, path)
+            result = run(["jupyter", "nbconvert", "--to", "notebook", "--execute", path])
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("in a notebook", result.stderr)
+
+
+class TestConsole(unittest.TestCase):
+    def test_piped_session(self):
+        cells = ["x := 21", "x * 2", 'fmt.Println("printed", x)', 'panic("bad input")', "x + 1"]
+        result = run(["jupyter", "console", "--kernel", "gomatcalc", "--simple-prompt"],
+                     input="\n".join(cells) + "\n")
+        out = result.stdout
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("gomatcalc", out)  # the kernel's banner
+        self.assertIn("Out[2]: 42", out)
+        self.assertIn("printed 21", out)
+        self.assertIn("panic: bad input", result.stderr)
+        self.assertIn("Out[5]: 22", out, "the session must survive the panic")
+
+
+def sign(key, scheme, frames):
+    mac = hmac.new(key, digestmod=scheme)
+    for f in frames:
+        mac.update(f)
+    return mac.hexdigest().encode()
+
+
+def execute_frames(code):
+    header = {"msg_id": uuid.uuid4().hex, "session": uuid.uuid4().hex, "username": "attacker",
+              "date": datetime.now(timezone.utc).isoformat(), "msg_type": "execute_request",
+              "version": "5.3"}
+    content = {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+               "allow_stdin": False, "stop_on_error": False}
+    return [json.dumps(header).encode(), b"{}", b"{}", json.dumps(content).encode()]
+
+
+class TestForgedMessages(unittest.TestCase):
+    def test_unsigned_or_misssigned_code_never_runs(self):
+        with kernel() as (km, kc), tempfile.TemporaryDirectory() as tmp:
+            key = km.session.key
+            ctx = zmq.Context.instance()
+            sock = ctx.socket(zmq.DEALER)
+            sock.connect(f"tcp://{km.ip}:{km.shell_port}")
+
+            def code_writing(name):
+                return f'import "os"\nos.WriteFile({json.dumps(os.path.join(tmp, name))}, []byte("x"), 0o644)'
+
+            def send(name, signature, frames=None):
+                frames = frames or execute_frames(code_writing(name))
+                sock.send_multipart([b"<IDS|MSG>", signature(frames)] + frames)
+
+            send("wrong-key", lambda f: sign(b"not the key", hashlib.sha256, f))
+            send("no-signature", lambda f: b"")
+            send("wrong-scheme", lambda f: sign(key, hashlib.sha1, f))
+            changed = execute_frames(code_writing("changed-byte"))
+            good_sig = sign(key, hashlib.sha256, changed)
+            changed[3] = changed[3].replace(b'"silent": false', b'"silent": true ')
+            send("changed-byte", lambda f: good_sig, changed)
+            sock.send_multipart([b"no delimiter", b"garbage"])
+            sock.send_multipart([b"<IDS|MSG>", b"sig", b"not json", b"{}", b"{}", b"{}"])
+            # A properly signed message is executed: the control that the test can fail.
+            send("signed", lambda f: sign(key, hashlib.sha256, f))
+
+            deadline = time.monotonic() + TIMEOUT
+            while not os.path.exists(os.path.join(tmp, "signed")) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertTrue(os.path.exists(os.path.join(tmp, "signed")))
+            reply, _ = run_cell(kc, "1 + 1")
+            self.assertEqual(reply["status"], "ok", "the kernel goes on after forged messages")
+            self.assertEqual(sorted(os.listdir(tmp)), ["signed"])
+            sock.close(linger=0)
+
+
+if __name__ == "__main__":
+    unittest.main()
