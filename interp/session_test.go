@@ -1,0 +1,282 @@
+package interp
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gomatcalc/gomatcalc/kernel/lang"
+)
+
+// recorder is a lang.Output that keeps everything a cell sends.
+type recorder struct {
+	mu       sync.Mutex
+	streams  map[string]string
+	displays []lang.Display
+	clears   int
+	input    string
+	allow    bool
+}
+
+func newRecorder() *recorder { return &recorder{streams: map[string]string{}} }
+
+func (r *recorder) Stream(name, text string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.streams[name] += text
+}
+func (r *recorder) Display(d lang.Display) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.displays = append(r.displays, d)
+}
+func (r *recorder) Clear(bool) { r.clears++ }
+func (r *recorder) Input(string, bool) (string, error) {
+	if !r.allow {
+		return "", lang.ErrNoStdin
+	}
+	return r.input, nil
+}
+
+func newSession(t *testing.T) *Session {
+	t.Helper()
+	s, err := New(Options{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func exec(t *testing.T, s *Session, code string) (lang.ExecuteResult, *recorder) {
+	t.Helper()
+	out := newRecorder()
+	return s.Execute(context.Background(), lang.ExecuteRequest{Code: code}, out), out
+}
+
+func TestCellValues(t *testing.T) {
+	s := newSession(t)
+	tests := []struct {
+		code string
+		want string // text/plain of the value; "" for no value
+	}{
+		{"1+1", "2"},
+		{"x := 20", ""},
+		{"x + 22", "42"},
+		{"var y = 2", ""},
+		{"y", "2"},
+		{`import "strconv"` + "\n" + `strconv.Atoi("12")`, "12 <nil>"},
+		{`import "strconv"` + "\n" + `strconv.Itoa(7)`, `"7"`},
+		{`fmt.Println("printed")`, ""},
+		{"func noResult() {}\n", ""},
+		{"noResult()", ""},
+		{"for i := 0; i < 2; i++ { x++ }", ""},
+		{"x", "22"},
+		{"_ = x", ""},
+		{"if true { x }", ""},
+		{"math.Sqrt(16)", "4"},
+		{"A := mat.NewDense(2, 2, []float64{1, 0, 0, 1})\nA.At(1, 1)", "1"},
+	}
+	for _, tt := range tests {
+		res, _ := exec(t, s, tt.code)
+		if res.Err != nil {
+			t.Errorf("%q: %v", tt.code, res.Err)
+			continue
+		}
+		got, _ := res.Value["text/plain"].(string)
+		if got != tt.want {
+			t.Errorf("%q displayed %q, want %q", tt.code, got, tt.want)
+		}
+	}
+}
+
+func TestRerunningCellsIsHarmless(t *testing.T) {
+	s := newSession(t)
+	for _, code := range []string{`import "strings"`, "n := 1", "func f() int { return 1 }", "var v = 3"} {
+		for run := 0; run < 2; run++ {
+			if res, _ := exec(t, s, code); res.Err != nil {
+				t.Errorf("run %d of %q: %v", run+1, code, res.Err)
+			}
+		}
+	}
+}
+
+func TestOutputIsCaptured(t *testing.T) {
+	s := newSession(t)
+	_, out := exec(t, s, `import "os"`+"\n"+`fmt.Println("interpreted")`+"\n"+
+		`os.Stdout.WriteString("compiled\n")`+"\n"+`fmt.Fprintln(os.Stderr, "problem")`)
+	if out.streams["stdout"] != "interpreted\ncompiled\n" {
+		t.Errorf("stdout %q", out.streams["stdout"])
+	}
+	if out.streams["stderr"] != "problem\n" {
+		t.Errorf("stderr %q", out.streams["stderr"])
+	}
+}
+
+func TestErrorsKeepState(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "kept := 5")
+	for _, tt := range []struct{ code, name, value string }{
+		{`panic("custom")`, "panic", "custom"},
+		{"undefinedThing + 1", "CompileError", "undefined: undefinedThing"},
+		{"x := (", "SyntaxError", ""},
+	} {
+		res, out := exec(t, s, tt.code)
+		if res.Err == nil || res.Err.Name != tt.name || !strings.Contains(res.Err.Value, tt.value) {
+			t.Errorf("%q: error %+v, want %s containing %q", tt.code, res.Err, tt.name, tt.value)
+		}
+		if strings.Contains(out.streams["stderr"], "panic") {
+			t.Errorf("%q: yaegi's panic line leaked to stderr: %q", tt.code, out.streams["stderr"])
+		}
+	}
+	res, _ := exec(t, s, "kept")
+	if res.Err != nil || res.Value["text/plain"] != "5" {
+		t.Errorf("state lost after errors: %+v", res)
+	}
+}
+
+func TestInterruptStopsALoop(t *testing.T) {
+	s := newSession(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	res := s.Execute(ctx, lang.ExecuteRequest{Code: "for {}"}, newRecorder())
+	if res.Err == nil || res.Err.Name != "Interrupted" {
+		t.Fatalf("got %+v", res.Err)
+	}
+	if res, _ := exec(t, s, "1"); res.Err != nil {
+		t.Errorf("next cell after interrupt: %v", res.Err)
+	}
+}
+
+func TestStdin(t *testing.T) {
+	s := newSession(t)
+	out := newRecorder()
+	out.allow, out.input = true, "Ada"
+	res := s.Execute(context.Background(), lang.ExecuteRequest{Code: "var name string\nfmt.Scanln(&name)\nname"}, out)
+	if res.Err != nil || res.Value["text/plain"] != `"Ada"` {
+		t.Errorf("got %+v %v", res.Value, res.Err)
+	}
+	res, _ = exec(t, s, "var s string\n_, err := fmt.Scanln(&s)\nerr")
+	if res.Err != nil || !strings.Contains(res.Value["text/plain"].(string), "stdin is not available") {
+		t.Errorf("without stdin: %+v %v", res.Value, res.Err)
+	}
+}
+
+func TestDisplayAndClear(t *testing.T) {
+	s := newSession(t)
+	res, out := exec(t, s, `display.HTML("<b>x</b>")`+"\n"+`display.Clear()`)
+	if res.Err != nil || res.Value != nil {
+		t.Fatalf("display calls show no value: %+v %v", res.Value, res.Err)
+	}
+	if len(out.displays) != 1 || out.displays[0].Data["text/html"] != "<b>x</b>" {
+		t.Errorf("displays %+v", out.displays)
+	}
+	if out.clears != 1 {
+		t.Errorf("clears %d", out.clears)
+	}
+}
+
+func TestHelpCellPages(t *testing.T) {
+	s := newSession(t)
+	for _, code := range []string{"?mat.NewDense", "mat.NewDense?"} {
+		res, _ := exec(t, s, code)
+		page, _ := res.Page["text/plain"].(string)
+		if !strings.Contains(page, "func(int, int, []float64) *mat.Dense") {
+			t.Errorf("%q paged %q", code, page)
+		}
+	}
+}
+
+func TestUserExpressions(t *testing.T) {
+	s := newSession(t)
+	res := s.Execute(context.Background(), lang.ExecuteRequest{Code: "u := 4",
+		UserExpressions: map[string]string{"sq": "u * u", "bad": "nope"}}, newRecorder())
+	if got := res.UserExpressions["sq"]; got.Err != nil || got.Value["text/plain"] != "16" {
+		t.Errorf("sq: %+v", got)
+	}
+	if got := res.UserExpressions["bad"]; got.Err == nil {
+		t.Errorf("bad: %+v", got)
+	}
+}
+
+func TestComplete(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "A := mat.NewDense(2, 2, nil)\nlongName := 1")
+	tests := []struct {
+		code       string
+		want       []string // all must be among the matches
+		start, end int
+	}{
+		{"mat.NewD", []string{"NewDense", "NewDiagDense"}, 4, 8},
+		{"x := A.Di", []string{"Dims"}, 7, 9},
+		{"long", []string{"longName"}, 0, 4},
+		{"fo", []string{"for"}, 0, 2},
+		{"a := 1\nfmt.Sprin", []string{"Sprint", "Sprintf", "Sprintln"}, 11, 16},
+	}
+	for _, tt := range tests {
+		c := s.Complete(tt.code, len(tt.code))
+		for _, w := range tt.want {
+			if !contains(c.Matches, w) {
+				t.Errorf("%q: %q not among %v", tt.code, w, c.Matches)
+			}
+		}
+		if c.Start != tt.start || c.End != tt.end {
+			t.Errorf("%q: range %d-%d, want %d-%d", tt.code, c.Start, c.End, tt.start, tt.end)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestInspect(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "v := 3.5")
+	for _, tt := range []struct {
+		code   string
+		cursor int
+		want   string
+	}{
+		{"mat.NewDense(2, 2, nil)", 6, "mat.NewDense: func(int, int, []float64) *mat.Dense"},
+		{"v", 1, "var v float64 = 3.5"},
+	} {
+		in := s.Inspect(tt.code, tt.cursor, 0)
+		if !in.Found || in.Data["text/plain"] != tt.want {
+			t.Errorf("%q: %+v, want %q", tt.code, in, tt.want)
+		}
+	}
+	if in := s.Inspect("nothingHere", 3, 0); in.Found {
+		t.Errorf("unknown name found: %+v", in)
+	}
+}
+
+func TestIsComplete(t *testing.T) {
+	s := newSession(t)
+	for code, want := range map[string]string{
+		"1+1":                       lang.Complete,
+		"x := 1":                    lang.Complete,
+		"func f() int { return 1 }": lang.Complete,
+		`import "os"` + "\nos.Args": lang.Complete,
+		"func f() {":                lang.Incomplete,
+		"x := []int{1,":             lang.Incomplete,
+		"y := 1 +":                  lang.Incomplete,
+		"s := `raw":                 lang.Incomplete,
+		"x := 1)":                   lang.Invalid,
+		"for for":                   lang.Invalid,
+		"x := 1 2":                  lang.Invalid,
+	} {
+		if got := s.IsComplete(code).Status; got != want {
+			t.Errorf("%q: %s, want %s", code, got, want)
+		}
+	}
+	if got := s.IsComplete("if x {\n\tfor {").Indent; got != "\t\t" {
+		t.Errorf("indent %q", got)
+	}
+}

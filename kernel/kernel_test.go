@@ -1,0 +1,395 @@
+package kernel
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+
+	"github.com/gomatcalc/gomatcalc/kernel/lang"
+)
+
+// fakeSession is a lang.Session whose cells are keywords, so that the protocol can be
+// tested without an interpreter.
+type fakeSession struct {
+	executed atomic.Int32
+}
+
+func (s *fakeSession) Execute(ctx context.Context, req lang.ExecuteRequest, out lang.Output) lang.ExecuteResult {
+	s.executed.Add(1)
+	switch req.Code {
+	case "print":
+		out.Stream("stdout", "a")
+		out.Stream("stdout", "b")
+		return lang.ExecuteResult{Value: lang.PlainText("v")}
+	case "fail":
+		return lang.ExecuteResult{Err: &lang.Error{Name: "E", Value: "failed", Traceback: []string{"tb"}}}
+	case "block":
+		<-ctx.Done()
+		return lang.ExecuteResult{Err: &lang.Error{Name: "Interrupted", Value: "interrupted"}}
+	case "input":
+		line, err := out.Input("name? ", false)
+		if err != nil {
+			return lang.ExecuteResult{Err: lang.ErrorFrom("InputError", err)}
+		}
+		return lang.ExecuteResult{Value: lang.PlainText(line)}
+	}
+	return lang.ExecuteResult{}
+}
+
+func (s *fakeSession) Complete(code string, cursor int) lang.Completion {
+	return lang.Completion{Matches: []string{"é" + code[cursor:]}, Start: cursor, End: len(code)}
+}
+func (s *fakeSession) Inspect(string, int, int) lang.Inspection { return lang.Inspection{} }
+func (s *fakeSession) IsComplete(string) lang.Completeness {
+	return lang.Completeness{Status: lang.Incomplete, Indent: "  "}
+}
+func (s *fakeSession) Info() lang.Info {
+	return lang.Info{Implementation: "fake", Language: lang.LanguageInfo{Name: "go"}}
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// client is a front end in Go: DEALER shell, control and stdin, SUB iopub.
+type client struct {
+	t                     *testing.T
+	conn                  *ConnectionInfo
+	signer                *signer
+	shell, control, stdin zmq4.Socket
+	iopub                 zmq4.Socket
+	iopubMsgs             chan *Message
+}
+
+func startKernel(t *testing.T, session lang.Session) (*client, chan error) {
+	t.Helper()
+	conn := &ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "test-key", SignatureScheme: "hmac-sha256",
+		ShellPort: freePort(t), ControlPort: freePort(t), StdinPort: freePort(t), IOPubPort: freePort(t), HBPort: freePort(t)}
+	k := New(conn, session, io.Discard)
+	done := make(chan error, 1)
+	go func() {
+		_, err := k.Run(context.Background())
+		done <- err
+	}()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c := &client{t: t, conn: conn, signer: newSigner(conn.Key), iopubMsgs: make(chan *Message, 100)}
+	id := zmq4.WithID(zmq4.SocketIdentity("client"))
+	c.shell, c.control, c.stdin = zmq4.NewDealer(ctx, id), zmq4.NewDealer(ctx, id), zmq4.NewDealer(ctx, id)
+	c.iopub = zmq4.NewSub(ctx)
+	for _, s := range []struct {
+		sock zmq4.Socket
+		port int
+	}{{c.shell, conn.ShellPort}, {c.control, conn.ControlPort}, {c.stdin, conn.StdinPort}, {c.iopub, conn.IOPubPort}} {
+		if err := s.sock.Dial(conn.endpoint(s.port)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.iopub.SetOption(zmq4.OptionSubscribe, "")
+	go func() {
+		for {
+			raw, err := c.iopub.Recv()
+			if err != nil {
+				return
+			}
+			if m, err := decode(raw.Frames, c.signer); err == nil {
+				c.iopubMsgs <- m
+			}
+		}
+	}()
+	// Wait until iopub is subscribed: kernel_info requests until a status arrives.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c.send(c.shell, "kernel_info_request", map[string]any{})
+		c.recv(c.shell)
+		select {
+		case <-c.iopubMsgs:
+			c.drainIOPub()
+			return c, done
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("iopub never delivered a message")
+		}
+	}
+}
+
+func (c *client) drainIOPub() {
+	for {
+		select {
+		case <-c.iopubMsgs:
+		case <-time.After(200 * time.Millisecond):
+			return
+		}
+	}
+}
+
+func (c *client) send(sock zmq4.Socket, msgType string, content any) string {
+	c.t.Helper()
+	m := &Message{Header: newHeader(msgType, "client-session")}
+	m.Content, _ = json.Marshal(content)
+	f, err := encode(m, c.signer)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := sock.SendMulti(zmq4.NewMsgFrom(f...)); err != nil {
+		c.t.Fatal(err)
+	}
+	return m.Header.MsgID
+}
+
+func (c *client) recv(sock zmq4.Socket) *Message {
+	c.t.Helper()
+	type result struct {
+		m   zmq4.Msg
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		m, err := sock.Recv()
+		ch <- result{m, err}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			c.t.Fatal(r.err)
+		}
+		m, err := decode(r.m.Frames, c.signer)
+		if err != nil {
+			c.t.Fatalf("reply does not verify: %v", err)
+		}
+		return m
+	case <-time.After(10 * time.Second):
+		c.t.Fatal("no reply within 10s")
+		return nil
+	}
+}
+
+// iopubUntilIdle returns the iopub messages of request msgID up to its idle status.
+func (c *client) iopubUntilIdle(msgID string) []*Message {
+	c.t.Helper()
+	var out []*Message
+	for {
+		select {
+		case m := <-c.iopubMsgs:
+			var parent Header
+			json.Unmarshal(m.Parent, &parent)
+			if parent.MsgID != msgID {
+				continue
+			}
+			out = append(out, m)
+			if m.Header.MsgType == "status" && content(c.t, m)["execution_state"] == "idle" {
+				return out
+			}
+		case <-time.After(10 * time.Second):
+			c.t.Fatalf("no idle status for %s", msgID)
+		}
+	}
+}
+
+func content(t *testing.T, m *Message) map[string]any {
+	var v map[string]any
+	if err := json.Unmarshal(m.Content, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func types(ms []*Message) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Header.MsgType)
+	}
+	return out
+}
+
+func parentID(m *Message) string {
+	var h Header
+	json.Unmarshal(m.Parent, &h)
+	return h.MsgID
+}
+
+func TestExecuteMessageSequence(t *testing.T) {
+	c, _ := startKernel(t, &fakeSession{})
+	id := c.send(c.shell, "execute_request", map[string]any{"code": "print"})
+	reply := c.recv(c.shell)
+	if parentID(reply) != id || reply.Header.MsgType != "execute_reply" {
+		t.Fatalf("reply %s to %s, want execute_reply to %s", reply.Header.MsgType, parentID(reply), id)
+	}
+	rc := content(t, reply)
+	if rc["status"] != "ok" || rc["execution_count"] != 1.0 {
+		t.Errorf("reply content %v", rc)
+	}
+	msgs := c.iopubUntilIdle(id)
+	want := []string{"status", "execute_input", "stream", "execute_result", "status"}
+	if got := types(msgs); !equal(got, want) {
+		t.Fatalf("iopub %v, want %v", got, want)
+	}
+	if s := content(t, msgs[2]); s["text"] != "ab" || s["name"] != "stdout" {
+		t.Errorf("the two writes must arrive as one batched stream: %v", s)
+	}
+	if r := content(t, msgs[3]); r["execution_count"] != 1.0 {
+		t.Errorf("execute_result %v", r)
+	}
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestErrorReplyAndIOPubError(t *testing.T) {
+	c, _ := startKernel(t, &fakeSession{})
+	id := c.send(c.shell, "execute_request", map[string]any{"code": "fail"})
+	rc := content(t, c.recv(c.shell))
+	if rc["status"] != "error" || rc["ename"] != "E" || rc["evalue"] != "failed" {
+		t.Errorf("reply %v", rc)
+	}
+	msgs := c.iopubUntilIdle(id)
+	if got := types(msgs); !equal(got, []string{"status", "execute_input", "error", "status"}) {
+		t.Errorf("iopub %v", got)
+	}
+}
+
+func TestInterruptOnControlWhileACellRuns(t *testing.T) {
+	c, _ := startKernel(t, &fakeSession{})
+	c.send(c.shell, "execute_request", map[string]any{"code": "block"})
+	time.Sleep(100 * time.Millisecond)
+	c.send(c.control, "interrupt_request", map[string]any{})
+	if r := c.recv(c.control); r.Header.MsgType != "interrupt_reply" {
+		t.Errorf("control answered %s", r.Header.MsgType)
+	}
+	rc := content(t, c.recv(c.shell))
+	if rc["ename"] != "Interrupted" {
+		t.Errorf("execute reply %v", rc)
+	}
+}
+
+func TestInputRequestOnStdin(t *testing.T) {
+	c, _ := startKernel(t, &fakeSession{})
+	c.send(c.shell, "execute_request", map[string]any{"code": "input", "allow_stdin": true})
+	req := c.recv(c.stdin)
+	if req.Header.MsgType != "input_request" || content(t, req)["prompt"] != "name? " {
+		t.Fatalf("stdin got %s %s", req.Header.MsgType, req.Content)
+	}
+	c.send(c.stdin, "input_reply", map[string]any{"value": "Ada"})
+	id := parentID(req)
+	c.recv(c.shell)
+	for _, m := range c.iopubUntilIdle(id) {
+		if m.Header.MsgType == "execute_result" {
+			if data := content(t, m)["data"].(map[string]any); data["text/plain"] != "Ada" {
+				t.Errorf("result %v", data)
+			}
+			return
+		}
+	}
+	t.Error("no execute_result")
+}
+
+func TestStdinRefusedWhenNotAllowed(t *testing.T) {
+	c, _ := startKernel(t, &fakeSession{})
+	c.send(c.shell, "execute_request", map[string]any{"code": "input", "allow_stdin": false})
+	rc := content(t, c.recv(c.shell))
+	if rc["ename"] != "InputError" {
+		t.Errorf("reply %v", rc)
+	}
+}
+
+func TestCompleteCursorInCodePoints(t *testing.T) {
+	c, _ := startKernel(t, &fakeSession{})
+	// "éé" is 2 code points and 4 bytes: the session sees byte offsets, the front end
+	// code points.
+	c.send(c.shell, "complete_request", map[string]any{"code": "ééab", "cursor_pos": 2})
+	rc := content(t, c.recv(c.shell))
+	if rc["cursor_start"] != 2.0 || rc["cursor_end"] != 4.0 {
+		t.Errorf("cursor_start/end %v %v, want 2 4", rc["cursor_start"], rc["cursor_end"])
+	}
+	if m := rc["matches"].([]any); len(m) != 1 || m[0] != "éab" {
+		t.Errorf("matches %v", m)
+	}
+}
+
+func TestIsCompleteIndent(t *testing.T) {
+	c, _ := startKernel(t, &fakeSession{})
+	c.send(c.shell, "is_complete_request", map[string]any{"code": "func f() {"})
+	rc := content(t, c.recv(c.shell))
+	if rc["status"] != "incomplete" || rc["indent"] != "  " {
+		t.Errorf("reply %v", rc)
+	}
+}
+
+func TestForgedAndMalformedMessagesAreDropped(t *testing.T) {
+	s := &fakeSession{}
+	c, _ := startKernel(t, s)
+	forged := &Message{Header: newHeader("execute_request", "attacker"), Content: json.RawMessage(`{"code":"print"}`)}
+	f, _ := encode(forged, newSigner("wrong-key"))
+	c.shell.SendMulti(zmq4.NewMsgFrom(f...))
+	c.shell.SendMulti(zmq4.NewMsgFrom([]byte("no delimiter")))
+	c.shell.SendMulti(zmq4.NewMsgFrom([]byte(delimiter), []byte("x"), []byte("{")))
+	// A bad content type for a known request gets an error reply, not a crash.
+	c.send(c.shell, "complete_request", map[string]any{"code": 5})
+	if rc := content(t, c.recv(c.shell)); rc["status"] != "error" {
+		t.Errorf("bad content: %v", rc)
+	}
+	c.send(c.shell, "kernel_info_request", map[string]any{})
+	if r := c.recv(c.shell); r.Header.MsgType != "kernel_info_reply" {
+		t.Fatalf("got %s", r.Header.MsgType)
+	}
+	if n := s.executed.Load(); n != 0 {
+		t.Errorf("%d forged executes ran", n)
+	}
+}
+
+func TestHeartbeatEchoes(t *testing.T) {
+	c, _ := startKernel(t, &fakeSession{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req := zmq4.NewReq(ctx)
+	defer req.Close()
+	if err := req.Dial(c.conn.endpoint(c.conn.HBPort)); err != nil {
+		t.Fatal(err)
+	}
+	if err := req.Send(zmq4.NewMsgString("ping")); err != nil {
+		t.Fatal(err)
+	}
+	m, err := req.Recv()
+	if err != nil || string(m.Bytes()) != "ping" {
+		t.Errorf("heartbeat answered %q, %v", m.Bytes(), err)
+	}
+}
+
+func TestShutdownEndsRun(t *testing.T) {
+	c, done := startKernel(t, &fakeSession{})
+	c.send(c.control, "shutdown_request", map[string]any{"restart": true})
+	r := c.recv(c.control)
+	if rc := content(t, r); r.Header.MsgType != "shutdown_reply" || rc["restart"] != true {
+		t.Errorf("got %s %v", r.Header.MsgType, rc)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after shutdown")
+	}
+}
