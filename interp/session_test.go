@@ -280,3 +280,16 @@ func TestIsComplete(t *testing.T) {
 		t.Errorf("indent %q", got)
 	}
 }
+
+// BenchmarkExecute measures a trivial cell in the session: parse, yaegi compile and run,
+// and the capture of os.Stdout and os.Stderr.
+func BenchmarkExecute(b *testing.B) {
+	s, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := newRecorder()
+	for i := 0; i < b.N; i++ {
+		s.Execute(context.Background(), lang.ExecuteRequest{Code: "1+1"}, out)
+	}
+}

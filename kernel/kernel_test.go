@@ -393,3 +393,17 @@ func TestShutdownEndsRun(t *testing.T) {
 		t.Fatal("Run did not return after shutdown")
 	}
 }
+
+// BenchmarkExecuteRoundTrip measures, with a Go front end on loopback, an execute
+// request from send to its idle status: the kernel's protocol overhead around a cell.
+func BenchmarkExecuteRoundTrip(b *testing.B) {
+	t := &testing.T{}
+	c, _ := startKernel(t, &fakeSession{})
+	c.t = t
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		id := c.send(c.shell, "execute_request", map[string]any{"code": "print"})
+		c.iopubUntilIdle(id)
+		c.recv(c.shell)
+	}
+}
