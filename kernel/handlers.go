@@ -2,7 +2,9 @@ package kernel
 
 import (
 	"encoding/json"
+	"fmt"
 	"runtime"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
@@ -13,10 +15,15 @@ func (k *Kernel) handle(sock *router, m *Message) {
 	k.publishStatus("busy", m)
 	defer k.publishStatus("idle", m)
 	defer func() {
-		// A bug in a handler or the session must not take the kernel down.
+		// A bug in a handler or the session must not take the kernel down; the front end
+		// gets an error reply instead of waiting for ever.
 		if r := recover(); r != nil {
 			buf := make([]byte, 8192)
 			k.log.Printf("%s: panic while handling %s: %v\n%s", sock.name, m.Header.MsgType, r, buf[:runtime.Stack(buf, false)])
+			if t, ok := strings.CutSuffix(m.Header.MsgType, "_request"); ok {
+				k.reply(sock, m, t+"_reply", errorContent(&lang.Error{
+					Name: "InternalError", Value: fmt.Sprintf("the kernel failed on %s: %v", m.Header.MsgType, r)}))
+			}
 		}
 	}()
 

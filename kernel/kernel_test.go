@@ -407,3 +407,21 @@ func BenchmarkExecuteRoundTrip(b *testing.B) {
 		c.recv(c.shell)
 	}
 }
+
+// panicSession fails inside Complete, as a bug would.
+type panicSession struct{ fakeSession }
+
+func (*panicSession) Complete(string, int) lang.Completion { panic("bug") }
+
+func TestAPanicInTheSessionGetsAnErrorReply(t *testing.T) {
+	c, _ := startKernel(t, &panicSession{})
+	c.send(c.shell, "complete_request", map[string]any{"code": "x", "cursor_pos": 1})
+	r := c.recv(c.shell)
+	if rc := content(t, r); r.Header.MsgType != "complete_reply" || rc["status"] != "error" || rc["ename"] != "InternalError" {
+		t.Errorf("got %s %v", r.Header.MsgType, rc)
+	}
+	c.send(c.shell, "kernel_info_request", map[string]any{})
+	if r := c.recv(c.shell); r.Header.MsgType != "kernel_info_reply" {
+		t.Errorf("kernel stopped answering: %s", r.Header.MsgType)
+	}
+}

@@ -16,9 +16,20 @@ from datetime import datetime, timezone
 import nbformat
 import zmq
 
-from support import TIMEOUT, kernel, run, run_cell
+from support import TIMEOUT, binary, kernel, run, run_cell
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class TestKernelspec(unittest.TestCase):
+    def test_listed_by_jupyter(self):
+        result = run(["jupyter", "kernelspec", "list", "--json"])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        spec = json.loads(result.stdout)["kernelspecs"]["gomatcalc"]["spec"]
+        self.assertEqual(spec["display_name"], "Go (matcalc)")
+        self.assertEqual(spec["language"], "go")
+        self.assertEqual(spec["interrupt_mode"], "message")
+        self.assertEqual(spec["argv"], [binary(), "kernel", "{connection_file}"])
 
 
 class TestNbconvert(unittest.TestCase):

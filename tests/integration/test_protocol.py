@@ -2,6 +2,7 @@
 user_expressions, stdin, interrupt, comms, state across errors, shutdown."""
 
 import os
+import signal
 import tempfile
 import time
 import unittest
@@ -156,6 +157,15 @@ class TestInterrupt(KernelTestCase):
                 self.assertLess(took, 5)
         reply, msgs = self.run_cell("before + 1")
         self.assertEqual(outputs(msgs, "execute_result")[0]["data"]["text/plain"], "42")
+
+    def test_sigint_interrupts_too(self):
+        # interrupt_mode is "message", but a terminal's Ctrl-C sends SIGINT.
+        self.kc.execute("for {}")
+        time.sleep(0.5)
+        self.km.signal_kernel(signal.SIGINT)
+        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+        self.assertEqual(reply["content"]["ename"], "Interrupted")
+        self.assertTrue(self.km.is_alive())
 
     def test_interrupt_while_waiting_for_input(self):
         self.kc.execute("var s string\nfmt.Scanln(&s)", allow_stdin=True)

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestImportDirection keeps the layout's promise: the protocol knows no interpreter, the
+// session no ZeroMQ, and the stdlib packages neither.
+func TestImportDirection(t *testing.T) {
+	forbidden := map[string][]string{
+		"./kernel/...": {"github.com/traefik/yaegi", "github.com/gomatcalc/gomatcalc/interp"},
+		"./interp/...": {"github.com/go-zeromq/zmq4", "github.com/gomatcalc/gomatcalc/kernel\n"},
+		"./stdlib/...": {"github.com/go-zeromq/zmq4", "github.com/gomatcalc/gomatcalc/kernel", "github.com/gomatcalc/gomatcalc/interp"},
+	}
+	for pkgs, bad := range forbidden {
+		out, err := exec.Command("go", "list", "-deps", pkgs).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list %s: %v\n%s", pkgs, err, out)
+		}
+		deps := string(out)
+		for _, b := range bad {
+			if strings.Contains(deps, b) {
+				t.Errorf("%s depends on %s", pkgs, strings.TrimSpace(b))
+			}
+		}
+	}
+}
