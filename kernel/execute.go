@@ -64,7 +64,7 @@ func (k *Kernel) execute(sock *router, m *Message) {
 	k.mu.Lock()
 	k.cancelCell = cancel
 	k.mu.Unlock()
-	out := newCellOutput(k, m, ctx, orTrue(c.AllowStdin))
+	out := newCellOutput(ctx, k, m, orTrue(c.AllowStdin))
 	res := k.session.Execute(ctx, lang.ExecuteRequest{
 		Code:            c.Code,
 		Silent:          c.Silent,
@@ -77,7 +77,6 @@ func (k *Kernel) execute(sock *router, m *Message) {
 	k.cancelCell = nil
 	k.mu.Unlock()
 	cancel()
-	out.flush()
 	out.close()
 
 	if storeHistory {
@@ -158,7 +157,7 @@ type cellOutput struct {
 	closed  bool
 }
 
-func newCellOutput(k *Kernel, parent *Message, ctx context.Context, allowStdin bool) *cellOutput {
+func newCellOutput(ctx context.Context, k *Kernel, parent *Message, allowStdin bool) *cellOutput {
 	return &cellOutput{k: k, parent: parent, ctx: ctx, allowStdin: allowStdin}
 }
 
@@ -203,7 +202,7 @@ func (o *cellOutput) flushLocked() {
 	o.pending.Reset()
 }
 
-// close stops publishing: output that arrives after the reply would confuse front ends.
+// close flushes and stops publishing: output after the reply would confuse front ends.
 func (o *cellOutput) close() {
 	o.mu.Lock()
 	defer o.mu.Unlock()

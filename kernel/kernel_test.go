@@ -53,7 +53,7 @@ func (s *fakeSession) Info() lang.Info {
 	return lang.Info{Implementation: "fake", Language: lang.LanguageInfo{Name: "go"}}
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +64,7 @@ func freePort(t *testing.T) int {
 
 // client is a front end in Go: DEALER shell, control and stdin, SUB iopub.
 type client struct {
-	t                     *testing.T
+	t                     testing.TB
 	conn                  *ConnectionInfo
 	signer                *signer
 	shell, control, stdin zmq4.Socket
@@ -72,7 +72,7 @@ type client struct {
 	iopubMsgs             chan *Message
 }
 
-func startKernel(t *testing.T, session lang.Session) (*client, chan error) {
+func startKernel(t testing.TB, session lang.Session) (*client, chan error) {
 	t.Helper()
 	conn := &ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "test-key", SignatureScheme: "hmac-sha256",
 		ShellPort: freePort(t), ControlPort: freePort(t), StdinPort: freePort(t), IOPubPort: freePort(t), HBPort: freePort(t)}
@@ -199,7 +199,7 @@ func (c *client) iopubUntilIdle(msgID string) []*Message {
 	}
 }
 
-func content(t *testing.T, m *Message) map[string]any {
+func content(t testing.TB, m *Message) map[string]any {
 	var v map[string]any
 	if err := json.Unmarshal(m.Content, &v); err != nil {
 		t.Fatal(err)
@@ -397,9 +397,7 @@ func TestShutdownEndsRun(t *testing.T) {
 // BenchmarkExecuteRoundTrip measures, with a Go front end on loopback, an execute
 // request from send to its idle status: the kernel's protocol overhead around a cell.
 func BenchmarkExecuteRoundTrip(b *testing.B) {
-	t := &testing.T{}
-	c, _ := startKernel(t, &fakeSession{})
-	c.t = t
+	c, _ := startKernel(b, &fakeSession{})
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		id := c.send(c.shell, "execute_request", map[string]any{"code": "print"})
