@@ -9,13 +9,47 @@ import (
 	"strings"
 )
 
-// valuesFunc is the interpreted function a cell's last expression is passed to, so that
-// every value of a call with several results is kept (f(g()) spreads g's results).
-const valuesFunc = "_gomatcalcValues"
+// A cell is split into chunks that yaegi can each evaluate: yaegi parses a source either
+// as declarations or as statements, never both, and fails on an import it has seen.
+type chunkKind int
 
-const valuesFuncDecl = "func " + valuesFunc + "(v ...interface{}) []interface{} { return v }"
+const (
+	importChunk chunkKind = iota // one import declaration
+	declChunk                    // consecutive func, type, var and const declarations
+	stmtChunk                    // consecutive statements
+)
 
-// importSpec is one import of a cell.
+// chunk is a run of a cell's top-level code.
+type chunk struct {
+	kind    chunkKind
+	text    string
+	offset  int // byte offset of text in the cell
+	imports []importSpec
+	funcs   []string // functions a declaration chunk defines
+	// shown is text with its last statement, an expression, passed to valuesFunc; empty
+	// when the chunk does not end with an expression to show.
+	shown string
+	// exprLine and exprCol locate that expression in text (1-based), to map positions in
+	// shown back to the cell.
+	exprLine, exprCol int
+}
+
+// source is what yaegi evaluates for the chunk. The leading newline puts the chunk's first
+// line on yaegi's line 2 at column 1, whatever yaegi wraps around it, so positions map back
+// exactly; the semicolon makes yaegi read statements as statements even when they start
+// with a keyword it takes for a declaration.
+func (ch *chunk) source(shown bool) string {
+	text := ch.text
+	if shown {
+		text = ch.shown
+	}
+	if ch.kind == stmtChunk {
+		return ";\n" + text
+	}
+	return "\n" + text
+}
+
+// importSpec is one imported package.
 type importSpec struct {
 	name, path string
 }
@@ -24,88 +58,210 @@ func (s importSpec) String() string {
 	return "import " + s.name + " " + strconv.Quote(s.path)
 }
 
-// cell is a cell's source split for yaegi, which can parse neither imports followed by
-// statements nor an import it has already seen.
+// cell is a parsed cell.
 type cell struct {
-	imports []importSpec
-	body    string // what follows the imports
-	// shown is body with its last statement, an expression, passed to valuesFunc;
-	// empty when the last statement is not an expression.
-	shown string
+	src    string
+	chunks []*chunk
 }
 
-// prefix turns a body into a Go file fragment for go/parser.
-const bodyPrefix = "package p; func _() {\n"
+// valuesFunc is the interpreted function a cell's last expression is passed to, so that
+// every value of a call with several results is kept (f(g()) spreads g's results).
+const valuesFunc = "_gomatcalcValues"
 
-func splitCell(src string) cell {
-	var c cell
-	fset := token.NewFileSet()
-	const filePrefix = "package p;"
-	f, err := parser.ParseFile(fset, "", filePrefix+src, parser.ImportsOnly)
-	rest := src
-	if err == nil && len(f.Decls) > 0 {
-		end := fset.Position(f.Decls[len(f.Decls)-1].End()).Offset - len(filePrefix)
-		for _, imp := range f.Imports {
-			path, _ := strconv.Unquote(imp.Path.Value)
-			name := ""
-			if imp.Name != nil {
-				name = imp.Name.Name
-			}
-			c.imports = append(c.imports, importSpec{name: name, path: path})
+const valuesFuncDecl = "func " + valuesFunc + "(v ...interface{}) []interface{} { return v }"
+
+// Prefixes that make a chunk a Go file for go/parser, its first line on line 2.
+const (
+	declPrefix = "package p;\n"
+	stmtPrefix = "package p; func _() {\n"
+)
+
+// parseCell splits src into chunks and checks its syntax; the error lists every syntax
+// error with its position in the cell.
+func parseCell(src string) (*cell, scanner.ErrorList) {
+	c := &cell{src: src}
+	stmts, errs := topLevelStatements(src)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	for _, st := range stmts {
+		kind := classify(st.text)
+		if last := len(c.chunks) - 1; last >= 0 && kind != importChunk && c.chunks[last].kind == kind {
+			ch := c.chunks[last]
+			ch.text = src[ch.offset : st.offset+len(st.text)]
+			continue
 		}
-		rest = src[end:]
+		c.chunks = append(c.chunks, &chunk{kind: kind, text: st.text, offset: st.offset})
 	}
-	c.body = rest
-	c.shown = showLastExpression(rest)
-	if startsWithDecl(rest) && c.shown == "" && !parses("package p;"+rest) && parses(bodyPrefix+rest+"\n}") {
-		// yaegi reads a cell that starts with var, const or type as a file of declarations;
-		// a leading empty statement makes it read the statements that follow.
-		c.body = ";" + rest
-	} else if startsWithDecl(rest) && c.shown != "" {
-		c.shown = ";" + c.shown
+	for i, ch := range c.chunks {
+		if errs := c.check(ch); len(errs) > 0 {
+			return nil, errs
+		}
+		if i == len(c.chunks)-1 && ch.kind == stmtChunk {
+			ch.showLastExpression()
+		}
 	}
-	return c
+	return c, nil
 }
 
-func parses(src string) bool {
-	_, err := parser.ParseFile(token.NewFileSet(), "", src, 0)
-	return err == nil
+// statement is one top-level statement or declaration of a cell.
+type statement struct {
+	text   string
+	offset int
 }
 
-// startsWithDecl reports whether src's first token is var, const or type.
-func startsWithDecl(src string) bool {
+// topLevelStatements splits src at the semicolons (written or implied by a newline) that
+// stand outside any bracket.
+func topLevelStatements(src string) ([]statement, scanner.ErrorList) {
+	var errs scanner.ErrorList
+	fset := token.NewFileSet()
+	file := fset.AddFile("", -1, len(src))
+	var sc scanner.Scanner
+	sc.Init(file, []byte(src), func(pos token.Position, msg string) { errs.Add(pos, msg) }, 0)
+	var out []statement
+	depth, start, end := 0, -1, 0
+	for {
+		pos, tok, lit := sc.Scan()
+		if tok == token.EOF {
+			break
+		}
+		off := file.Offset(pos)
+		switch tok {
+		case token.LPAREN, token.LBRACE, token.LBRACK:
+			depth++
+		case token.RPAREN, token.RBRACE, token.RBRACK:
+			depth--
+		}
+		if tok == token.SEMICOLON && depth <= 0 {
+			if start >= 0 {
+				out = append(out, statement{text: src[start:end], offset: start})
+				start = -1
+			}
+			continue
+		}
+		if start < 0 {
+			start = off
+		}
+		end = off + len(lit)
+		if lit == "" {
+			end = off + len(tok.String())
+		}
+	}
+	if start >= 0 {
+		out = append(out, statement{text: src[start:end], offset: start})
+	}
+	return out, errs
+}
+
+// classify says what kind of chunk a top-level statement belongs in.
+func classify(text string) chunkKind {
 	var sc scanner.Scanner
 	fset := token.NewFileSet()
-	sc.Init(fset.AddFile("", -1, len(src)), []byte(src), nil, 0)
-	_, tok, _ := sc.Scan()
-	return tok == token.VAR || tok == token.CONST || tok == token.TYPE
+	sc.Init(fset.AddFile("", -1, len(text)), []byte(text), nil, 0)
+	_, first, _ := sc.Scan()
+	_, second, _ := sc.Scan()
+	switch {
+	case first == token.IMPORT:
+		return importChunk
+	case first == token.CONST || first == token.TYPE || first == token.VAR:
+		return declChunk
+	case first == token.FUNC && second == token.IDENT:
+		return declChunk
+	case first == token.FUNC && second == token.LPAREN:
+		// A method declaration or a function literal called at once.
+		if _, err := parser.ParseFile(token.NewFileSet(), "", declPrefix+text, 0); err == nil {
+			return declChunk
+		}
+	}
+	return stmtChunk
 }
 
-// showLastExpression rewrites body so that its last statement, when it is an expression,
-// hands its values to valuesFunc. It returns "" when there is nothing to show.
-func showLastExpression(body string) string {
+// check parses a chunk as Go, records what it declares or imports, and returns its syntax
+// errors at their cell positions.
+func (c *cell) check(ch *chunk) scanner.ErrorList {
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "", bodyPrefix+body+"\n}", 0)
-	if err != nil || len(f.Decls) != 1 {
+	prefix, suffix := declPrefix, ""
+	if ch.kind == stmtChunk {
+		prefix, suffix = stmtPrefix, "\n}"
+	}
+	f, err := parser.ParseFile(fset, "", prefix+ch.text+suffix, parser.AllErrors)
+	if err != nil {
+		var errs scanner.ErrorList
+		lastLine := strings.Count(strings.TrimRight(c.src, " \t\r\n"), "\n") + 1
+		for _, e := range err.(scanner.ErrorList) {
+			line, col := c.position(ch, e.Pos.Line, e.Pos.Column)
+			if line > lastLine || line == lastLine && col > len(c.line(lastLine)) {
+				// Past the cell's end, in the parser's closing brace: the input ran out.
+				line, col = lastLine, len(c.line(lastLine))+1
+			}
+			errs.Add(token.Position{Line: line, Column: col}, e.Msg)
+		}
+		// As the Go compiler does, one error a line: the rest are mostly consequences.
+		errs.RemoveMultiples()
+		return errs
+	}
+	for _, imp := range f.Imports {
+		path, _ := strconv.Unquote(imp.Path.Value)
+		spec := importSpec{path: path}
+		if imp.Name != nil {
+			spec.name = imp.Name.Name
+		}
+		ch.imports = append(ch.imports, spec)
+	}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && ch.kind == declChunk {
+			ch.funcs = append(ch.funcs, fd.Name.Name)
+		}
+	}
+	return nil
+}
+
+// position maps a line and column of yaegi's (or go/parser's) view of a chunk, whose first
+// line is line 2, to the cell's line and column.
+func (c *cell) position(ch *chunk, line, col int) (int, int) {
+	chunkLine := line - 1
+	if chunkLine == ch.exprLine && col > ch.exprCol && ch.shown != "" {
+		col -= len(valuesFunc) + 1
+	}
+	before := c.src[:ch.offset]
+	startLine := strings.Count(before, "\n") + 1
+	startCol := ch.offset - strings.LastIndexByte(before, '\n')
+	if chunkLine <= 1 {
+		return startLine, startCol + col - 1
+	}
+	return startLine + chunkLine - 1, col
+}
+
+// line returns line n (1-based) of the cell's source.
+func (c *cell) line(n int) string {
+	lines := strings.Split(c.src, "\n")
+	if n < 1 || n > len(lines) {
 		return ""
+	}
+	return lines[n-1]
+}
+
+// showLastExpression prepares shown: the chunk with its last statement, when it is an
+// expression whose value is worth showing, passed to valuesFunc.
+func (ch *chunk) showLastExpression() {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", stmtPrefix+ch.text+"\n}", 0)
+	if err != nil || len(f.Decls) != 1 {
+		return
 	}
 	list := f.Decls[0].(*ast.FuncDecl).Body.List
 	if len(list) == 0 {
-		return ""
+		return
 	}
 	last, ok := list[len(list)-1].(*ast.ExprStmt)
 	if !ok || isPrintCall(last.X) {
-		return ""
+		return
 	}
-	start := fset.Position(last.Pos()).Offset - len(bodyPrefix)
-	end := fset.Position(last.End()).Offset - len(bodyPrefix)
-	var b strings.Builder
-	b.WriteString(body[:start])
-	b.WriteString(valuesFunc + "(")
-	b.WriteString(body[start:end])
-	b.WriteString(")")
-	b.WriteString(body[end:])
-	return b.String()
+	start := fset.Position(last.Pos())
+	end := fset.Position(last.End())
+	s, e := start.Offset-len(stmtPrefix), end.Offset-len(stmtPrefix)
+	ch.shown = ch.text[:s] + valuesFunc + "(" + ch.text[s:e] + ")" + ch.text[e:]
+	ch.exprLine, ch.exprCol = start.Line-1, start.Column
 }
 
 // printFuncs are calls made for what they print; their (n, err) results are not shown.

@@ -1,8 +1,6 @@
 package interp
 
 import (
-	"errors"
-	"go/parser"
 	"go/scanner"
 	"go/token"
 	"strings"
@@ -41,18 +39,14 @@ func (s *Session) IsComplete(code string) lang.Completeness {
 	if depth > 0 || incomplete {
 		return lang.Completeness{Status: lang.Incomplete, Indent: strings.Repeat("\t", depth)}
 	}
-	c := splitCell(code)
-	_, err := parser.ParseFile(token.NewFileSet(), "", bodyPrefix+c.body+"\n}", 0)
-	if err == nil {
-		return lang.Completeness{Status: lang.Complete}
-	}
-	if _, declErr := parser.ParseFile(token.NewFileSet(), "", "package p;"+c.body, 0); declErr == nil {
+	_, errs := parseCell(code)
+	if len(errs) == 0 {
 		return lang.Completeness{Status: lang.Complete}
 	}
 	// An error past the end of the cell's text means the input ran out: `x := 1 +`.
-	var list scanner.ErrorList
-	end := len(bodyPrefix) + len(strings.TrimRight(c.body, " \t\r\n"))
-	if errors.As(err, &list) && len(list) > 0 && list[0].Pos.Offset >= end {
+	lines := strings.Split(strings.TrimRight(code, " \t\r\n"), "\n")
+	last, lastLen := len(lines), len(lines[len(lines)-1])
+	if p := errs[0].Pos; p.Line > last || p.Line == last && p.Column > lastLen {
 		return lang.Completeness{Status: lang.Incomplete}
 	}
 	return lang.Completeness{Status: lang.Invalid}

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/scanner"
 	"reflect"
 	"runtime"
 	"strings"
@@ -42,15 +41,18 @@ type Session struct {
 	out      output
 	imported map[importSpec]bool
 	packages map[string]string // package name in cells -> import path
+	funcs    map[string]origin // where each function of the session was defined
+	panics   panicFrames       // the running cell's panic, as yaegi prints it
 }
 
 // New returns a session with the preloaded packages imported.
 func New(opts Options) (*Session, error) {
-	s := &Session{opts: opts, imported: map[importSpec]bool{}, packages: map[string]string{}}
+	s := &Session{opts: opts, imported: map[importSpec]bool{}, packages: map[string]string{},
+		funcs: map[string]origin{}}
 	s.yaegi = interp.New(interp.Options{
 		Stdin:  &inputReader{out: &s.out},
 		Stdout: &streamWriter{out: &s.out, name: "stdout", fallback: writerFunc(osStdout)},
-		Stderr: &streamWriter{out: &s.out, name: "stderr", fallback: writerFunc(osStderr)},
+		Stderr: &streamWriter{out: &s.out, name: "stderr", fallback: writerFunc(osStderr), panics: &s.panics},
 	})
 	for _, syms := range []interp.Exports{yaegistdlib.Symbols, stdlib.Symbols} {
 		if err := s.yaegi.Use(syms); err != nil {
@@ -99,25 +101,26 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	if expr, ok := helpRequest(req.Code); ok {
 		return lang.ExecuteResult{Page: s.help(expr)}
 	}
+	c, syntaxErrs := parseCell(req.Code)
+	if len(syntaxErrs) > 0 {
+		return lang.ExecuteResult{Err: syntaxError(req.Code, syntaxErrs)}
+	}
 	s.out.set(out)
 	defer s.out.set(nil)
+	s.panics.reset()
 	if stop, err := capture(&s.out); err == nil {
 		defer stop()
 	}
 
 	var res lang.ExecuteResult
-	c := splitCell(req.Code)
-	for _, imp := range c.imports {
-		if err := s.importPackage(ctx, imp); err != nil {
-			res.Err = toError(err)
+	for _, ch := range c.chunks {
+		values, err := s.runChunk(ctx, ch)
+		if err != nil {
+			res.Err = s.runError(err, c, ch)
 			return res
 		}
-	}
-	if strings.TrimSpace(c.body) != "" {
-		values, err := s.run(ctx, c)
-		if err != nil {
-			res.Err = toError(err)
-			return res
+		for _, name := range ch.funcs {
+			s.funcs[name] = origin{cell: c, chunk: ch, count: req.ExecutionCount}
 		}
 		res.Value = render(values)
 	}
@@ -135,21 +138,34 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	return res
 }
 
-// run evaluates a cell's body and returns the values of its last expression, if any.
-func (s *Session) run(ctx context.Context, c cell) ([]any, error) {
-	if c.shown != "" {
-		v, err := s.eval(ctx, c.shown)
+// runChunk evaluates one chunk and returns the values of its last expression, if any.
+func (s *Session) runChunk(ctx context.Context, ch *chunk) ([]any, error) {
+	switch ch.kind {
+	case importChunk:
+		for _, imp := range ch.imports {
+			if err := s.importPackage(ctx, imp); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	case declChunk:
+		_, err := s.eval(ctx, ch.source(false))
+		return nil, err
+	}
+	if ch.shown != "" {
+		v, err := s.eval(ctx, ch.source(true))
 		if err == nil {
 			return values(v), nil
 		}
 		// A call with no result cannot be an argument: run the cell as written, which
 		// also reports a real compile error in the user's own words. yaegi compiles the
-		// whole cell before running any of it, so nothing runs twice.
+		// whole chunk before running any of it, so nothing runs twice.
 		if !isCompileError(err) {
 			return nil, err
 		}
+		ch.shown = ""
 	}
-	_, err := s.eval(ctx, c.body)
+	_, err := s.eval(ctx, ch.source(false))
 	return nil, err
 }
 
@@ -211,27 +227,4 @@ func render(vals []any) lang.Bundle {
 		parts[i] = fmt.Sprint(v)
 	}
 	return lang.PlainText(strings.Join(parts, " "))
-}
-
-// toError turns what yaegi returned into the error a notebook shows.
-func toError(err error) *lang.Error {
-	const red, reset = "\x1b[31m", "\x1b[0m"
-	var p interp.Panic
-	var list scanner.ErrorList
-	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return &lang.Error{Name: "Interrupted", Value: "the cell was interrupted",
-			Traceback: []string{red + "Interrupted: the cell was interrupted" + reset}}
-	case errors.As(err, &p):
-		msg := fmt.Sprint(p.Value)
-		return &lang.Error{Name: "panic", Value: msg, Traceback: []string{red + "panic: " + msg + reset}}
-	case errors.As(err, &list):
-		tb := []string{red + "syntax error" + reset}
-		for _, e := range list {
-			tb = append(tb, e.Error())
-		}
-		return &lang.Error{Name: "SyntaxError", Value: list[0].Msg, Traceback: tb}
-	}
-	msg := err.Error()
-	return &lang.Error{Name: "CompileError", Value: msg, Traceback: []string{red + "error" + reset + ": " + msg}}
 }

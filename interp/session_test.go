@@ -293,3 +293,66 @@ func BenchmarkExecute(b *testing.B) {
 		s.Execute(context.Background(), lang.ExecuteRequest{Code: "1+1"}, out)
 	}
 }
+
+func TestMixedCells(t *testing.T) {
+	s := newSession(t)
+	tests := []struct{ code, want string }{
+		{`import "strings"` + "\n" + `strings.ToUpper("go")`, `"GO"`},
+		{"func sq(x int) int { return x * x }\nsq(4)", "16"},
+		{"base := 1\nfunc addBase(y int) int { return base + y }\naddBase(2)", "3"},
+		{"type P struct{ X, Y float64 }\nfunc (p P) Norm() float64 { return math.Hypot(p.X, p.Y) }\nP{3, 4}.Norm()", "5"},
+		{"var v = 3\nv++\nv", "4"},
+		{"const c = 2\nc * 21", "42"},
+		{"n := 0\nfunc() { n = 7 }()\nn", "7"},
+		{`import "strings"` + "\n" + `import "sort"` + "\nxs := []string{\"b\", \"a\"}\nsort.Strings(xs)\nstrings.Join(xs, \",\")", `"a,b"`},
+	}
+	for _, tt := range tests {
+		res, _ := exec(t, s, tt.code)
+		if res.Err != nil {
+			t.Errorf("%q: %s", tt.code, strings.Join(res.Err.Traceback, "\n"))
+			continue
+		}
+		if got := res.Value["text/plain"]; got != tt.want {
+			t.Errorf("%q displayed %v, want %s", tt.code, got, tt.want)
+		}
+	}
+}
+
+func TestErrorsNameTheCellsOwnLines(t *testing.T) {
+	s := newSession(t)
+	tests := []struct {
+		code  string
+		name  string
+		lines []string // each must start a traceback line
+	}{
+		{"a := 1\n\tb := undefinedName + a", "CompileError", []string{"line 2:"}},
+		{"x := 1\ny := )\nz := ]", "SyntaxError", []string{"line 2:6:", "line 3:"}},
+		{`import "fmt"` + "\nfunc g() {\n\tfmt.Println(nope)\n}", "CompileError", []string{"line 3:"}},
+	}
+	for _, tt := range tests {
+		res, _ := exec(t, s, tt.code)
+		if res.Err == nil || res.Err.Name != tt.name {
+			t.Errorf("%q: got %+v, want %s", tt.code, res.Err, tt.name)
+			continue
+		}
+		tb := strings.Join(res.Err.Traceback, "\n")
+		for _, l := range tt.lines {
+			if !strings.Contains("\n"+tb, "\n"+l) {
+				t.Errorf("%q: traceback lacks %q:\n%s", tt.code, l, tb)
+			}
+		}
+	}
+}
+
+func TestPanicTracebackPointsAtTheFunction(t *testing.T) {
+	s := newSession(t)
+	s.Execute(context.Background(), lang.ExecuteRequest{Code: "func at5(a []int) int {\n\treturn a[5]\n}", ExecutionCount: 3}, newRecorder())
+	res, _ := exec(t, s, "at5([]int{1, 2, 3})")
+	if res.Err == nil || res.Err.Name != "panic" {
+		t.Fatalf("got %+v", res.Err)
+	}
+	tb := strings.Join(res.Err.Traceback, "\n")
+	if !strings.Contains(tb, "in at5, line 2:9 of cell [3]") || !strings.Contains(tb, "return a[5]") {
+		t.Errorf("traceback:\n%s", tb)
+	}
+}

@@ -3,7 +3,6 @@ package interp
 import (
 	"io"
 	"os"
-	"regexp"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -51,14 +50,13 @@ type streamWriter struct {
 	name     string
 	fallback io.Writer
 	utf8     utf8Joiner
+	// panics, on stderr, takes the lines yaegi prints as a panic unwinds: the error
+	// reply shows them as a traceback in the cell's own lines.
+	panics *panicFrames
 }
 
-// yaegiPanicLine is the line yaegi prints to stderr when a cell panics; the error reply
-// says it better, so the line is not shown.
-var yaegiPanicLine = regexp.MustCompile(`^\d+:\d+: panic: .*\(\.\.\.\)\n?$`)
-
 func (w *streamWriter) Write(p []byte) (int, error) {
-	if w.name == "stderr" && yaegiPanicLine.Match(p) {
+	if w.panics != nil && w.panics.record(p) {
 		return len(p), nil
 	}
 	c := w.out.current()

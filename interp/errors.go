@@ -1,0 +1,166 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/scanner"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/traefik/yaegi/interp"
+
+	"github.com/gomatcalc/gomatcalc/kernel/lang"
+)
+
+const red, reset = "\x1b[31m", "\x1b[0m"
+
+// origin is where a function was defined: a chunk of an earlier cell.
+type origin struct {
+	cell  *cell
+	chunk *chunk
+	count int // the cell's execution count
+}
+
+// frame is one line of the stack yaegi prints to stderr as a panic unwinds:
+// "3:10: panic: main.f(...)".
+type frame struct {
+	fn        string
+	line, col int
+}
+
+var yaegiPanicLine = regexp.MustCompile(`^(\d+):(\d+): panic: (.*)\(\.\.\.\)\n?$`)
+
+// panicFrames collects the frames of the running cell's panic.
+type panicFrames struct {
+	mu     sync.Mutex
+	frames []frame
+}
+
+// record keeps p if it is one of yaegi's panic lines and reports whether it was.
+func (pf *panicFrames) record(p []byte) bool {
+	m := yaegiPanicLine.FindSubmatch(p)
+	if m == nil {
+		return false
+	}
+	line, _ := strconv.Atoi(string(m[1]))
+	col, _ := strconv.Atoi(string(m[2]))
+	pf.mu.Lock()
+	defer pf.mu.Unlock()
+	pf.frames = append(pf.frames, frame{fn: string(m[3]), line: line, col: col})
+	return true
+}
+
+func (pf *panicFrames) reset() {
+	pf.mu.Lock()
+	defer pf.mu.Unlock()
+	pf.frames = nil
+}
+
+func (pf *panicFrames) list() []frame {
+	pf.mu.Lock()
+	defer pf.mu.Unlock()
+	return append([]frame(nil), pf.frames...)
+}
+
+// syntaxError reports every syntax error of a cell at its line and column.
+func syntaxError(src string, errs scanner.ErrorList) *lang.Error {
+	c := &cell{src: src}
+	tb := []string{red + "syntax error" + reset}
+	for _, e := range errs {
+		tb = append(tb, located(c, e.Pos.Line, e.Pos.Column, e.Msg)...)
+	}
+	first := errs[0]
+	return &lang.Error{Name: "SyntaxError", Traceback: tb,
+		Value: fmt.Sprintf("line %d:%d: %s", first.Pos.Line, first.Pos.Column, first.Msg)}
+}
+
+// located is an error message at a cell position, the cell's line and a caret under it.
+func located(c *cell, line, col int, msg string) []string {
+	src := c.line(line)
+	var caret strings.Builder
+	for i, r := range src {
+		if i >= col-1 {
+			break
+		}
+		if r == '\t' {
+			caret.WriteByte('\t')
+		} else {
+			caret.WriteByte(' ')
+		}
+	}
+	return []string{fmt.Sprintf("line %d:%d: %s", line, col, msg), "    " + src, "    " + caret.String() + "^"}
+}
+
+// yaegiPosition matches the position yaegi puts before a compile error.
+var yaegiPosition = regexp.MustCompile(`^(?:_\.go:)?(\d+):(\d+): ((?s).*)$`)
+
+// runError turns what yaegi returned for a chunk of c into the error a notebook shows,
+// with positions in the cell's own lines.
+func (s *Session) runError(err error, c *cell, ch *chunk) *lang.Error {
+	var p interp.Panic
+	var list scanner.ErrorList
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &lang.Error{Name: "Interrupted", Value: "the cell was interrupted",
+			Traceback: []string{red + "Interrupted: the cell was interrupted" + reset}}
+	case errors.As(err, &p):
+		msg := fmt.Sprint(p.Value)
+		tb := []string{red + "panic: " + msg + reset}
+		for _, f := range s.panics.list() {
+			tb = append(tb, s.frameLines(f)...)
+		}
+		return &lang.Error{Name: "panic", Value: msg, Traceback: tb}
+	case errors.As(err, &list):
+		tb := []string{red + "syntax error" + reset}
+		for _, e := range list {
+			line, col := c.position(ch, e.Pos.Line, e.Pos.Column)
+			tb = append(tb, located(c, line, col, e.Msg)...)
+		}
+		line, col := c.position(ch, list[0].Pos.Line, list[0].Pos.Column)
+		return &lang.Error{Name: "SyntaxError", Value: fmt.Sprintf("line %d:%d: %s", line, col, list[0].Msg), Traceback: tb}
+	}
+	msg := err.Error()
+	if m := yaegiPosition.FindStringSubmatch(msg); m != nil {
+		l, _ := strconv.Atoi(m[1])
+		cl, _ := strconv.Atoi(m[2])
+		line, col := c.position(ch, l, cl)
+		return &lang.Error{Name: "CompileError", Value: fmt.Sprintf("line %d:%d: %s", line, col, m[3]),
+			Traceback: append([]string{red + "compile error" + reset}, located(c, line, col, m[3])...)}
+	}
+	return toError(err)
+}
+
+// frameLines describes one frame of a panic: the function, and where in which cell it
+// was defined. yaegi places the cell's own frame (main) at its first statement, not at
+// the call, so that frame is left out.
+func (s *Session) frameLines(f frame) []string {
+	if f.fn == "main" {
+		return nil
+	}
+	name := strings.TrimPrefix(f.fn, "main.")
+	o, ok := s.funcs[name]
+	if !ok {
+		return []string{"  in " + name}
+	}
+	line, col := o.cell.position(o.chunk, f.line, f.col)
+	return []string{fmt.Sprintf("  in %s, line %d:%d of cell [%d]", name, line, col, o.count),
+		"    " + strings.TrimSpace(o.cell.line(line))}
+}
+
+// toError turns an error without a position into the error a notebook shows.
+func toError(err error) *lang.Error {
+	var p interp.Panic
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &lang.Error{Name: "Interrupted", Value: "the cell was interrupted",
+			Traceback: []string{red + "Interrupted: the cell was interrupted" + reset}}
+	case errors.As(err, &p):
+		msg := fmt.Sprint(p.Value)
+		return &lang.Error{Name: "panic", Value: msg, Traceback: []string{red + "panic: " + msg + reset}}
+	}
+	msg := err.Error()
+	return &lang.Error{Name: "CompileError", Value: msg, Traceback: []string{red + "error" + reset + ": " + msg}}
+}
