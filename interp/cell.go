@@ -97,6 +97,9 @@ func parseCell(src string) (*cell, scanner.ErrorList) {
 		if errs := c.check(ch); len(errs) > 0 {
 			return nil, errs
 		}
+		if ch.kind != importChunk {
+			ch.text = rewriteCell(ch.text, ch.kind)
+		}
 		if i == len(c.chunks)-1 && ch.kind == stmtChunk {
 			ch.showLastExpression()
 		}

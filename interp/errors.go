@@ -31,6 +31,8 @@ type frame struct {
 	line, col int
 }
 
+var osExit = regexp.MustCompile(`^os\.Exit\(-?\d+\)$`)
+
 var yaegiPanicLine = regexp.MustCompile(`^(\d+):(\d+): panic: (.*)\(\.\.\.\)\n?$`)
 
 // panicFrames collects the frames of the running cell's panic.
@@ -106,6 +108,10 @@ func (s *Session) runError(err error, c *cell, ch *chunk) *lang.Error {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &lang.Error{Name: "Interrupted", Value: "the cell was interrupted",
 			Traceback: []string{red + "Interrupted: the cell was interrupted" + reset}}
+	case errors.As(err, &p) && osExit.MatchString(fmt.Sprint(p.Value)):
+		// yaegi turns os.Exit into this panic: the kernel, and the session, go on.
+		msg := fmt.Sprint(p.Value) + " called: a cell cannot end the kernel; the session goes on"
+		return &lang.Error{Name: "Exit", Value: msg, Traceback: []string{red + msg + reset}}
 	case errors.As(err, &p):
 		msg := fmt.Sprint(p.Value)
 		tb := []string{red + "panic: " + msg + reset}

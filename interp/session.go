@@ -25,6 +25,7 @@ var preloaded = []importSpec{
 	{path: "math"},
 	{path: "gonum.org/v1/gonum/mat"},
 	{path: "github.com/gomatcalc/gomatcalc/stdlib/display"},
+	{name: runtimePkg, path: "github.com/gomatcalc/gomatcalc/stdlib/cellrt"},
 }
 
 // Options configure a Session.
@@ -66,8 +67,10 @@ func New(opts Options) (*Session, error) {
 			return nil, fmt.Errorf("interp: preloading %s: %w", imp.path, err)
 		}
 	}
-	if _, err := s.yaegi.EvalWithContext(ctx, valuesFuncDecl); err != nil {
-		return nil, fmt.Errorf("interp: %w", err)
+	for _, decl := range []string{valuesFuncDecl, prelude} {
+		if _, err := s.yaegi.EvalWithContext(ctx, decl); err != nil {
+			return nil, fmt.Errorf("interp: prelude: %w", err)
+		}
 	}
 	return s, nil
 }
@@ -152,6 +155,28 @@ func (s *Session) runChunk(ctx context.Context, ch *chunk) ([]any, error) {
 		_, err := s.eval(ctx, ch.source(false))
 		return nil, err
 	}
+	values, err := s.runStatements(ctx, ch)
+	var p interp.Panic
+	if errors.As(err, &p) && fmt.Sprint(p.Value) == "nil type" && strings.Contains(ch.text, "range") {
+		// yaegi fails to compile a range over an integer (Go 1.22) with this panic, before
+		// running anything: try again with such ranges over a slice of the integers.
+		for _, asInt := range []bool{false, true} {
+			retry := *ch
+			retry.text = rangeOverInts(ch.text, ch.kind, asInt)
+			if retry.shown != "" {
+				retry.showLastExpression()
+			}
+			if v, retryErr := s.runStatements(ctx, &retry); retryErr == nil {
+				return v, nil
+			}
+		}
+	}
+	return values, err
+}
+
+// runStatements evaluates a statement chunk and returns the values of its last
+// expression, if any.
+func (s *Session) runStatements(ctx context.Context, ch *chunk) ([]any, error) {
 	if ch.shown != "" {
 		v, err := s.eval(ctx, ch.source(true))
 		if err == nil {

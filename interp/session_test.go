@@ -356,3 +356,60 @@ func TestPanicTracebackPointsAtTheFunction(t *testing.T) {
 		t.Errorf("traceback:\n%s", tb)
 	}
 }
+
+func TestGo122Idioms(t *testing.T) {
+	s := newSession(t)
+	tests := []struct{ code, want string }{
+		{"min(3, 1, 2)", "1"},
+		{"max(2.5, 7.5)", "7.5"},
+		{`min("b", "a")`, `"a"`},
+		{"m := map[string]int{\"a\": 1}\nclear(m)\nlen(m)", "0"},
+		{"sl := []int{1, 2}\nclear(sl)\nsl", "[0 0]"},
+		{"total := 0\nfor i := range 5 { total += i }\ntotal", "10"},
+		{"n := 4\ncount := 0\nfor range n { count++ }\ncount", "4"},
+		{"var n64 int64 = 3\nvar last int64\nfor i := range n64 { last = i }\nlast", "2"},
+		{"xs := []int{5, 6}\nsum := 0\nfor i := range xs { sum += i }\nsum", "1"},
+		// Closures made in a loop see their own iteration's variable (Go 1.22).
+		{"var fs []func() int\nfor i := 0; i < 3; i++ { fs = append(fs, func() int { return i }) }\nfs[0]() + 10*fs[1]() + 100*fs[2]()", "210"},
+		{"var gs []func() string\nfor k, v := range []string{\"a\", \"b\"} { gs = append(gs, func() string { return fmt.Sprint(k, v) }) }\ngs[0]() + gs[1]()", `"0a1b"`},
+		{`import "sync"` + "\nvar wg sync.WaitGroup\nsquares := make([]int, 4)\nfor i := 0; i < 4; i++ {\n\twg.Add(1)\n\tgo func() { defer wg.Done(); squares[i] = i * i }()\n}\nwg.Wait()\nsquares", "[0 1 4 9]"},
+		// A body that changes the loop variable still steers the loop.
+		{"seen := 0\nfor i := 0; i < 10; i++ { i += 4; f := func() {}; f(); seen++ }\nseen", "2"},
+	}
+	for _, tt := range tests {
+		res, _ := exec(t, s, tt.code)
+		if res.Err != nil {
+			t.Errorf("%q: %s", tt.code, strings.Join(res.Err.Traceback, "\n"))
+			continue
+		}
+		if got := res.Value["text/plain"]; got != tt.want {
+			t.Errorf("%q displayed %v, want %s", tt.code, got, tt.want)
+		}
+	}
+}
+
+func TestAPanickingGoroutineDoesNotEndTheSession(t *testing.T) {
+	s := newSession(t)
+	res, out := exec(t, s, `import "time"`+"\ngo func() { panic(\"in a goroutine\") }()\ntime.Sleep(100 * time.Millisecond)")
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if !strings.Contains(out.streams["stderr"], "panic in a goroutine (recovered, the session goes on): in a goroutine") {
+		t.Errorf("stderr %q", out.streams["stderr"])
+	}
+	if res, _ := exec(t, s, "1 + 1"); res.Err != nil {
+		t.Errorf("after the goroutine's panic: %v", res.Err)
+	}
+}
+
+func TestOsExitFailsTheCellOnly(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "alive := true")
+	res, _ := exec(t, s, `import "os"`+"\nos.Exit(3)")
+	if res.Err == nil || res.Err.Name != "Exit" || !strings.Contains(res.Err.Value, "os.Exit(3)") {
+		t.Fatalf("got %+v", res.Err)
+	}
+	if res, _ := exec(t, s, "alive"); res.Err != nil || res.Value["text/plain"] != "true" {
+		t.Errorf("state lost: %+v", res)
+	}
+}

@@ -12,3 +12,4 @@ var Symbols = map[string]map[string]reflect.Value{}
 
 //go:generate go tool yaegi extract -name stdlib gonum.org/v1/gonum/mat
 //go:generate go tool yaegi extract -name stdlib -exclude ^SetPublisher$ github.com/gomatcalc/gomatcalc/stdlib/display
+//go:generate go tool yaegi extract -name stdlib github.com/gomatcalc/gomatcalc/stdlib/cellrt

@@ -1,0 +1,274 @@
+package interp
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// The session rewrites a cell's text where yaegi (Go 1.22 at its newest) would behave
+// differently from the Go a student compiles today. Edits never add or remove a line, so
+// positions in errors stay on the cell's own lines.
+
+// runtimePkg is the name cells see package cellrt by.
+const runtimePkg = "_gomatcalcrt"
+
+// intsFunc turns `range n` over an integer into a range over a slice.
+const intsFunc = "_gomatcalcInts"
+
+// prelude gives cells what yaegi lacks: the builtins min, max and clear of Go 1.21, and
+// the helper for ranging over an integer (Go 1.22).
+const prelude = `
+type _gomatcalcOrdered interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
+}
+type _gomatcalcInteger interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr
+}
+func min[T _gomatcalcOrdered](x T, y ...T) T {
+	for _, v := range y {
+		if v < x {
+			x = v
+		}
+	}
+	return x
+}
+func max[T _gomatcalcOrdered](x T, y ...T) T {
+	for _, v := range y {
+		if v > x {
+			x = v
+		}
+	}
+	return x
+}
+func clear(v interface{}) { ` + runtimePkg + `.Clear(v) }
+func ` + intsFunc + `[T _gomatcalcInteger](n T) []T {
+	var s []T
+	for i := T(0); i < n; i++ {
+		s = append(s, i)
+	}
+	return s
+}
+`
+
+// edit replaces text[start:end] with repl.
+type edit struct {
+	start, end int
+	repl       string
+}
+
+func applyEdits(text string, edits []edit) string {
+	sort.Slice(edits, func(i, j int) bool { return edits[i].start > edits[j].start })
+	for _, e := range edits {
+		text = text[:e.start] + e.repl + text[e.end:]
+	}
+	return text
+}
+
+// parseChunk parses a chunk's text as Go and returns the file and the offset of the text
+// in what was parsed.
+func parseChunk(text string, kind chunkKind) (*ast.File, *token.FileSet, int) {
+	prefix, suffix := declPrefix, ""
+	if kind == stmtChunk {
+		prefix, suffix = stmtPrefix, "\n}"
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", prefix+text+suffix, 0)
+	if err != nil {
+		return nil, nil, 0
+	}
+	return f, fset, len(prefix)
+}
+
+// rewriteCell makes goroutines safe and loop variables per iteration.
+func rewriteCell(text string, kind chunkKind) string {
+	f, fset, base := parseChunk(text, kind)
+	if f == nil {
+		return text
+	}
+	off := func(p token.Pos) int { return fset.Position(p).Offset - base }
+	src := func(n ast.Node) string { return text[off(n.Pos()):off(n.End())] }
+	var edits []edit
+	goroutines := 0
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			// go f(x) -> cellrt.Go(f, x): the arguments are still evaluated at once, and
+			// a panic in the goroutine no longer ends the process.
+			if n.Call.Ellipsis.IsValid() {
+				return true
+			}
+			// The function goes through a variable: yaegi mixes up the captured variables
+			// of a function literal handed straight to compiled code from a loop.
+			goroutines++
+			fn := fmt.Sprintf("_gomatcalcGo%d", goroutines)
+			args := []string{fn}
+			for _, a := range n.Call.Args {
+				args = append(args, src(a))
+			}
+			edits = append(edits, edit{off(n.Pos()), off(n.Call.Fun.Pos()), "{ " + fn + " := "},
+				edit{off(n.Call.Lparen), off(n.Call.Rparen) + 1, "; " + runtimePkg + ".Go(" + strings.Join(args, ", ") + ") }"})
+		case *ast.CallExpr:
+			// yaegi cannot instantiate min or max from untyped float constants alone.
+			if id, ok := n.Fun.(*ast.Ident); ok && (id.Name == "min" || id.Name == "max") {
+				for _, a := range n.Args {
+					if lit, ok := a.(*ast.BasicLit); ok && lit.Kind == token.FLOAT {
+						edits = append(edits, edit{off(lit.Pos()), off(lit.End()), "float64(" + lit.Value + ")"})
+					}
+				}
+			}
+		case *ast.ForStmt:
+			if init, ok := n.Init.(*ast.AssignStmt); ok && init.Tok == token.DEFINE {
+				edits = append(edits, perIteration(identNames(init.Lhs), n.Body, off, n.Init, n.Cond, n.Post)...)
+			}
+		case *ast.RangeStmt:
+			if n.Tok == token.DEFINE {
+				edits = append(edits, perIteration(identNames([]ast.Expr{n.Key, n.Value}), n.Body, off, n.Key, n.Value)...)
+			}
+		}
+		return true
+	})
+	if len(edits) == 0 {
+		return text
+	}
+	// The go rewrite edits two ranges of one statement; keep them ordered and disjoint.
+	return applyEdits(text, edits)
+}
+
+func identNames(exprs []ast.Expr) []string {
+	var names []string
+	for _, e := range exprs {
+		if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
+			names = append(names, id.Name)
+		}
+	}
+	return names
+}
+
+// loopPrefix renames a loop's own variable so that its body can declare the user's name.
+const loopPrefix = "_gomatcalcLoop_"
+
+// perIteration gives a loop body its own copies of the loop variables, as Go 1.22 does,
+// when something in the body can keep them (a closure, a goroutine, an address) and the
+// body does not assign them (a copy would then hide the change from the loop). The loop
+// header's variables are renamed and the body declares the user's names from them:
+// yaegi mishandles a body that redeclares the loop variable under the same name.
+func perIteration(names []string, body *ast.BlockStmt, off func(token.Pos) int, header ...ast.Node) []edit {
+	if len(names) == 0 || !captures(body) || assigns(body, names) {
+		return nil
+	}
+	set := map[string]bool{}
+	for _, n := range names {
+		set[n] = true
+	}
+	var edits []edit
+	for _, h := range header {
+		if h == nil || reflect.ValueOf(h).IsNil() {
+			continue
+		}
+		ast.Inspect(h, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && set[id.Name] {
+				edits = append(edits, edit{off(id.Pos()), off(id.End()), loopPrefix + id.Name})
+			}
+			return true
+		})
+	}
+	outer := make([]string, len(names))
+	for i, n := range names {
+		outer[i] = loopPrefix + n
+	}
+	at := off(body.Lbrace) + 1
+	copies := " " + strings.Join(names, ", ") + " := " + strings.Join(outer, ", ") + ";"
+	return append(edits, edit{at, at, copies})
+}
+
+func captures(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt:
+			found = true
+		}
+		if u, ok := n.(*ast.UnaryExpr); ok && u.Op == token.AND {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+func assigns(body *ast.BlockStmt, names []string) bool {
+	set := map[string]bool{}
+	for _, n := range names {
+		set[n] = true
+	}
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if n.Tok != token.DEFINE {
+				for _, l := range n.Lhs {
+					if id, ok := l.(*ast.Ident); ok && set[id.Name] {
+						found = true
+					}
+				}
+			}
+		case *ast.IncDecStmt:
+			if id, ok := n.X.(*ast.Ident); ok && set[id.Name] {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// rangeOverInts rewrites `range n` to range over intsFunc(n) wherever the range has at most
+// one variable and n is not obviously something else (a composite literal, a string, a
+// call to make). It is tried only when yaegi failed on the cell as written, so a wrong
+// guess costs nothing: the rewritten cell fails to compile and the first error stands.
+//
+// With asInt, n is converted to int first: yaegi cannot instantiate a generic function
+// from an untyped constant (range 10), while a typed integer keeps its type that way.
+func rangeOverInts(text string, kind chunkKind, asInt bool) string {
+	f, fset, base := parseChunk(text, kind)
+	if f == nil {
+		return text
+	}
+	off := func(p token.Pos) int { return fset.Position(p).Offset - base }
+	var edits []edit
+	ast.Inspect(f, func(n ast.Node) bool {
+		r, ok := n.(*ast.RangeStmt)
+		if !ok || r.Value != nil {
+			return true
+		}
+		switch x := r.X.(type) {
+		case *ast.CompositeLit:
+			return true
+		case *ast.BasicLit:
+			if x.Kind != token.INT {
+				return true
+			}
+		case *ast.CallExpr:
+			if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "make" {
+				return true
+			}
+		}
+		open, closing := intsFunc+"(", ")"
+		if asInt {
+			open, closing = intsFunc+"(int(", "))"
+		}
+		edits = append(edits, edit{off(r.X.Pos()), off(r.X.Pos()), open},
+			edit{off(r.X.End()), off(r.X.End()), closing})
+		if r.Key != nil {
+			// The integers are the slice's values, of n's type, not its indexes.
+			edits = append(edits, edit{off(r.Key.Pos()), off(r.Key.Pos()), "_, "})
+		}
+		return true
+	})
+	return applyEdits(text, edits)
+}
