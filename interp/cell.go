@@ -25,7 +25,8 @@ type chunk struct {
 	text    string
 	offset  int // byte offset of text in the cell
 	imports []importSpec
-	funcs   []string // functions a declaration chunk defines
+	funcs   []string   // functions a declaration chunk defines
+	types   []typeDecl // types a declaration chunk defines
 	// shown is text with its last statement, an expression, passed to valuesFunc; empty
 	// when the chunk does not end with an expression to show.
 	shown string
@@ -47,6 +48,12 @@ func (ch *chunk) source(shown bool) string {
 		return ";\n" + text
 	}
 	return "\n" + text
+}
+
+// typeDecl is a type a cell declares: its definition with spaces folded, and where.
+type typeDecl struct {
+	name, text string
+	line, col  int
 }
 
 // importSpec is one imported package.
@@ -214,6 +221,15 @@ func (c *cell) check(ch *chunk) scanner.ErrorList {
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && ch.kind == declChunk {
 			ch.funcs = append(ch.funcs, fd.Name.Name)
+		}
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.TYPE && ch.kind == declChunk {
+			for _, spec := range gd.Specs {
+				ts := spec.(*ast.TypeSpec)
+				p := fset.Position(ts.Pos())
+				line, col := c.position(ch, p.Line, p.Column)
+				start, end := p.Offset-len(prefix), fset.Position(ts.End()).Offset-len(prefix)
+				ch.types = append(ch.types, typeDecl{name: ts.Name.Name, text: strings.Join(strings.Fields(ch.text[start:end]), " "), line: line, col: col})
+			}
 		}
 	}
 	return nil

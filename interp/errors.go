@@ -99,15 +99,27 @@ func located(c *cell, line, col int, msg string) []string {
 // yaegiPosition matches the position yaegi puts before a compile error.
 var yaegiPosition = regexp.MustCompile(`^(?:_\.go:)?(\d+):(\d+): ((?s).*)$`)
 
+// positionError is an error the session finds itself, at a cell position.
+type positionError struct {
+	line, col int
+	msg       string
+}
+
+func (e *positionError) Error() string { return fmt.Sprintf("line %d:%d: %s", e.line, e.col, e.msg) }
+
 // runError turns what yaegi returned for a chunk of c into the error a notebook shows,
 // with positions in the cell's own lines.
 func (s *Session) runError(err error, c *cell, ch *chunk) *lang.Error {
 	var p interp.Panic
 	var list scanner.ErrorList
+	var pe *positionError
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &lang.Error{Name: "Interrupted", Value: "the cell was interrupted",
 			Traceback: []string{red + "Interrupted: the cell was interrupted" + reset}}
+	case errors.As(err, &pe):
+		return &lang.Error{Name: "CompileError", Value: pe.Error(),
+			Traceback: append([]string{red + "compile error" + reset}, located(c, pe.line, pe.col, pe.msg)...)}
 	case errors.As(err, &p) && osExit.MatchString(fmt.Sprint(p.Value)):
 		// yaegi turns os.Exit into this panic: the kernel, and the session, go on.
 		msg := fmt.Sprint(p.Value) + " called: a cell cannot end the kernel; the session goes on"

@@ -28,6 +28,10 @@ var preloaded = []importSpec{
 	{name: runtimePkg, path: "github.com/gomatcalc/gomatcalc/stdlib/cellrt"},
 }
 
+// gonumPackages are the compiled packages beyond the standard library that cells import.
+var gonumPackages = []string{"gonum.org/v1/gonum/mat", "floats", "stat", "optimize", "diff/fd",
+	"num/dual", "num/hyperdual", "blas", "lapack"}
+
 // Options configure a Session.
 type Options struct {
 	// Version is the gomatcalc version reported by kernel_info.
@@ -43,13 +47,14 @@ type Session struct {
 	imported map[importSpec]bool
 	packages map[string]string // package name in cells -> import path
 	funcs    map[string]origin // where each function of the session was defined
+	types    map[string]string // each type's definition, spaces folded
 	panics   panicFrames       // the running cell's panic, as yaegi prints it
 }
 
 // New returns a session with the preloaded packages imported.
 func New(opts Options) (*Session, error) {
 	s := &Session{opts: opts, imported: map[importSpec]bool{}, packages: map[string]string{},
-		funcs: map[string]origin{}}
+		funcs: map[string]origin{}, types: map[string]string{}}
 	s.yaegi = interp.New(interp.Options{
 		Stdin:  &inputReader{out: &s.out},
 		Stdout: &streamWriter{out: &s.out, name: "stdout", fallback: writerFunc(osStdout)},
@@ -152,7 +157,19 @@ func (s *Session) runChunk(ctx context.Context, ch *chunk) ([]any, error) {
 		}
 		return nil, nil
 	case declChunk:
+		for _, t := range ch.types {
+			if old, ok := s.types[t.name]; ok && old != t.text {
+				// yaegi would keep the old definition without a word.
+				return nil, &positionError{line: t.line, col: t.col, msg: fmt.Sprintf(
+					"type %s is already defined as %q and the interpreter cannot change a type: restart the kernel, then run the cells again", t.name, old)}
+			}
+		}
 		_, err := s.eval(ctx, ch.source(false))
+		if err == nil {
+			for _, t := range ch.types {
+				s.types[t.name] = t.text
+			}
+		}
 		return nil, err
 	}
 	values, err := s.runStatements(ctx, ch)
@@ -201,6 +218,10 @@ func (s *Session) eval(ctx context.Context, src string) (reflect.Value, error) {
 func (s *Session) importPackage(ctx context.Context, imp importSpec) error {
 	if s.imported[imp] {
 		return nil
+	}
+	if len(s.packageSymbols(imp.path)) == 0 {
+		return fmt.Errorf("package %q is not available: cells can import Go's standard library (as of Go 1.22) and %s",
+			imp.path, strings.Join(gonumPackages, ", "))
 	}
 	if _, err := s.eval(ctx, imp.String()); err != nil {
 		return err

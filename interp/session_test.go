@@ -413,3 +413,39 @@ func TestOsExitFailsTheCellOnly(t *testing.T) {
 		t.Errorf("state lost: %+v", res)
 	}
 }
+
+func TestImports(t *testing.T) {
+	s := newSession(t)
+	for _, tt := range []struct{ code, want string }{
+		// sum 1..4 and mean of 1, 2, 3
+		{`import "gonum.org/v1/gonum/floats"` + "\nfloats.Sum([]float64{1, 2, 3, 4})", "10"},
+		{`import "gonum.org/v1/gonum/stat"` + "\nstat.Mean([]float64{1, 2, 3}, nil)", "2"},
+		{`import "gonum.org/v1/gonum/floats"` + "\nfloats.Max([]float64{1, 5})", "5"},
+	} {
+		res, _ := exec(t, s, tt.code)
+		if res.Err != nil || res.Value["text/plain"] != tt.want {
+			t.Errorf("%q: %v %v, want %s", tt.code, res.Value, res.Err, tt.want)
+		}
+	}
+	res, _ := exec(t, s, `import "github.com/nobody/nothing"`)
+	if res.Err == nil || !strings.Contains(res.Err.Value, "is not available") || !strings.Contains(res.Err.Value, "floats") {
+		t.Errorf("unknown import: %+v", res.Err)
+	}
+}
+
+func TestRedefinitions(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "func f(x int) int { return x }")
+	if res, _ := exec(t, s, "func f(x, y int) int { return x + y }\nf(1, 2)"); res.Err != nil || res.Value["text/plain"] != "3" {
+		t.Errorf("a function redefined with a new signature: %+v %v", res.Value, res.Err)
+	}
+	exec(t, s, "type T struct{ A int }")
+	if res, _ := exec(t, s, "type T struct{ A int }"); res.Err != nil {
+		t.Errorf("re-running a type's cell: %v", res.Err)
+	}
+	res, _ := exec(t, s, "x := 1\ntype T struct{ A, B int }")
+	if res.Err == nil || !strings.Contains(res.Err.Value, "line 2:6: type T is already defined") ||
+		!strings.Contains(res.Err.Value, "restart the kernel") {
+		t.Errorf("a changed type must fail clearly: %+v", res.Err)
+	}
+}

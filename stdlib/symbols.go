@@ -10,6 +10,9 @@ import "reflect"
 // Symbols maps an import path to the exported symbols of that package.
 var Symbols = map[string]map[string]reflect.Value{}
 
-//go:generate go tool yaegi extract -name stdlib gonum.org/v1/gonum/mat
+//go:generate go tool yaegi extract -name stdlib gonum.org/v1/gonum/mat gonum.org/v1/gonum/floats gonum.org/v1/gonum/stat
+//go:generate go tool yaegi extract -name stdlib gonum.org/v1/gonum/optimize gonum.org/v1/gonum/diff/fd
+//go:generate go tool yaegi extract -name stdlib gonum.org/v1/gonum/num/dual gonum.org/v1/gonum/num/hyperdual
+//go:generate go tool yaegi extract -name stdlib gonum.org/v1/gonum/blas gonum.org/v1/gonum/lapack
 //go:generate go tool yaegi extract -name stdlib -exclude ^SetPublisher$ github.com/gomatcalc/gomatcalc/stdlib/display
 //go:generate go tool yaegi extract -name stdlib github.com/gomatcalc/gomatcalc/stdlib/cellrt
