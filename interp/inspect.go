@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
+	"github.com/gomatcalc/gomatcalc/stdlib"
 )
 
 // helpRequest recognises a help cell, "?expr" or "expr?" as in IPython, and returns expr.
@@ -62,6 +63,9 @@ func (s *Session) describe(expr string) (string, bool) {
 			if !ok {
 				return "", false
 			}
+			if d, ok := stdlib.Doc(path, name); ok {
+				return d, true
+			}
 			return describeSymbol(expr, sym), true
 		}
 		v, ok := s.yaegi.Globals()[pkg]
@@ -69,6 +73,9 @@ func (s *Session) describe(expr string) (string, bool) {
 			return "", false
 		}
 		if m := methodOrField(v, name); m.IsValid() {
+			if d, ok := methodDoc(v.Type(), name); ok {
+				return d, true
+			}
 			return describeSymbol(expr, m), true
 		}
 		return "", false
@@ -80,6 +87,17 @@ func (s *Session) describe(expr string) (string, bool) {
 		return fmt.Sprintf("var %s %s = %s", expr, v.Type(), plainValue(v)), true
 	}
 	return "", false
+}
+
+// methodDoc is the documentation of method name of a compiled type t (or *t).
+func methodDoc(t reflect.Type, name string) (string, bool) {
+	for t.Kind() == reflect.Ptr {
+		t = t.Elem()
+	}
+	if t.PkgPath() == "" {
+		return "", false
+	}
+	return stdlib.Doc(t.PkgPath(), t.Name()+"."+name)
 }
 
 func describeSymbol(expr string, v reflect.Value) string {

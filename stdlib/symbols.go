@@ -5,10 +5,34 @@
 // by hand; TestSymbolsAreFresh fails when they are stale.
 package stdlib
 
-import "reflect"
+import (
+	_ "embed"
+	"encoding/json"
+	"reflect"
+	"sync"
+)
 
 // Symbols maps an import path to the exported symbols of that package.
 var Symbols = map[string]map[string]reflect.Value{}
+
+// docsJSON holds the declarations and doc comments of the packages cells use most, made by
+// internal/docgen: import path -> name ("NewDense", "Dense.Mul") -> text.
+//
+//go:embed docs.json
+var docsJSON []byte
+
+var (
+	docsOnce sync.Once
+	docs     map[string]map[string]string
+)
+
+// Doc returns the declaration and doc comment of name ("NewDense", or "Dense.Mul" for a
+// method) in the package at path.
+func Doc(path, name string) (string, bool) {
+	docsOnce.Do(func() { json.Unmarshal(docsJSON, &docs) })
+	d, ok := docs[path][name]
+	return d, ok
+}
 
 //go:generate go tool yaegi extract -name stdlib gonum.org/v1/gonum/mat gonum.org/v1/gonum/floats gonum.org/v1/gonum/stat
 //go:generate go tool yaegi extract -name stdlib gonum.org/v1/gonum/optimize gonum.org/v1/gonum/diff/fd
@@ -16,3 +40,4 @@ var Symbols = map[string]map[string]reflect.Value{}
 //go:generate go tool yaegi extract -name stdlib gonum.org/v1/gonum/blas gonum.org/v1/gonum/lapack
 //go:generate go tool yaegi extract -name stdlib -exclude ^SetPublisher$ github.com/gomatcalc/gomatcalc/stdlib/display
 //go:generate go tool yaegi extract -name stdlib github.com/gomatcalc/gomatcalc/stdlib/cellrt
+//go:generate go run ./internal/docgen -o docs.json fmt math math/cmplx math/rand strings strconv sort time errors os bufio gonum.org/v1/gonum/mat gonum.org/v1/gonum/floats gonum.org/v1/gonum/stat gonum.org/v1/gonum/optimize gonum.org/v1/gonum/diff/fd gonum.org/v1/gonum/num/dual gonum.org/v1/gonum/num/hyperdual github.com/gomatcalc/gomatcalc/stdlib/display

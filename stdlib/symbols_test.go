@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -55,6 +57,37 @@ func TestSymbolsAreFresh(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("symbols.go names no package to extract")
+	}
+}
+
+// TestDocsAreFresh regenerates docs.json as the go:generate line says and compares.
+func TestDocsAreFresh(t *testing.T) {
+	src, err := os.ReadFile("symbols.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const directive = "//go:generate go run ./internal/docgen -o docs.json "
+	var args []string
+	for _, line := range strings.Split(string(src), "\n") {
+		if rest, ok := strings.CutPrefix(line, directive); ok {
+			args = strings.Fields(rest)
+		}
+	}
+	if args == nil {
+		t.Fatal("no docgen directive")
+	}
+	out := filepath.Join(t.TempDir(), "docs.json")
+	cmd := exec.Command("go", append([]string{"run", "./internal/docgen", "-o", out}, args...)...)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("docgen: %v\n%s", err, msg)
+	}
+	want, _ := os.ReadFile(out)
+	got, _ := os.ReadFile("docs.json")
+	if !bytes.Equal(got, want) {
+		t.Error("docs.json is stale: run go generate ./stdlib")
+	}
+	if d, ok := Doc("gonum.org/v1/gonum/mat", "Dense.Mul"); !ok || !strings.HasPrefix(d, "func (m *Dense) Mul(a, b Matrix)") {
+		t.Errorf("Doc(mat, Dense.Mul) = %q", d)
 	}
 }
 
