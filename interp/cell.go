@@ -25,8 +25,8 @@ type chunk struct {
 	text    string
 	offset  int // byte offset of text in the cell
 	imports []importSpec
-	funcs   []string   // functions a declaration chunk defines
-	types   []typeDecl // types a declaration chunk defines
+	funcs   []declared // functions a declaration chunk defines
+	types   []declared // types a declaration chunk defines, with their definitions
 	// shown is text with its last statement, an expression, passed to valuesFunc; empty
 	// when the chunk does not end with an expression to show.
 	shown string
@@ -50,8 +50,9 @@ func (ch *chunk) source(shown bool) string {
 	return "\n" + text
 }
 
-// typeDecl is a type a cell declares: its definition with spaces folded, and where.
-type typeDecl struct {
+// declared is a function or type a cell declares: where, and for a type its definition
+// with spaces folded.
+type declared struct {
 	name, text string
 	line, col  int
 }
@@ -220,7 +221,9 @@ func (c *cell) check(ch *chunk) scanner.ErrorList {
 	}
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && ch.kind == declChunk {
-			ch.funcs = append(ch.funcs, fd.Name.Name)
+			p := fset.Position(fd.Pos())
+			line, col := c.position(ch, p.Line, p.Column)
+			ch.funcs = append(ch.funcs, declared{name: fd.Name.Name, line: line, col: col})
 		}
 		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.TYPE && ch.kind == declChunk {
 			for _, spec := range gd.Specs {
@@ -228,7 +231,7 @@ func (c *cell) check(ch *chunk) scanner.ErrorList {
 				p := fset.Position(ts.Pos())
 				line, col := c.position(ch, p.Line, p.Column)
 				start, end := p.Offset-len(prefix), fset.Position(ts.End()).Offset-len(prefix)
-				ch.types = append(ch.types, typeDecl{name: ts.Name.Name, text: strings.Join(strings.Fields(ch.text[start:end]), " "), line: line, col: col})
+				ch.types = append(ch.types, declared{name: ts.Name.Name, text: strings.Join(strings.Fields(ch.text[start:end]), " "), line: line, col: col})
 			}
 		}
 	}

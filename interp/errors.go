@@ -13,6 +13,7 @@ import (
 	"github.com/traefik/yaegi/interp"
 
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
+	"github.com/gomatcalc/gomatcalc/stdlib/cellrt"
 )
 
 const red, reset = "\x1b[31m", "\x1b[0m"
@@ -22,6 +23,7 @@ type origin struct {
 	cell  *cell
 	chunk *chunk
 	count int // the cell's execution count
+	line  int // the line of the cell where the function is declared
 }
 
 // frame is one line of the stack yaegi prints to stderr as a panic unwinds:
@@ -39,6 +41,7 @@ var yaegiPanicLine = regexp.MustCompile(`^(\d+):(\d+): panic: (.*)\(\.\.\.\)\n?$
 type panicFrames struct {
 	mu     sync.Mutex
 	frames []frame
+	more   int // frames past maxFrames
 }
 
 // record keeps p if it is one of yaegi's panic lines and reports whether it was.
@@ -51,20 +54,28 @@ func (pf *panicFrames) record(p []byte) bool {
 	col, _ := strconv.Atoi(string(m[2]))
 	pf.mu.Lock()
 	defer pf.mu.Unlock()
-	pf.frames = append(pf.frames, frame{fn: string(m[3]), line: line, col: col})
+	if len(pf.frames) < maxFrames {
+		pf.frames = append(pf.frames, frame{fn: string(m[3]), line: line, col: col})
+	} else {
+		pf.more++
+	}
 	return true
 }
+
+// maxFrames bounds a traceback: runaway recursion unwinds through thousands of frames.
+const maxFrames = 12
 
 func (pf *panicFrames) reset() {
 	pf.mu.Lock()
 	defer pf.mu.Unlock()
-	pf.frames = nil
+	pf.frames, pf.more = nil, 0
 }
 
-func (pf *panicFrames) list() []frame {
+// list returns the frames kept and how many more there were.
+func (pf *panicFrames) list() ([]frame, int) {
 	pf.mu.Lock()
 	defer pf.mu.Unlock()
-	return append([]frame(nil), pf.frames...)
+	return append([]frame(nil), pf.frames...), pf.more
 }
 
 // syntaxError reports every syntax error of a cell at its line and column.
@@ -107,16 +118,31 @@ type positionError struct {
 
 func (e *positionError) Error() string { return fmt.Sprintf("line %d:%d: %s", e.line, e.col, e.msg) }
 
+// recursionError is a cell stopped by cellrt's bound on recursion.
+type recursionError struct{ fn string }
+
+func (e *recursionError) Error() string {
+	return fmt.Sprintf("stack overflow: %s nested more than %d calls deep (unbounded recursion?)", e.fn, cellrt.MaxDepth)
+}
+
 // runError turns what yaegi returned for a chunk of c into the error a notebook shows,
 // with positions in the cell's own lines.
 func (s *Session) runError(err error, c *cell, ch *chunk) *lang.Error {
 	var p interp.Panic
 	var list scanner.ErrorList
 	var pe *positionError
+	var re *recursionError
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &lang.Error{Name: "Interrupted", Value: "the cell was interrupted",
 			Traceback: []string{red + "Interrupted: the cell was interrupted" + reset}}
+	case errors.As(err, &re):
+		tb := []string{red + "panic: " + err.Error() + reset}
+		if o, ok := s.funcs[re.fn]; ok {
+			tb = append(tb, fmt.Sprintf("  %s is declared at line %d of cell [%d]", re.fn, o.line, o.count),
+				"    "+strings.TrimSpace(o.cell.line(o.line)))
+		}
+		return &lang.Error{Name: "panic", Value: err.Error(), Traceback: tb}
 	case errors.As(err, &pe):
 		return &lang.Error{Name: "CompileError", Value: pe.Error(),
 			Traceback: append([]string{red + "compile error" + reset}, located(c, pe.line, pe.col, pe.msg)...)}
@@ -127,8 +153,12 @@ func (s *Session) runError(err error, c *cell, ch *chunk) *lang.Error {
 	case errors.As(err, &p):
 		msg := fmt.Sprint(p.Value)
 		tb := []string{red + "panic: " + msg + reset}
-		for _, f := range s.panics.list() {
+		frames, more := s.panics.list()
+		for _, f := range frames {
 			tb = append(tb, s.frameLines(f)...)
+		}
+		if more > 0 {
+			tb = append(tb, fmt.Sprintf("  ... and %d more calls", more))
 		}
 		return &lang.Error{Name: "panic", Value: msg, Traceback: tb}
 	case errors.As(err, &list):

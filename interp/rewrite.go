@@ -112,6 +112,12 @@ func rewriteCell(text string, kind chunkKind) string {
 			}
 			edits = append(edits, edit{off(n.Pos()), off(n.Call.Fun.Pos()), "{ " + fn + " := "},
 				edit{off(n.Call.Lparen), off(n.Call.Rparen) + 1, "; " + runtimePkg + ".Go(" + strings.Join(args, ", ") + ") }"})
+		case *ast.FuncDecl:
+			// Go dies of a stack overflow: recursive functions count their depth instead.
+			if fd := n; n.Body != nil && callsItself(n) {
+				at := off(n.Body.Lbrace) + 1
+				edits = append(edits, edit{at, at, fmt.Sprintf(" %s.Enter(%q); defer %s.Leave();", runtimePkg, fd.Name.Name, runtimePkg)})
+			}
 		case *ast.CallExpr:
 			// yaegi cannot instantiate min or max from untyped float constants alone.
 			if id, ok := n.Fun.(*ast.Ident); ok && (id.Name == "min" || id.Name == "max") {
@@ -271,4 +277,22 @@ func rangeOverInts(text string, kind chunkKind, asInt bool) string {
 		return true
 	})
 	return applyEdits(text, edits)
+}
+
+// callsItself reports whether a function's body calls the function by its name (a
+// method: any method of that name).
+func callsItself(fd *ast.FuncDecl) bool {
+	found := false
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			switch fun := call.Fun.(type) {
+			case *ast.Ident:
+				found = found || fd.Recv == nil && fun.Name == fd.Name.Name
+			case *ast.SelectorExpr:
+				found = found || fd.Recv != nil && fun.Sel.Name == fd.Name.Name
+			}
+		}
+		return !found
+	})
+	return found
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"runtime"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
 	"github.com/gomatcalc/gomatcalc/stdlib"
+	"github.com/gomatcalc/gomatcalc/stdlib/cellrt"
 	"github.com/gomatcalc/gomatcalc/stdlib/display"
 )
 
@@ -55,12 +57,17 @@ type Session struct {
 func New(opts Options) (*Session, error) {
 	s := &Session{opts: opts, imported: map[importSpec]bool{}, packages: map[string]string{},
 		funcs: map[string]origin{}, types: map[string]string{}}
+	stdinReader := &inputReader{out: &s.out}
 	s.yaegi = interp.New(interp.Options{
-		Stdin:  &inputReader{out: &s.out},
+		Stdin:  stdinReader,
 		Stdout: &streamWriter{out: &s.out, name: "stdout", fallback: writerFunc(osStdout)},
 		Stderr: &streamWriter{out: &s.out, name: "stderr", fallback: writerFunc(osStderr), panics: &s.panics},
 	})
-	for _, syms := range []interp.Exports{yaegistdlib.Symbols, stdlib.Symbols} {
+	// os.Stdin in cells asks the front end for lines too (bufio.NewReader(os.Stdin)); it is
+	// an io.Reader there, not an *os.File.
+	var stdin io.Reader = stdinReader
+	osStdin := interp.Exports{"os/os": {"Stdin": reflect.ValueOf(&stdin).Elem()}}
+	for _, syms := range []interp.Exports{yaegistdlib.Symbols, stdlib.Symbols, osStdin} {
 		if err := s.yaegi.Use(syms); err != nil {
 			return nil, fmt.Errorf("interp: loading symbols: %w", err)
 		}
@@ -116,6 +123,7 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	s.out.set(out)
 	defer s.out.set(nil)
 	s.panics.reset()
+	cellrt.ResetDepth()
 	if stop, err := capture(&s.out); err == nil {
 		defer stop()
 	}
@@ -123,12 +131,15 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	var res lang.ExecuteResult
 	for _, ch := range c.chunks {
 		values, err := s.runChunk(ctx, ch)
+		if name := cellrt.Overflow(); name != "" {
+			err = &recursionError{fn: name}
+		}
 		if err != nil {
 			res.Err = s.runError(err, c, ch)
 			return res
 		}
-		for _, name := range ch.funcs {
-			s.funcs[name] = origin{cell: c, chunk: ch, count: req.ExecutionCount}
+		for _, f := range ch.funcs {
+			s.funcs[f.name] = origin{cell: c, chunk: ch, count: req.ExecutionCount, line: f.line}
 		}
 		res.Value = render(values)
 	}

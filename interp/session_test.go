@@ -452,3 +452,32 @@ func TestRedefinitions(t *testing.T) {
 		t.Errorf("a changed type must fail clearly: %+v", res.Err)
 	}
 }
+
+func TestRunawayRecursionFailsTheCell(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "kept := 1")
+	res, _ := exec(t, s, "func down(n int) int { return down(n+1) + 1 }\ndown(0)")
+	if res.Err == nil || !strings.Contains(res.Err.Value, "stack overflow: down nested more than 50000 calls") {
+		t.Fatalf("got %+v", res.Err)
+	}
+	// Bounded recursion is untouched: fib(20) = 6765.
+	res, _ = exec(t, s, "func fib(n int) int { if n < 2 { return n }; return fib(n-1) + fib(n-2) }\nfib(20) + kept - 1")
+	if res.Err != nil || res.Value["text/plain"] != "6765" {
+		t.Errorf("fib(20): %+v %v", res.Value, res.Err)
+	}
+}
+
+func TestStdinThroughOsStdin(t *testing.T) {
+	s := newSession(t)
+	out := newRecorder()
+	out.allow, out.input = true, "Ada"
+	code := `import "bufio"` + "\n" + `import "os"` + "\nline, _ := bufio.NewReader(os.Stdin).ReadString('\\n')\nline"
+	res := s.Execute(context.Background(), lang.ExecuteRequest{Code: code}, out)
+	if res.Err != nil || res.Value["text/plain"] != `"Ada\n"` {
+		t.Errorf("got %+v %v", res.Value, res.Err)
+	}
+	res, _ = exec(t, s, "_, err := bufio.NewReader(os.Stdin).ReadString('\\n')\nerr")
+	if res.Err != nil || !strings.Contains(res.Value["text/plain"].(string), "stdin is not available") {
+		t.Errorf("without stdin: %+v %v", res.Value, res.Err)
+	}
+}

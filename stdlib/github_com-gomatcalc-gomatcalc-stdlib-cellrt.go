@@ -4,13 +4,19 @@ package stdlib
 
 import (
 	"github.com/gomatcalc/gomatcalc/stdlib/cellrt"
+	"go/constant"
+	"go/token"
 	"reflect"
 )
 
 func init() {
 	Symbols["github.com/gomatcalc/gomatcalc/stdlib/cellrt/cellrt"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Clear": reflect.ValueOf(cellrt.Clear),
-		"Go":    reflect.ValueOf(cellrt.Go),
+		"Clear":    reflect.ValueOf(cellrt.Clear),
+		"Enter":    reflect.ValueOf(cellrt.Enter),
+		"Go":       reflect.ValueOf(cellrt.Go),
+		"Leave":    reflect.ValueOf(cellrt.Leave),
+		"MaxDepth": reflect.ValueOf(constant.MakeFromLiteral("50000", token.INT, 0)),
+		"Overflow": reflect.ValueOf(cellrt.Overflow),
 	}
 }

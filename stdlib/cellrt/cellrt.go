@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 )
 
 // Go calls f with args on a new goroutine, as the statement `go f(args...)` does (the
@@ -84,4 +86,43 @@ func Clear(v any) {
 	default:
 		panic(fmt.Sprintf("invalid argument: clear(%T): argument must be a map or a slice", v))
 	}
+}
+
+// MaxDepth bounds the nesting of calls of a cell's recursive functions. Go cannot recover
+// from a stack overflow: the process dies, and with it the notebook's session. yaegi uses
+// about 1 KB to 10 KB of stack a call, so this stays well below Go's 1 GB.
+const MaxDepth = 50000
+
+var (
+	depth    atomic.Int64
+	overflow atomic.Value // string: the function that went past MaxDepth
+)
+
+// Enter counts a call of the recursive function name. Past MaxDepth it records name and
+// ends the goroutine with runtime.Goexit: unwinding 50,000 interpreted frames by a panic
+// takes minutes (each frame recovers and panics again), Goexit takes milliseconds. The
+// session reports the overflow as the cell's error.
+func Enter(name string) {
+	if depth.Add(1) > MaxDepth {
+		depth.Add(-1)
+		overflow.Store(name)
+		runtime.Goexit()
+	}
+}
+
+// Leave ends a call counted by Enter.
+func Leave() { depth.Add(-1) }
+
+// Overflow returns the function whose recursion went past MaxDepth since the last
+// ResetDepth, or "".
+func Overflow() string {
+	name, _ := overflow.Load().(string)
+	return name
+}
+
+// ResetDepth forgets the calls and the overflow of an earlier cell. The session calls it
+// before each cell.
+func ResetDepth() {
+	depth.Store(0)
+	overflow.Store("")
 }

@@ -26,3 +26,25 @@ func TestClear(t *testing.T) {
 		t.Errorf("map %v slice %v", m, s)
 	}
 }
+
+func TestEnterStopsRunawayRecursion(t *testing.T) {
+	defer ResetDepth()
+	var r func(n int) int
+	r = func(n int) int {
+		Enter("r")
+		defer Leave()
+		return r(n+1) + 1
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r(0)
+	}()
+	<-done
+	if Overflow() != "r" {
+		t.Errorf("Overflow() = %q, want r", Overflow())
+	}
+	if d := depth.Load(); d != 0 {
+		t.Errorf("depth %d after unwinding, want 0", d)
+	}
+}
