@@ -45,7 +45,7 @@ func (ch *chunk) source(shown bool) string {
 		text = ch.shown
 	}
 	if ch.kind == stmtChunk {
-		return ";\n" + text
+		return ";" + runtimePkg + ".At(1)\n" + text
 	}
 	return "\n" + text
 }

@@ -118,6 +118,16 @@ type positionError struct {
 
 func (e *positionError) Error() string { return fmt.Sprintf("line %d:%d: %s", e.line, e.col, e.msg) }
 
+// goPanicMessage words the run-time errors yaegi raises through package reflect as Go
+// does (without the index and length, which yaegi does not keep).
+func goPanicMessage(msg string) string {
+	switch msg {
+	case "reflect: slice index out of range", "reflect: array index out of range", "reflect: string index out of range":
+		return "runtime error: index out of range"
+	}
+	return msg
+}
+
 // recursionError is a cell stopped by cellrt's bound on recursion.
 type recursionError struct{ fn string }
 
@@ -151,7 +161,7 @@ func (s *Session) runError(err error, c *cell, ch *chunk) *lang.Error {
 		msg := fmt.Sprint(p.Value) + " called: a cell cannot end the kernel; the session goes on"
 		return &lang.Error{Name: "Exit", Value: msg, Traceback: []string{red + msg + reset}}
 	case errors.As(err, &p):
-		msg := fmt.Sprint(p.Value)
+		msg := goPanicMessage(fmt.Sprint(p.Value))
 		tb := []string{red + "panic: " + msg + reset}
 		frames, more := s.panics.list()
 		for _, f := range frames {
@@ -159,6 +169,10 @@ func (s *Session) runError(err error, c *cell, ch *chunk) *lang.Error {
 		}
 		if more > 0 {
 			tb = append(tb, fmt.Sprintf("  ... and %d more calls", more))
+		}
+		if n := cellrt.Line(); n > 0 && ch.kind == stmtChunk {
+			line, _ := c.position(ch, n+1, 1)
+			tb = append(tb, fmt.Sprintf("  at line %d of this cell", line), "    "+strings.TrimSpace(c.line(line)))
 		}
 		return &lang.Error{Name: "panic", Value: msg, Traceback: tb}
 	case errors.As(err, &list):

@@ -138,11 +138,24 @@ func rewriteCell(text string, kind chunkKind) string {
 		}
 		return true
 	})
-	if len(edits) == 0 {
-		return text
+	if kind == stmtChunk {
+		edits = append(edits, lineMarkers(f, fset, off)...)
 	}
-	// The go rewrite edits two ranges of one statement; keep them ordered and disjoint.
 	return applyEdits(text, edits)
+}
+
+// lineMarkers records the line of each top-level statement as it starts (see cellrt.At),
+// at the end of the line before it so that no column of the cell moves. The first line's
+// marker is in chunk.source.
+func lineMarkers(f *ast.File, fset *token.FileSet, off func(token.Pos) int) []edit {
+	body := f.Decls[0].(*ast.FuncDecl).Body.List
+	var edits []edit
+	for i := 1; i < len(body); i++ {
+		line := fset.Position(body[i].Pos()).Line - 1 // the chunk's first line is line 2
+		at := off(body[i-1].End())
+		edits = append(edits, edit{at, at, fmt.Sprintf("; %s.At(%d)", runtimePkg, line)})
+	}
+	return edits
 }
 
 func identNames(exprs []ast.Expr) []string {

@@ -124,6 +124,7 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	defer s.out.set(nil)
 	s.panics.reset()
 	cellrt.ResetDepth()
+	cellrt.ResetLine()
 	if stop, err := capture(&s.out); err == nil {
 		defer stop()
 	}

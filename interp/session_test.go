@@ -481,3 +481,25 @@ func TestStdinThroughOsStdin(t *testing.T) {
 		t.Errorf("without stdin: %+v %v", res.Value, res.Err)
 	}
 }
+
+func TestRuntimePanicsNameTheLine(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "func at5(a []int) int {\n\treturn a[5]\n}")
+	tests := []struct{ code, msg, at string }{
+		{"x := 1\ny := []int{}\nw := 2 // a comment\n_ = y[x + w]\nz := 3", "runtime error: index out of range", "at line 4 of this cell"},
+		{"var m map[string]int\nm[\"a\"] = 1", "assignment to entry in nil map", "at line 2 of this cell"},
+		{"zero := 0\n3 / zero", "runtime error: integer divide by zero", "at line 2 of this cell"},
+		{`panic("custom")`, "custom", "at line 1 of this cell"},
+		{"v := 1\nat5([]int{v})", "runtime error: index out of range", "at line 2 of this cell"},
+	}
+	for _, tt := range tests {
+		res, _ := exec(t, s, tt.code)
+		if res.Err == nil || res.Err.Name != "panic" || res.Err.Value != tt.msg {
+			t.Errorf("%q: got %+v, want panic %q", tt.code, res.Err, tt.msg)
+			continue
+		}
+		if tb := strings.Join(res.Err.Traceback, "\n"); !strings.Contains(tb, tt.at) {
+			t.Errorf("%q: traceback lacks %q:\n%s", tt.code, tt.at, tb)
+		}
+	}
+}

@@ -83,6 +83,10 @@ func (k *Kernel) execute(sock *router, m *Message) {
 		k.history.add(count, c.Code, plainText(res.Value))
 	}
 	if res.Err != nil {
+		if orTrue(c.StopOnError) {
+			// Before the reply: a request made after the front end saw it must run.
+			k.failedAt = time.Now()
+		}
 		reply := errorContent(res.Err)
 		k.publish("error", m, map[string]any{
 			"ename": reply["ename"], "evalue": reply["evalue"], "traceback": reply["traceback"]})
@@ -90,9 +94,6 @@ func (k *Kernel) execute(sock *router, m *Message) {
 		reply["user_expressions"] = map[string]any{}
 		reply["payload"] = []any{}
 		k.reply(sock, m, "execute_reply", reply)
-		if orTrue(c.StopOnError) {
-			k.failedAt = time.Now()
-		}
 		return
 	}
 	if res.Value != nil && !c.Silent {

@@ -126,3 +126,15 @@ func ResetDepth() {
 	depth.Store(0)
 	overflow.Store("")
 }
+
+var line atomic.Int64
+
+// At records that the cell's statement on line n (of the code the session evaluates) is
+// about to run, so that a panic can name the line: yaegi does not.
+func At(n int) { line.Store(int64(n)) }
+
+// Line returns the line last recorded by At since ResetLine.
+func Line() int { return int(line.Load()) }
+
+// ResetLine forgets the line of an earlier cell.
+func ResetLine() { line.Store(0) }

@@ -76,7 +76,8 @@ class TestExecute(KernelTestCase):
         self.assertEqual(ue["bad"]["status"], "error")
 
     def test_stop_on_error_aborts_queued_cells(self):
-        ids = [self.kc.execute('panic("first")'),
+        # The first cell runs a moment, so that the others are queued behind it.
+        ids = [self.kc.execute('import "time"\ntime.Sleep(200 * time.Millisecond)\npanic("first")'),
                self.kc.execute("abortedRan := true"),
                self.kc.execute("1")]
         replies = {}
