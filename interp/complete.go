@@ -43,6 +43,12 @@ func (s *Session) Complete(code string, cursor int) lang.Completion {
 		for name := range s.yaegi.Globals() {
 			candidates = append(candidates, name)
 		}
+		for name := range s.funcs {
+			candidates = append(candidates, name)
+		}
+		for name := range s.types {
+			candidates = append(candidates, name)
+		}
 	}
 	matches := []string{}
 	seen := map[string]bool{}
@@ -61,7 +67,8 @@ func (s *Session) Complete(code string, cursor int) lang.Completion {
 func (s *Session) members(head string) []string {
 	var names []string
 	if path, ok := s.packages[head]; ok {
-		for name := range s.packageSymbols(path) {
+		syms, _ := packageSymbols(path)
+		for name := range syms {
 			names = append(names, name)
 		}
 		return names

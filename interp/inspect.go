@@ -7,6 +7,9 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/traefik/yaegi/interp"
+	yaegistdlib "github.com/traefik/yaegi/stdlib"
+
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
 	"github.com/gomatcalc/gomatcalc/stdlib"
 )
@@ -59,7 +62,8 @@ func (s *Session) help(expr string) lang.Bundle {
 func (s *Session) describe(expr string) (string, bool) {
 	if pkg, name, ok := strings.Cut(expr, "."); ok {
 		if path, ok := s.packages[pkg]; ok {
-			sym, ok := s.packageSymbols(path)[name]
+			syms, _ := packageSymbols(path)
+			sym, ok := syms[name]
 			if !ok {
 				return "", false
 			}
@@ -136,20 +140,24 @@ func methodOrField(v reflect.Value, name string) reflect.Value {
 	return reflect.Value{}
 }
 
-// packageSymbols returns the exported symbols of an imported package.
-func (s *Session) packageSymbols(path string) map[string]reflect.Value {
-	out := map[string]reflect.Value{}
-	for key, syms := range s.yaegi.Symbols(path) {
-		if key != path && !strings.HasPrefix(key, path+"/") {
+// packageSymbols returns the exported compiled symbols of the package at path, and
+// whether the session has the package at all. It reads the symbol tables the session
+// loaded, not yaegi's Symbols, which panics on the generic source packages (slices, maps).
+func packageSymbols(path string) (map[string]reflect.Value, bool) {
+	for _, table := range []interp.Exports{yaegistdlib.Symbols, stdlib.Symbols} {
+		syms, ok := table[path+"/"+packageName(path)]
+		if !ok {
 			continue
 		}
+		out := map[string]reflect.Value{}
 		for name, v := range syms {
 			if token.IsExported(name) {
 				out[name] = v
 			}
 		}
+		return out, true
 	}
-	return out
+	return nil, false
 }
 
 // Inspect describes the name under the cursor.

@@ -46,12 +46,165 @@ func max[T _gomatcalcOrdered](x T, y ...T) T {
 	return x
 }
 func clear(v interface{}) { ` + runtimePkg + `.Clear(v) }
+` + genericsPrelude + `
 func ` + intsFunc + `[T _gomatcalcInteger](n T) []T {
 	var s []T
 	for i := T(0); i < n; i++ {
 		s = append(s, i)
 	}
 	return s
+}
+`
+
+// slicesFuncs and mapsFuncs are the functions of packages slices and maps that yaegi
+// v0.16.1 cannot instantiate (their constraints are of the form S ~[]E). A call
+// slices.Sort(...) becomes _gomatcalc_slices_Sort(...), defined in genericsPrelude over
+// plain slices and maps. maps.Keys and maps.Values return slices, as golang.org/x/exp/maps
+// did: yaegi has no range over functions for Go 1.23's iterators.
+var (
+	slicesFuncs = map[string]bool{"Sort": true, "SortFunc": true, "SortStableFunc": true,
+		"IsSorted": true, "Max": true, "Min": true, "Reverse": true, "Equal": true,
+		"Clone": true, "Compact": true, "BinarySearch": true, "Insert": true, "Sorted": true}
+	mapsFuncs = map[string]bool{"Keys": true, "Values": true, "Clone": true, "Equal": true, "Copy": true}
+)
+
+const genericsPrelude = `
+func _gomatcalc_slices_Sort[E _gomatcalcOrdered](s []E) {
+	` + runtimePkg + `.SortSlice(s, func(i, j int) bool { return s[i] < s[j] }, false)
+}
+func _gomatcalc_slices_SortFunc[E any](s []E, cmp func(a, b E) int) {
+	` + runtimePkg + `.SortSlice(s, func(i, j int) bool { return cmp(s[i], s[j]) < 0 }, false)
+}
+func _gomatcalc_slices_SortStableFunc[E any](s []E, cmp func(a, b E) int) {
+	` + runtimePkg + `.SortSlice(s, func(i, j int) bool { return cmp(s[i], s[j]) < 0 }, true)
+}
+func _gomatcalc_slices_Sorted[E _gomatcalcOrdered](s []E) []E {
+	c := append([]E(nil), s...)
+	_gomatcalc_slices_Sort(c)
+	return c
+}
+func _gomatcalc_slices_IsSorted[E _gomatcalcOrdered](s []E) bool {
+	for i := 1; i < len(s); i++ {
+		if s[i] < s[i-1] {
+			return false
+		}
+	}
+	return true
+}
+func _gomatcalc_slices_Max[E _gomatcalcOrdered](s []E) E {
+	if len(s) == 0 {
+		panic("slices.Max: empty list")
+	}
+	m := s[0]
+	for _, v := range s[1:] {
+		if v > m {
+			m = v
+		}
+	}
+	return m
+}
+func _gomatcalc_slices_Min[E _gomatcalcOrdered](s []E) E {
+	if len(s) == 0 {
+		panic("slices.Min: empty list")
+	}
+	m := s[0]
+	for _, v := range s[1:] {
+		if v < m {
+			m = v
+		}
+	}
+	return m
+}
+func _gomatcalc_slices_Reverse[E any](s []E) {
+	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
+		s[i], s[j] = s[j], s[i]
+	}
+}
+func _gomatcalc_slices_Equal[E comparable](a, b []E) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+func _gomatcalc_slices_Clone[E any](s []E) []E {
+	if s == nil {
+		return nil
+	}
+	return append([]E{}, s...)
+}
+func _gomatcalc_slices_Compact[E comparable](s []E) []E {
+	if len(s) < 2 {
+		return s
+	}
+	out := s[:1]
+	for _, v := range s[1:] {
+		if v != out[len(out)-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+func _gomatcalc_slices_BinarySearch[E _gomatcalcOrdered](s []E, target E) (int, bool) {
+	lo, hi := 0, len(s)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if s[mid] < target {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo, lo < len(s) && s[lo] == target
+}
+func _gomatcalc_slices_Insert[E any](s []E, i int, v ...E) []E {
+	out := append([]E{}, s[:i]...)
+	out = append(out, v...)
+	return append(out, s[i:]...)
+}
+func _gomatcalc_maps_Keys[K comparable, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys
+}
+func _gomatcalc_maps_Values[K comparable, V any](m map[K]V) []V {
+	values := make([]V, 0, len(m))
+	for _, v := range m {
+		values = append(values, v)
+	}
+	return values
+}
+func _gomatcalc_maps_Clone[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return nil
+	}
+	c := make(map[K]V, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+func _gomatcalc_maps_Equal[K, V comparable](a, b map[K]V) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || v != w {
+			return false
+		}
+	}
+	return true
+}
+func _gomatcalc_maps_Copy[K comparable, V any](dst, src map[K]V) {
+	for k, v := range src {
+		dst[k] = v
+	}
 }
 `
 
@@ -117,6 +270,11 @@ func rewriteCell(text string, kind chunkKind) string {
 			if fd := n; n.Body != nil && callsItself(n) {
 				at := off(n.Body.Lbrace) + 1
 				edits = append(edits, edit{at, at, fmt.Sprintf(" %s.Enter(%q); defer %s.Leave();", runtimePkg, fd.Name.Name, runtimePkg)})
+			}
+		case *ast.SelectorExpr:
+			if pkg, ok := n.X.(*ast.Ident); ok && (pkg.Name == "slices" && slicesFuncs[n.Sel.Name] ||
+				pkg.Name == "maps" && mapsFuncs[n.Sel.Name]) {
+				edits = append(edits, edit{off(n.Pos()), off(n.End()), "_gomatcalc_" + pkg.Name + "_" + n.Sel.Name})
 			}
 		case *ast.CallExpr:
 			// yaegi cannot instantiate min or max from untyped float constants alone.

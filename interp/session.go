@@ -231,7 +231,7 @@ func (s *Session) importPackage(ctx context.Context, imp importSpec) error {
 	if s.imported[imp] {
 		return nil
 	}
-	if len(s.packageSymbols(imp.path)) == 0 {
+	if _, ok := packageSymbols(imp.path); !ok {
 		return fmt.Errorf("package %q is not available: cells can import Go's standard library (as of Go 1.22) and %s",
 			imp.path, strings.Join(gonumPackages, ", "))
 	}

@@ -202,7 +202,7 @@ func TestUserExpressions(t *testing.T) {
 
 func TestComplete(t *testing.T) {
 	s := newSession(t)
-	exec(t, s, "A := mat.NewDense(2, 2, nil)\nlongName := 1")
+	exec(t, s, "A := mat.NewDense(2, 2, nil)\nlongName := 1\nfunc longFunc() {}\ntype longType int")
 	tests := []struct {
 		code       string
 		want       []string // all must be among the matches
@@ -210,7 +210,7 @@ func TestComplete(t *testing.T) {
 	}{
 		{"mat.NewD", []string{"NewDense", "NewDiagDense"}, 4, 8},
 		{"x := A.Di", []string{"Dims"}, 7, 9},
-		{"long", []string{"longName"}, 0, 4},
+		{"long", []string{"longName", "longFunc", "longType"}, 0, 4},
 		{"fo", []string{"for"}, 0, 2},
 		{"a := 1\nfmt.Sprin", []string{"Sprint", "Sprintf", "Sprintln"}, 11, 16},
 	}
@@ -500,6 +500,34 @@ func TestRuntimePanicsNameTheLine(t *testing.T) {
 		}
 		if tb := strings.Join(res.Err.Traceback, "\n"); !strings.Contains(tb, tt.at) {
 			t.Errorf("%q: traceback lacks %q:\n%s", tt.code, tt.at, tb)
+		}
+	}
+}
+
+func TestSlicesAndMaps(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, `import "slices"`+"\n"+`import "maps"`+"\n"+`import "strings"`)
+	tests := []struct{ code, want string }{
+		{"xs := []int{3, 1, 2}\nslices.Sort(xs)\nxs", "[1 2 3]"},
+		{"slices.Max([]float64{2.5, -1, 7})", "7"},
+		{"slices.Min([]float64{2.5, -1, 7})", "-1"},
+		{"slices.Contains([]string{\"a\", \"b\"}, \"b\")", "true"},
+		{"ys := []int{1, 2, 3}\nslices.Reverse(ys)\nys", "[3 2 1]"},
+		{"zs := []string{\"bb\", \"a\", \"ccc\"}\nslices.SortFunc(zs, func(a, b string) int { return len(a) - len(b) })\nstrings.Join(zs, \",\")", `"a,bb,ccc"`},
+		{"slices.BinarySearch([]int{1, 3, 5}, 3)", "1 true"},
+		{"slices.Equal([]int{1, 2}, []int{1, 2})", "true"},
+		{"m := map[string]int{\"b\": 2, \"a\": 1}\nslices.Sorted(maps.Keys(m))", "[a b]"},
+		{"len(maps.Values(m))", "2"},
+		{"maps.Equal(m, maps.Clone(m))", "true"},
+	}
+	for _, tt := range tests {
+		res, _ := exec(t, s, tt.code)
+		if res.Err != nil {
+			t.Errorf("%q: %s", tt.code, strings.Join(res.Err.Traceback, "\n"))
+			continue
+		}
+		if got := res.Value["text/plain"]; got != tt.want {
+			t.Errorf("%q displayed %v, want %s", tt.code, got, tt.want)
 		}
 	}
 }

@@ -12,12 +12,13 @@ import (
 func init() {
 	Symbols["github.com/gomatcalc/gomatcalc/stdlib/cellrt/cellrt"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"At":       reflect.ValueOf(cellrt.At),
-		"Clear":    reflect.ValueOf(cellrt.Clear),
-		"Enter":    reflect.ValueOf(cellrt.Enter),
-		"Go":       reflect.ValueOf(cellrt.Go),
-		"Leave":    reflect.ValueOf(cellrt.Leave),
-		"MaxDepth": reflect.ValueOf(constant.MakeFromLiteral("50000", token.INT, 0)),
-		"Overflow": reflect.ValueOf(cellrt.Overflow),
+		"At":        reflect.ValueOf(cellrt.At),
+		"Clear":     reflect.ValueOf(cellrt.Clear),
+		"Enter":     reflect.ValueOf(cellrt.Enter),
+		"Go":        reflect.ValueOf(cellrt.Go),
+		"Leave":     reflect.ValueOf(cellrt.Leave),
+		"MaxDepth":  reflect.ValueOf(constant.MakeFromLiteral("50000", token.INT, 0)),
+		"Overflow":  reflect.ValueOf(cellrt.Overflow),
+		"SortSlice": reflect.ValueOf(cellrt.SortSlice),
 	}
 }

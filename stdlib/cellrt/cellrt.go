@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"runtime"
 	"runtime/debug"
+	"sort"
 	"sync/atomic"
 )
 
@@ -138,3 +139,13 @@ func Line() int { return int(line.Load()) }
 
 // ResetLine forgets the line of an earlier cell.
 func ResetLine() { line.Store(0) }
+
+// SortSlice sorts the slice s with less, as sort.Slice does; the session's replacement of
+// slices.Sort calls it with an interpreted less.
+func SortSlice(s any, less func(i, j int) bool, stable bool) {
+	if stable {
+		sort.SliceStable(s, less)
+		return
+	}
+	sort.Slice(s, less)
+}
