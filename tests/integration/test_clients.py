@@ -34,14 +34,7 @@ class TestKernelspec(unittest.TestCase):
 
 class TestNbconvert(unittest.TestCase):
     def test_execute_notebook(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            src = os.path.join(tmp, "small.ipynb")
-            shutil.copy(os.path.join(HERE, "testdata", "small.ipynb"), src)
-            result = run(["jupyter", "nbconvert", "--to", "notebook", "--execute",
-                          "--output", "executed.ipynb", src])
-            self.assertEqual(result.returncode, 0, result.stderr)
-            nb = nbformat.read(os.path.join(tmp, "executed.ipynb"), as_version=4)
-        nbformat.validate(nb)
+        nb = self.execute("small.ipynb")
         code = [c for c in nb.cells if c.cell_type == "code"]
         self.assertEqual([c.execution_count for c in code], [1, 2, 3, 4, 5, 6])
 
@@ -58,6 +51,33 @@ class TestNbconvert(unittest.TestCase):
         self.assertEqual(markdown.outputs[0].data["text/markdown"], "**bold**")
         self.assertEqual(decl.outputs, [])
         self.assertAlmostEqual(float(square.outputs[0].data["text/plain"]), 2.0, places=12)
+
+    def test_notebook_semantics(self):
+        nb = self.execute("semantics.ipynb")
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        shout, range_int, closures, max_, sort, failing, goroutine = code
+        self.assertEqual(shout.outputs[0].data["text/plain"], '"GO!"')
+        self.assertEqual(range_int.outputs[0].text, "0\n1\n2\n")
+        # Each closure sees its own iteration's i: 0 + 10*1 + 100*2.
+        self.assertEqual(closures.outputs[0].data["text/plain"], "210")
+        self.assertEqual(max_.outputs[0].data["text/plain"], "7")
+        self.assertEqual(sort.outputs[0].data["text/plain"], "[1 2 3]")
+        [err] = failing.outputs
+        self.assertEqual(err.output_type, "error")
+        self.assertIn("index out of range", err.evalue)
+        self.assertIn("at line 2 of this cell", "\n".join(err.traceback))
+        self.assertEqual(goroutine.outputs[-1].data["text/plain"], '"STILL HERE!"')
+
+    def execute(self, name):
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, name)
+            shutil.copy(os.path.join(HERE, "testdata", name), src)
+            result = run(["jupyter", "nbconvert", "--to", "notebook", "--execute",
+                          "--output", "executed.ipynb", src])
+            self.assertEqual(result.returncode, 0, result.stderr)
+            nb = nbformat.read(os.path.join(tmp, "executed.ipynb"), as_version=4)
+        nbformat.validate(nb)
+        return nb
 
     def test_failing_cell_fails_the_run(self):
         nb = nbformat.v4.new_notebook()
