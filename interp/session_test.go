@@ -297,18 +297,12 @@ func BenchmarkExecute(b *testing.B) {
 	}
 }
 
-func TestMixedCells(t *testing.T) {
-	s := newSession(t)
-	tests := []struct{ code, want string }{
-		{`import "strings"` + "\n" + `strings.ToUpper("go")`, `"GO"`},
-		{"func sq(x int) int { return x * x }\nsq(4)", "16"},
-		{"base := 1\nfunc addBase(y int) int { return base + y }\naddBase(2)", "3"},
-		{"type P struct{ X, Y float64 }\nfunc (p P) Norm() float64 { return math.Hypot(p.X, p.Y) }\nP{3, 4}.Norm()", "5"},
-		{"var v = 3\nv++\nv", "4"},
-		{"const c = 2\nc * 21", "42"},
-		{"n := 0\nfunc() { n = 7 }()\nn", "7"},
-		{`import "strings"` + "\n" + `import "sort"` + "\nxs := []string{\"b\", \"a\"}\nsort.Strings(xs)\nstrings.Join(xs, \",\")", `"a,b"`},
-	}
+// valueTest is a cell and the text/plain of the value it must show.
+type valueTest struct{ code, want string }
+
+// expectValues runs each cell in s and checks the value it shows.
+func expectValues(t *testing.T, s *Session, tests []valueTest) {
+	t.Helper()
 	for _, tt := range tests {
 		res, _ := exec(t, s, tt.code)
 		if res.Err != nil {
@@ -319,6 +313,21 @@ func TestMixedCells(t *testing.T) {
 			t.Errorf("%q displayed %v, want %s", tt.code, got, tt.want)
 		}
 	}
+}
+
+func TestMixedCells(t *testing.T) {
+	s := newSession(t)
+	tests := []valueTest{
+		{`import "strings"` + "\n" + `strings.ToUpper("go")`, `"GO"`},
+		{"func sq(x int) int { return x * x }\nsq(4)", "16"},
+		{"base := 1\nfunc addBase(y int) int { return base + y }\naddBase(2)", "3"},
+		{"type P struct{ X, Y float64 }\nfunc (p P) Norm() float64 { return math.Hypot(p.X, p.Y) }\nP{3, 4}.Norm()", "5"},
+		{"var v = 3\nv++\nv", "4"},
+		{"const c = 2\nc * 21", "42"},
+		{"n := 0\nfunc() { n = 7 }()\nn", "7"},
+		{`import "strings"` + "\n" + `import "sort"` + "\nxs := []string{\"b\", \"a\"}\nsort.Strings(xs)\nstrings.Join(xs, \",\")", `"a,b"`},
+	}
+	expectValues(t, s, tests)
 }
 
 func TestErrorsNameTheCellsOwnLines(t *testing.T) {
@@ -362,7 +371,7 @@ func TestPanicTracebackPointsAtTheFunction(t *testing.T) {
 
 func TestGo122Idioms(t *testing.T) {
 	s := newSession(t)
-	tests := []struct{ code, want string }{
+	tests := []valueTest{
 		{"min(3, 1, 2)", "1"},
 		{"max(2.5, 7.5)", "7.5"},
 		{`min("b", "a")`, `"a"`},
@@ -379,16 +388,7 @@ func TestGo122Idioms(t *testing.T) {
 		// A body that changes the loop variable still steers the loop.
 		{"seen := 0\nfor i := 0; i < 10; i++ { i += 4; f := func() {}; f(); seen++ }\nseen", "2"},
 	}
-	for _, tt := range tests {
-		res, _ := exec(t, s, tt.code)
-		if res.Err != nil {
-			t.Errorf("%q: %s", tt.code, strings.Join(res.Err.Traceback, "\n"))
-			continue
-		}
-		if got := res.Value["text/plain"]; got != tt.want {
-			t.Errorf("%q displayed %v, want %s", tt.code, got, tt.want)
-		}
-	}
+	expectValues(t, s, tests)
 }
 
 func TestAPanickingGoroutineDoesNotEndTheSession(t *testing.T) {
@@ -507,7 +507,7 @@ func TestRuntimePanicsNameTheLine(t *testing.T) {
 func TestSlicesAndMaps(t *testing.T) {
 	s := newSession(t)
 	exec(t, s, `import "slices"`+"\n"+`import "maps"`+"\n"+`import "strings"`)
-	tests := []struct{ code, want string }{
+	tests := []valueTest{
 		{"xs := []int{3, 1, 2}\nslices.Sort(xs)\nxs", "[1 2 3]"},
 		{"slices.Max([]float64{2.5, -1, 7})", "7"},
 		{"slices.Min([]float64{2.5, -1, 7})", "-1"},
@@ -520,14 +520,5 @@ func TestSlicesAndMaps(t *testing.T) {
 		{"len(maps.Values(m))", "2"},
 		{"maps.Equal(m, maps.Clone(m))", "true"},
 	}
-	for _, tt := range tests {
-		res, _ := exec(t, s, tt.code)
-		if res.Err != nil {
-			t.Errorf("%q: %s", tt.code, strings.Join(res.Err.Traceback, "\n"))
-			continue
-		}
-		if got := res.Value["text/plain"]; got != tt.want {
-			t.Errorf("%q displayed %v, want %s", tt.code, got, tt.want)
-		}
-	}
+	expectValues(t, s, tests)
 }

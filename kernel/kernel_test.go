@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -234,7 +235,7 @@ func TestExecuteMessageSequence(t *testing.T) {
 	}
 	msgs := c.iopubUntilIdle(id)
 	want := []string{"status", "execute_input", "stream", "execute_result", "status"}
-	if got := types(msgs); !equal(got, want) {
+	if got := types(msgs); !slices.Equal(got, want) {
 		t.Fatalf("iopub %v, want %v", got, want)
 	}
 	if s := content(t, msgs[2]); s["text"] != "ab" || s["name"] != "stdout" {
@@ -245,18 +246,6 @@ func TestExecuteMessageSequence(t *testing.T) {
 	}
 }
 
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func TestErrorReplyAndIOPubError(t *testing.T) {
 	c, _ := startKernel(t, &fakeSession{})
 	id := c.send(c.shell, "execute_request", map[string]any{"code": "fail"})
@@ -265,7 +254,7 @@ func TestErrorReplyAndIOPubError(t *testing.T) {
 		t.Errorf("reply %v", rc)
 	}
 	msgs := c.iopubUntilIdle(id)
-	if got := types(msgs); !equal(got, []string{"status", "execute_input", "error", "status"}) {
+	if got := types(msgs); !slices.Equal(got, []string{"status", "execute_input", "error", "status"}) {
 		t.Errorf("iopub %v", got)
 	}
 }
