@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -101,6 +102,11 @@ func parseCell(src string) (*cell, scanner.ErrorList) {
 		}
 		c.chunks = append(c.chunks, &chunk{kind: kind, text: st.text, offset: st.offset})
 	}
+	// Imports run first, wherever they stand: Go puts them first anyway, and they have no
+	// effect but to name a package.
+	sort.SliceStable(c.chunks, func(i, j int) bool {
+		return c.chunks[i].kind == importChunk && c.chunks[j].kind != importChunk
+	})
 	for i, ch := range c.chunks {
 		if errs := c.check(ch); len(errs) > 0 {
 			return nil, errs

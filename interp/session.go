@@ -19,6 +19,7 @@ import (
 	"github.com/gomatcalc/gomatcalc/stdlib"
 	"github.com/gomatcalc/gomatcalc/stdlib/cellrt"
 	"github.com/gomatcalc/gomatcalc/stdlib/display"
+	"github.com/gomatcalc/gomatcalc/stdlib/matcalc"
 )
 
 // preloaded are the packages every session imports before its first cell.
@@ -27,11 +28,12 @@ var preloaded = []importSpec{
 	{path: "math"},
 	{path: "gonum.org/v1/gonum/mat"},
 	{path: "github.com/gomatcalc/gomatcalc/stdlib/display"},
+	{path: "github.com/gomatcalc/gomatcalc/stdlib/matcalc"},
 	{name: runtimePkg, path: "github.com/gomatcalc/gomatcalc/stdlib/cellrt"},
 }
 
 // gonumPackages are the compiled packages beyond the standard library that cells import.
-var gonumPackages = []string{"gonum.org/v1/gonum/mat", "floats", "stat", "optimize", "diff/fd",
+var gonumPackages = []string{"github.com/gomatcalc/gomatcalc/stdlib/matcalc", "gonum.org/v1/gonum/mat", "floats", "stat", "optimize", "diff/fd",
 	"num/dual", "num/hyperdual", "blas", "lapack"}
 
 // Options configure a Session.
@@ -94,7 +96,7 @@ func (s *Session) Info() lang.Info {
 		Implementation:        "gomatcalc",
 		ImplementationVersion: s.opts.Version,
 		Banner: "gomatcalc " + s.opts.Version + ": Go for matrix calculus, interpreted by yaegi v0.16.1\n" +
-			"(Go " + goVersion + " runtime, Go 1.22 language). Preloaded: fmt, math, mat, display.",
+			"(Go " + goVersion + " runtime, Go 1.22 language). Preloaded: fmt, math, mat, matcalc, display.",
 		Language: lang.LanguageInfo{
 			Name:           "go",
 			Version:        goVersion,
@@ -125,6 +127,8 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	s.panics.reset()
 	cellrt.ResetDepth()
 	cellrt.ResetLine()
+	// matcalc's loops call back into the cell: they stop when the cell is interrupted.
+	matcalc.Context = ctx
 	if stop, err := capture(&s.out); err == nil {
 		defer stop()
 	}

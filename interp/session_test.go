@@ -2,6 +2,8 @@ package interp
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -521,4 +523,41 @@ func TestSlicesAndMaps(t *testing.T) {
 		{"maps.Equal(m, maps.Clone(m))", "true"},
 	}
 	expectValues(t, s, tests)
+}
+
+func TestMatcalcInCells(t *testing.T) {
+	s := newSession(t)
+	// The Hessian of 2x² + 3y² - xy is [[4, -1], [-1, 6]] (the Hessian lesson).
+	res, _ := exec(t, s, "f := func(p []float64) float64 { return 2*p[0]*p[0] + 3*p[1]*p[1] - p[0]*p[1] }\nH := matcalc.Hessian(f, []float64{1, 2})\n[]float64{H.At(0, 0), H.At(0, 1), H.At(1, 1)}")
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	var h00, h01, h11 float64
+	fmt.Sscanf(res.Value["text/plain"].(string), "[%g %g %g]", &h00, &h01, &h11)
+	if math.Abs(h00-4) > 1e-9 || math.Abs(h01+1) > 1e-9 || math.Abs(h11-6) > 1e-9 {
+		t.Errorf("Hessian %v", res.Value["text/plain"])
+	}
+	// A function defined in a cell: ∇det at [[2 1] [1 3]] is det(A) A⁻ᵀ = [[3 -1] [-1 2]].
+	res, _ = exec(t, s, "func det(a *mat.Dense) float64 { return mat.Det(a) }\nA := mat.NewDense(2, 2, []float64{2, 1, 1, 3})\ng := matcalc.Gradient(det, A).(*mat.Dense)\nmath.Abs(g.At(0, 0)-3) + math.Abs(g.At(0, 1)+1) + math.Abs(g.At(1, 1)-2) < 1e-10")
+	if res.Err != nil || res.Value["text/plain"] != "true" {
+		t.Errorf("gradient of det: %v %v", res.Value, res.Err)
+	}
+	res, _ = exec(t, s, "matcalc.D(3, 1.0)")
+	if res.Err == nil || !strings.Contains(res.Err.Value, "matcalc: D: f must be a func") {
+		t.Errorf("a mistake must fail the cell with matcalc's message: %+v", res.Err)
+	}
+}
+
+func TestInterruptStopsAMatcalcLoop(t *testing.T) {
+	s := newSession(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	code := `import "time"` + "\nslow := func(p []float64) float64 { time.Sleep(time.Millisecond); return p[0] * p[1] }\nmatcalc.Hessian(slow, make([]float64, 50))"
+	res := s.Execute(ctx, lang.ExecuteRequest{Code: code}, newRecorder())
+	if res.Err == nil || res.Err.Name != "Interrupted" {
+		t.Fatalf("got %+v", res.Err)
+	}
+	if res, _ := exec(t, s, "1"); res.Err != nil {
+		t.Errorf("after the interrupt: %v", res.Err)
+	}
 }

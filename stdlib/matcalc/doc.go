@@ -1,0 +1,26 @@
+// Package matcalc is matrix calculus as MIT 18.S096 teaches it, on gonum.
+//
+// The derivative f'(x) of a function at a point is the linear operator with
+//
+//	f(x + dx) - f(x) = f'(x)[dx]   to first order in dx,
+//
+// and the second derivative f”(x) is the symmetric bilinear form with
+//
+//	f'(x + dx')[dx] - f'(x)[dx] = f''(x)[dx', dx]   to first order in dx'.
+//
+// D returns f'(x) as a *Linear, D2 returns f”(x) as a *Bilinear; Gradient, Jacobian,
+// Hessian and HVP give their usual matrices and vectors. Points and directions are
+// float64, []float64, *mat.VecDense or *mat.Dense, and functions are plain Go funcs from
+// one of these kinds to one of these kinds (a parameter typed mat.Matrix or mat.Vector
+// takes the matching point). Matrices enter coordinates column by column (vec stacks the
+// columns, as in the course), so the Jacobian of A -> A² is I ⊗ A + Aᵀ ⊗ I.
+//
+// Go functions cannot be differentiated symbolically, so every derivative is numerical and
+// as good as numerical gets: central differences extrapolated by Ridders' method
+// (Richardson's extrapolation on a shrinking step), with steps scaled to the point. On
+// smooth, well-scaled functions first derivatives get about 12 correct digits and second
+// derivatives about 9; every result reports its own error estimate.
+//
+// Programmer errors (a wrong kind, mismatched shapes, a value that is not finite) panic
+// with a message prefixed "matcalc:" that names what was expected and what was given.
+package matcalc

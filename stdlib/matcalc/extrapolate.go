@@ -1,0 +1,54 @@
+package matcalc
+
+import "math"
+
+// Ridders' method (Numerical Recipes' dfridr, for vectors): estimates est(h) of a
+// derivative whose error is a series in h², at steps h0, h0/1.4, h0/1.4², ..., are
+// extrapolated to h = 0 in a Neville tableau; the answer is the entry whose neighbours
+// agree best, and their disagreement is the error estimate.
+const (
+	riddersShrink = 1.4
+	riddersTable  = 12
+	riddersSafe   = 2.0
+)
+
+// ridders returns the extrapolated value of est at h = 0 and its error estimate (in the
+// max norm).
+func ridders(est func(h float64) []float64, h0 float64) ([]float64, float64) {
+	a := make([][][]float64, riddersTable) // a[j][i]: extrapolation order j at step i
+	for j := range a {
+		a[j] = make([][]float64, riddersTable)
+	}
+	h := h0
+	a[0][0] = est(h)
+	best, bestErr := a[0][0], math.Inf(1)
+	for i := 1; i < riddersTable; i++ {
+		h /= riddersShrink
+		a[0][i] = est(h)
+		fac := riddersShrink * riddersShrink
+		for j := 1; j <= i; j++ {
+			a[j][i] = make([]float64, len(a[0][i]))
+			for k := range a[j][i] {
+				a[j][i][k] = (a[j-1][i][k]*fac - a[j-1][i-1][k]) / (fac - 1)
+			}
+			fac *= riddersShrink * riddersShrink
+			e := math.Max(maxDiff(a[j][i], a[j-1][i]), maxDiff(a[j][i], a[j-1][i-1]))
+			if e <= bestErr {
+				best, bestErr = a[j][i], e
+			}
+		}
+		// Higher order made it worse: round-off has taken over.
+		if maxDiff(a[i][i], a[i-1][i-1]) >= riddersSafe*bestErr {
+			break
+		}
+	}
+	return best, bestErr
+}
+
+func maxDiff(a, b []float64) float64 {
+	m := 0.0
+	for i := range a {
+		m = math.Max(m, math.Abs(a[i]-b[i]))
+	}
+	return m
+}

@@ -1,0 +1,276 @@
+package matcalc
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Accuracy targets of the package on smooth, well-scaled functions.
+const (
+	firstDigits  = 12
+	secondDigits = 9
+)
+
+// digits is the number of correct digits of got against want (relative, in the max norm).
+func digits(got, want mat.Matrix) float64 {
+	var diff mat.Dense
+	diff.Sub(got, want)
+	scale := math.Max(mat.Norm(want, math.Inf(1)), 1e-300)
+	err := mat.Norm(&diff, math.Inf(1)) / scale
+	if err == 0 {
+		return 16
+	}
+	return -math.Log10(err)
+}
+
+func randomDense(r *rand.Rand, n, m int) *mat.Dense {
+	a := mat.NewDense(n, m, nil)
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			a.Set(i, j, r.Float64()*2-1)
+		}
+	}
+	return a
+}
+
+func det(a *mat.Dense) float64 { return mat.Det(a) }
+
+// wellConditioned is a random 3×3 matrix plus 3I.
+func wellConditioned(r *rand.Rand) *mat.Dense {
+	a := randomDense(r, 3, 3)
+	for i := 0; i < 3; i++ {
+		a.Set(i, i, a.At(i, i)+3)
+	}
+	return a
+}
+
+func inverse(a mat.Matrix) *mat.Dense {
+	var inv mat.Dense
+	if err := inv.Inverse(a); err != nil {
+		panic(err)
+	}
+	return &inv
+}
+
+func trace(m mat.Matrix) float64 { return mat.Trace(m) }
+
+func mul(ms ...mat.Matrix) *mat.Dense {
+	out := mat.DenseCopyOf(ms[0])
+	for _, m := range ms[1:] {
+		var p mat.Dense
+		p.Mul(out, m)
+		out = &p
+	}
+	return out
+}
+
+func scalar(v float64) *mat.Dense { return mat.NewDense(1, 1, []float64{v}) }
+
+func TestDerivativeOfDet(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	a, da := wellConditioned(r), randomDense(r, 3, 3)
+	// d det A = det A tr(A⁻¹ dA)
+	got := D(det, a).Apply(da).(float64)
+	want := mat.Det(a) * trace(mul(inverse(a), da))
+	if d := digits(scalar(got), scalar(want)); d < firstDigits {
+		t.Errorf("d det: %d correct digits (got %v, want %v)", int(d), got, want)
+	}
+	// ∇ det = det(A) A⁻ᵀ
+	grad := Gradient(det, a).(*mat.Dense)
+	var wantGrad mat.Dense
+	wantGrad.Scale(mat.Det(a), inverse(a).T())
+	if d := digits(grad, &wantGrad); d < firstDigits {
+		t.Errorf("gradient of det: %.1f correct digits", d)
+	}
+}
+
+func TestDerivativeOfSquareAndInverse(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	a, da := wellConditioned(r), randomDense(r, 3, 3)
+	square := func(x *mat.Dense) *mat.Dense { return mul(x, x) }
+	// d(A²) = dA A + A dA, not 2 A dA
+	var want mat.Dense
+	want.Add(mul(da, a), mul(a, da))
+	if d := digits(D(square, a).Apply(da).(*mat.Dense), &want); d < firstDigits {
+		t.Errorf("d(A²): %.1f correct digits", d)
+	}
+	// Jacobian of A -> A² in vec coordinates: I ⊗ A + Aᵀ ⊗ I
+	id := mat.NewDiagDense(3, []float64{1, 1, 1})
+	var k1, k2, kron mat.Dense
+	k1.Kronecker(id, a)
+	k2.Kronecker(a.T(), id)
+	kron.Add(&k1, &k2)
+	if d := digits(Jacobian(square, a), &kron); d < firstDigits {
+		t.Errorf("Jacobian of A²: %.1f correct digits", d)
+	}
+	// d(A⁻¹) = -A⁻¹ dA A⁻¹
+	inv := func(x *mat.Dense) *mat.Dense { return inverse(x) }
+	var wantInv mat.Dense
+	wantInv.Scale(-1, mul(inverse(a), da, inverse(a)))
+	if d := digits(D(inv, a).Apply(da).(*mat.Dense), &wantInv); d < firstDigits {
+		t.Errorf("d(A⁻¹): %.1f correct digits", d)
+	}
+}
+
+func TestQuadraticForm(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	a := randomDense(r, 4, 4)
+	x := mat.NewVecDense(4, []float64{0.3, -1, 2, 0.5})
+	f := func(x *mat.VecDense) float64 { return mat.Inner(x, a, x) }
+	var sum mat.Dense
+	sum.Add(a, a.T())
+	// ∇(xᵀAx) = (A + Aᵀ) x
+	var want mat.VecDense
+	want.MulVec(&sum, x)
+	if d := digits(Gradient(f, x).(*mat.VecDense), &want); d < firstDigits {
+		t.Errorf("gradient of xᵀAx: %.1f correct digits", d)
+	}
+	// Hessian of xᵀAx = A + Aᵀ
+	if d := digits(Hessian(f, x), &sum); d < secondDigits {
+		t.Errorf("Hessian of xᵀAx: %.1f correct digits", d)
+	}
+	// Hv without the Hessian
+	v := mat.NewVecDense(4, []float64{1, 2, -1, 0.5})
+	var wantHv mat.VecDense
+	wantHv.MulVec(&sum, v)
+	if d := digits(HVP(f, x, v).(*mat.VecDense), &wantHv); d < secondDigits {
+		t.Errorf("HVP of xᵀAx: %.1f correct digits", d)
+	}
+}
+
+func TestHessianLesson(t *testing.T) {
+	// f(x, y) = 2x² + 3y² - xy has Hessian [[4, -1], [-1, 6]] everywhere.
+	f := func(p []float64) float64 { x, y := p[0], p[1]; return 2*x*x + 3*y*y - x*y }
+	want := mat.NewDense(2, 2, []float64{4, -1, -1, 6})
+	for _, p := range [][]float64{{0, 0}, {1, 2}, {-3, 0.5}} {
+		if d := digits(Hessian(f, p), want); d < secondDigits {
+			t.Errorf("at %v: %.1f correct digits: %v", p, d, mat.Formatted(Hessian(f, p)))
+		}
+	}
+}
+
+func TestSecondDerivativeOfDet(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	a, u, v := wellConditioned(r), randomDense(r, 3, 3), randomDense(r, 3, 3)
+	// det''(A)[dA', dA] = det A (tr(A⁻¹dA') tr(A⁻¹dA) - tr(A⁻¹dA' A⁻¹dA))
+	ai := inverse(a)
+	want := mat.Det(a) * (trace(mul(ai, u))*trace(mul(ai, v)) - trace(mul(ai, u, ai, v)))
+	b := D2(det, a)
+	got := b.Apply(u, v).(float64)
+	if d := digits(scalar(got), scalar(want)); d < secondDigits {
+		t.Errorf("det'': %.1f correct digits (got %v, want %v)", d, got, want)
+	}
+	if e := b.SymmetryError(u, v); e > 1e-8 {
+		t.Errorf("det'' is symmetric, but SymmetryError = %g", e)
+	}
+}
+
+func TestLinearityAndTaylor(t *testing.T) {
+	f := func(p []float64) float64 { return math.Sin(p[0]) * math.Exp(p[1]) }
+	x, dx := []float64{0.4, -0.2}, []float64{0.3, 0.7}
+	l := D(f, x)
+	one, two := l.Apply(dx).(float64), l.Apply([]float64{0.6, 1.4}).(float64)
+	if d := digits(scalar(two), scalar(2*one)); d < firstDigits {
+		t.Errorf("D is not linear in dx: %v vs 2×%v", two, one)
+	}
+	// The remainder f(x+εdx) - f(x) - f'[εdx] - ½f''[εdx, εdx] shrinks like ε³.
+	b := D2(f, x)
+	remainder := func(eps float64) float64 {
+		d := []float64{eps * dx[0], eps * dx[1]}
+		return f([]float64{x[0] + d[0], x[1] + d[1]}) - f(x) - l.Apply(d).(float64) - b.Apply(d, d).(float64)/2
+	}
+	ratio := remainder(1e-2) / remainder(1e-1)
+	if ratio < 0.5e-3 || ratio > 2e-3 {
+		t.Errorf("Taylor remainder ratio for ε/10 is %g, want about 1e-3", ratio)
+	}
+}
+
+func TestBilinearForms(t *testing.T) {
+	m := mat.NewDense(2, 2, []float64{1, 2, 0, 3})
+	b := NewBilinear(m)
+	// uᵀ M v with u = (1, 1), v = (0, 1): 2 + 3 = 5
+	if got := b.Apply([]float64{1, 1}, []float64{0, 1}).(float64); got != 5 {
+		t.Errorf("uᵀMv = %v, want 5", got)
+	}
+	if e := b.SymmetryError([]float64{1, 0}, []float64{0, 1}); e < 0.5 {
+		t.Errorf("M is not symmetric, SymmetryError = %g", e)
+	}
+	dot := BilinearFunc(3, func(u, v []float64) float64 { return u[0]*v[0] + u[1]*v[1] + u[2]*v[2] })
+	if d := digits(dot.Matrix(), mat.NewDiagDense(3, []float64{1, 1, 1})); d < 15 {
+		t.Errorf("matrix of the dot product is not I: %v", mat.Formatted(dot.Matrix()))
+	}
+}
+
+func TestMistakesPanicClearly(t *testing.T) {
+	tests := []struct {
+		name string
+		call func()
+		want string
+	}{
+		{"not a func", func() { D(3, 1.0) }, "matcalc: D: f must be a func"},
+		{"wrong kind", func() { D(func(x []float64) float64 { return x[0] }, "x") }, "matcalc: D: x: string is not a point"},
+		{"wrong input", func() { D(func(x *mat.Dense) float64 { return 0 }, []float64{1}) }, "f takes *mat.Dense, but x is []float64"},
+		{"shape", func() { D(func(x []float64) float64 { return x[0] }, []float64{1, 2}).Apply([]float64{1}) }, "dx is []float64 of length 1"},
+		{"not finite", func() { D(math.Log, -1.0) }, "not finite"},
+		{"gradient of vector f", func() { Gradient(func(x []float64) []float64 { return x }, []float64{1, 2}) }, "Gradient: f must return a float64"},
+	}
+	for _, tt := range tests {
+		func() {
+			defer func() {
+				msg, _ := recover().(string)
+				if !strings.Contains(msg, tt.want) {
+					t.Errorf("%s: panic %q, want it to contain %q", tt.name, msg, tt.want)
+				}
+			}()
+			tt.call()
+		}()
+	}
+}
+
+func TestTranscendental(t *testing.T) {
+	// f(x, y) = sin x eʸ: ∇f = (cos x eʸ, sin x eʸ), H = [[-sin x eʸ, cos x eʸ], [cos x eʸ, sin x eʸ]].
+	f := func(p []float64) float64 { return math.Sin(p[0]) * math.Exp(p[1]) }
+	for _, p := range [][]float64{{0.4, -0.2}, {2, 1}, {-1, 0.5}} {
+		s, c, e := math.Sin(p[0]), math.Cos(p[0]), math.Exp(p[1])
+		grad := mat.NewVecDense(2, Gradient(f, p).([]float64))
+		if d := digits(grad, mat.NewVecDense(2, []float64{c * e, s * e})); d < firstDigits {
+			t.Errorf("gradient at %v: %.1f correct digits", p, d)
+		}
+		want := mat.NewDense(2, 2, []float64{-s * e, c * e, c * e, s * e})
+		if d := digits(Hessian(f, p), want); d < secondDigits {
+			t.Errorf("Hessian at %v: %.1f correct digits", p, d)
+		}
+	}
+	// d exp(x) = exp(x) dx on scalars, at a point of another scale.
+	if d := digits(scalar(D(math.Exp, 10.0).Apply(1.0).(float64)), scalar(math.Exp(10))); d < firstDigits {
+		t.Errorf("exp' at 10: %.1f correct digits", d)
+	}
+}
+
+func TestCanceledContextStopsTheLoop(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer func(old context.Context) { Context = old }(Context)
+	Context = ctx
+	calls := 0
+	f := func(p []float64) float64 {
+		calls++
+		if calls == 10 {
+			cancel()
+		}
+		return p[0] * p[1]
+	}
+	defer func() {
+		if r := recover(); r != ErrCanceled {
+			t.Fatalf("panic %v, want ErrCanceled", r)
+		}
+		if calls != 10 {
+			t.Errorf("f was called %d times; the loop must stop at the first call after cancel", calls)
+		}
+	}()
+	Hessian(f, make([]float64, 20))
+}

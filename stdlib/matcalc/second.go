@@ -1,0 +1,199 @@
+package matcalc
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Bilinear is a bilinear form B[u, v], linear in each of two directions u and v: the
+// second derivative f”(x) that D2 returns, or a form a user builds with NewBilinear or
+// BilinearFunc.
+type Bilinear struct {
+	in, out shape
+	apply   func(u, v []float64) ([]float64, float64)
+	// Err is the error estimate of the last Apply or Matrix, in the max norm.
+	Err    float64
+	matrix func() (*mat.Dense, float64)
+	name   string
+}
+
+// D2 returns the second derivative f”(x): the symmetric bilinear form with
+// f'(x + dx')[dx] - f'(x)[dx] = f”(x)[dx', dx] to first order in dx'.
+func D2(f, x any) *Bilinear {
+	fn, xv := newFunction("D2", f, x)
+	b := &Bilinear{in: fn.in, out: fn.out, name: "D2"}
+	b.apply = func(u, v []float64) ([]float64, float64) {
+		h := math.Min(step(xv, u), step(xv, v))
+		if h == 0 {
+			return make([]float64, fn.out.size()), 0
+		}
+		return ridders(func(h float64) []float64 { return mixed(fn, xv, u, v, h) }, h)
+	}
+	b.matrix = func() (*mat.Dense, float64) {
+		if fn.out.size() != 1 {
+			panic(fmt.Sprintf("matcalc: D2: Matrix needs a scalar f, f returns %v", fn.out))
+		}
+		return hessian(fn, xv)
+	}
+	return b
+}
+
+// mixed is the second difference
+// (f(x+hu+hv) - f(x+hu-hv) - f(x-hu+hv) + f(x-hu-hv)) / 4h², whose error is a series in h².
+func mixed(fn *function, x, u, v []float64, h float64) []float64 {
+	pp := fn.eval(axpy(axpy(x, h, u), h, v))
+	pm := fn.eval(axpy(axpy(x, h, u), -h, v))
+	mp := fn.eval(axpy(axpy(x, -h, u), h, v))
+	mm := fn.eval(axpy(axpy(x, -h, u), -h, v))
+	for i := range pp {
+		pp[i] = (pp[i] - pm[i] - mp[i] + mm[i]) / (4 * h * h)
+	}
+	return pp
+}
+
+// hessian extrapolates all second differences f”(x)[e_i, e_j], i ≤ j, at once.
+func hessian(fn *function, x []float64) (*mat.Dense, float64) {
+	n := fn.in.size()
+	basis := unitVectors(n)
+	est := func(h float64) []float64 {
+		out := make([]float64, 0, n*(n+1)/2)
+		for i := 0; i < n; i++ {
+			for j := i; j < n; j++ {
+				out = append(out, mixed(fn, x, basis[i], basis[j], h)[0])
+			}
+		}
+		return out
+	}
+	v, err := ridders(est, step(x, basis[0]))
+	h := mat.NewDense(n, n, nil)
+	k := 0
+	for i := 0; i < n; i++ {
+		for j := i; j < n; j++ {
+			h.Set(i, j, v[k])
+			h.Set(j, i, v[k])
+			k++
+		}
+	}
+	return h, err
+}
+
+// Apply returns B[u, v], of f's output kind for a second derivative (a float64 for a form
+// built from a matrix or a func).
+func (b *Bilinear) Apply(u, v any) any {
+	uv, vv := b.direction("u", u), b.direction("v", v)
+	r, err := b.apply(uv, vv)
+	b.Err = err
+	return b.out.point(r)
+}
+
+func (b *Bilinear) direction(what string, d any) []float64 {
+	v, s, err := vec(d)
+	if err != nil {
+		panic(fmt.Sprintf("matcalc: %s: %s: %v", b.name, what, err))
+	}
+	if s.size() != b.in.size() {
+		panic(fmt.Sprintf("matcalc: %s: %s is %v, want %d coordinates (%v)", b.name, what, s, b.in.size(), b.in))
+	}
+	return v
+}
+
+// Matrix returns the matrix of a scalar form in vec coordinates: B[u, v] = uᵀ M v. For
+// the second derivative of f: Rⁿ → R it is the Hessian. A form that is not symmetric gives
+// its symmetric part (M + Mᵀ)/2, which is what B[u, u] sees.
+func (b *Bilinear) Matrix() *mat.SymDense {
+	m, err := b.matrix()
+	b.Err = err
+	n, _ := m.Dims()
+	s := mat.NewSymDense(n, nil)
+	for i := 0; i < n; i++ {
+		for j := i; j < n; j++ {
+			s.SetSym(i, j, (m.At(i, j)+m.At(j, i))/2)
+		}
+	}
+	return s
+}
+
+// SymmetryError returns |B[u, v] - B[v, u]| relative to |B[u, v]|, the lecture's numerical
+// check that a second derivative is symmetric: it is at the level of Err for a second
+// derivative, and large for a form that is not symmetric.
+func (b *Bilinear) SymmetryError(u, v any) float64 {
+	uv, vv := b.direction("u", u), b.direction("v", v)
+	a, _ := b.apply(uv, vv)
+	c, _ := b.apply(vv, uv)
+	return maxDiff(a, c) / math.Max(maxAbs(a), math.SmallestNonzeroFloat64)
+}
+
+func maxAbs(a []float64) float64 {
+	m := 0.0
+	for _, v := range a {
+		m = math.Max(m, math.Abs(v))
+	}
+	return m
+}
+
+// NewBilinear returns the form B[u, v] = uᵀ M v of a square matrix M; u and v are
+// directions with as many coordinates as M has rows.
+func NewBilinear(m mat.Matrix) *Bilinear {
+	r, c := m.Dims()
+	if r != c {
+		panic(fmt.Sprintf("matcalc: NewBilinear: M is %d×%d, want a square matrix", r, c))
+	}
+	dense := mat.DenseCopyOf(m)
+	return &Bilinear{
+		in: shape{sliceKind, r, 1}, out: shape{scalarKind, 1, 1}, name: "Bilinear",
+		apply: func(u, v []float64) ([]float64, float64) {
+			return []float64{mat.Inner(mat.NewVecDense(r, u), dense, mat.NewVecDense(r, v))}, 0
+		},
+		matrix: func() (*mat.Dense, float64) { return dense, 0 },
+	}
+}
+
+// BilinearFunc returns the form given by f on directions of n coordinates; f should be
+// linear in each argument. Its Matrix has entries f(e_i, e_j).
+func BilinearFunc(n int, f func(u, v []float64) float64) *Bilinear {
+	b := &Bilinear{in: shape{sliceKind, n, 1}, out: shape{scalarKind, 1, 1}, name: "Bilinear"}
+	b.apply = func(u, v []float64) ([]float64, float64) { return []float64{f(u, v)}, 0 }
+	b.matrix = func() (*mat.Dense, float64) {
+		m := mat.NewDense(n, n, nil)
+		basis := unitVectors(n)
+		for i := range basis {
+			for j := range basis {
+				m.Set(i, j, f(basis[i], basis[j]))
+			}
+		}
+		return m, 0
+	}
+	return b
+}
+
+// Hessian returns the Hessian of scalar f at x in vec coordinates: D2(f, x).Matrix().
+func Hessian(f, x any) *mat.SymDense {
+	return D2(f, x).Matrix()
+}
+
+// HVP returns the Hessian of scalar f at x times v, of x's kind, without forming the
+// Hessian: (H v)_i = f”(x)[e_i, v].
+func HVP(f, x, v any) any {
+	fn, xv := newFunction("HVP", f, x)
+	if fn.out.size() != 1 {
+		panic(fmt.Sprintf("matcalc: HVP: f must return a float64, it returns %v", fn.out))
+	}
+	d := fn.direction("v", v)
+	n := fn.in.size()
+	basis := unitVectors(n)
+	h := step(xv, d)
+	if h == 0 {
+		return fn.in.point(make([]float64, n))
+	}
+	est := func(h float64) []float64 {
+		out := make([]float64, n)
+		for i := range basis {
+			out[i] = mixed(fn, xv, basis[i], d, h)[0]
+		}
+		return out
+	}
+	r, _ := ridders(est, math.Min(h, step(xv, basis[0])))
+	return fn.in.point(r)
+}
