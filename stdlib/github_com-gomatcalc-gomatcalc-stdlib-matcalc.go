@@ -10,18 +10,29 @@ import (
 func init() {
 	Symbols["github.com/gomatcalc/gomatcalc/stdlib/matcalc/matcalc"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"BilinearFunc": reflect.ValueOf(matcalc.BilinearFunc),
-		"D":            reflect.ValueOf(matcalc.D),
-		"D2":           reflect.ValueOf(matcalc.D2),
-		"ErrCanceled":  reflect.ValueOf(&matcalc.ErrCanceled).Elem(),
-		"Gradient":     reflect.ValueOf(matcalc.Gradient),
-		"HVP":          reflect.ValueOf(matcalc.HVP),
-		"Hessian":      reflect.ValueOf(matcalc.Hessian),
-		"Jacobian":     reflect.ValueOf(matcalc.Jacobian),
-		"NewBilinear":  reflect.ValueOf(matcalc.NewBilinear),
+		"BilinearFunc":  reflect.ValueOf(matcalc.BilinearFunc),
+		"Check":         reflect.ValueOf(matcalc.Check),
+		"D":             reflect.ValueOf(matcalc.D),
+		"D2":            reflect.ValueOf(matcalc.D2),
+		"ErrCanceled":   reflect.ValueOf(&matcalc.ErrCanceled).Elem(),
+		"Gradient":      reflect.ValueOf(matcalc.Gradient),
+		"HVP":           reflect.ValueOf(matcalc.HVP),
+		"Hessian":       reflect.ValueOf(matcalc.Hessian),
+		"Jacobian":      reflect.ValueOf(matcalc.Jacobian),
+		"MaxIterations": reflect.ValueOf(matcalc.MaxIterations),
+		"NewBilinear":   reflect.ValueOf(matcalc.NewBilinear),
+		"Newton":        reflect.ValueOf(matcalc.Newton),
+		"NewtonMin":     reflect.ValueOf(matcalc.NewtonMin),
+		"Tolerance":     reflect.ValueOf(matcalc.Tolerance),
+		"WithJacobian":  reflect.ValueOf(matcalc.WithJacobian),
 
 		// type definitions
-		"Bilinear": reflect.ValueOf((*matcalc.Bilinear)(nil)),
-		"Linear":   reflect.ValueOf((*matcalc.Linear)(nil)),
+		"Bilinear":     reflect.ValueOf((*matcalc.Bilinear)(nil)),
+		"CheckResult":  reflect.ValueOf((*matcalc.CheckResult)(nil)),
+		"CheckStep":    reflect.ValueOf((*matcalc.CheckStep)(nil)),
+		"Linear":       reflect.ValueOf((*matcalc.Linear)(nil)),
+		"NewtonOption": reflect.ValueOf((*matcalc.NewtonOption)(nil)),
+		"NewtonResult": reflect.ValueOf((*matcalc.NewtonResult)(nil)),
+		"NewtonStep":   reflect.ValueOf((*matcalc.NewtonStep)(nil)),
 	}
 }

@@ -274,3 +274,64 @@ func TestCanceledContextStopsTheLoop(t *testing.T) {
 	}()
 	Hessian(f, make([]float64, 20))
 }
+
+func TestNewtonDoublesDigits(t *testing.T) {
+	// Newton on x² - 2 from 1: the correct digits of √2 double each step.
+	r := Newton(func(x float64) float64 { return x*x - 2 }, 1.0)
+	if !r.Converged || math.Abs(r.X.(float64)-math.Sqrt2) > 1e-14 {
+		t.Fatalf("Newton: %v", r)
+	}
+	correct := func(x any) float64 { return -math.Log10(math.Abs(x.(float64)-math.Sqrt2) / math.Sqrt2) }
+	for k := 1; k+1 < len(r.Steps); k++ {
+		if d, next := correct(r.Steps[k].X), correct(r.Steps[k+1].X); d < 6 && next < 1.8*d {
+			t.Errorf("step %d: %.1f correct digits, then %.1f: not quadratic", k, d, next)
+		}
+	}
+}
+
+func TestNewtonOnASystem(t *testing.T) {
+	// x² + y² = 4 and x = y: the root (√2, √2) from (1, 2), with and without a Jacobian.
+	f := func(p []float64) []float64 { return []float64{p[0]*p[0] + p[1]*p[1] - 4, p[0] - p[1]} }
+	jac := func(p []float64) *mat.Dense { return mat.NewDense(2, 2, []float64{2 * p[0], 2 * p[1], 1, -1}) }
+	for _, r := range []*NewtonResult{Newton(f, []float64{1, 2}), Newton(f, []float64{1, 2}, WithJacobian(jac))} {
+		x := r.X.([]float64)
+		if !r.Converged || math.Abs(x[0]-math.Sqrt2) > 1e-12 || math.Abs(x[1]-math.Sqrt2) > 1e-12 {
+			t.Errorf("root %v (%s)", x, r.Reason)
+		}
+	}
+	if r := Newton(f, []float64{1, 2}, MaxIterations(1)); r.Converged || len(r.Steps) != 2 {
+		t.Errorf("one iteration allowed: %v", r)
+	}
+}
+
+func TestNewtonMin(t *testing.T) {
+	// f = 2x² + 3y² - xy + x: ∇f = (4x - y + 1, 6y - x) = 0 at (-6/23, -1/23); f is
+	// quadratic, so one Newton step lands there.
+	f := func(p []float64) float64 { x, y := p[0], p[1]; return 2*x*x + 3*y*y - x*y + x }
+	r := NewtonMin(f, []float64{1, 1})
+	x := r.X.([]float64)
+	if !r.Converged || math.Abs(x[0]+6.0/23) > 1e-9 || math.Abs(x[1]+1.0/23) > 1e-9 {
+		t.Errorf("NewtonMin: %v", r)
+	}
+	if len(r.Steps) > 3 {
+		t.Errorf("a quadratic needs one step, took %d", len(r.Steps)-1)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	sq := func(a *mat.Dense) *mat.Dense { return mul(a, a) }
+	right := func(a, da *mat.Dense) *mat.Dense { var s mat.Dense; s.Add(mul(da, a), mul(a, da)); return &s }
+	wrong := func(a, da *mat.Dense) *mat.Dense { var s mat.Dense; s.Scale(2, mul(a, da)); return &s }
+	a := mat.NewDense(2, 2, []float64{1, 2, 3, 4})
+	if r := Check(sq, right, a); !r.OK {
+		t.Errorf("dA A + A dA is right:\n%v", r)
+	}
+	if r := Check(sq, wrong, a); r.OK {
+		t.Errorf("2 A dA is wrong:\n%v", r)
+	}
+	// For the right derivative the error falls like h: 1e-1 -> 1e-3 loses about 2 orders.
+	r := Check(sq, right, a)
+	if ratio := r.Steps[2].RelErr / r.Steps[0].RelErr; ratio > 0.05 {
+		t.Errorf("relative error fell only by %g from h = 0.1 to h = 0.001", ratio)
+	}
+}
