@@ -115,7 +115,7 @@ func iterate(fn *function, x []float64, cfg newtonConfig, residual func([]float6
 		x = next
 		if step.Step <= cfg.tol*(1+norm2(x)) {
 			res.Steps = append(res.Steps, NewtonStep{X: fn.in.point(x), Residual: norm2(residual(x))})
-			res.Converged, res.Reason = true, fmt.Sprintf("step %.3g ≤ tolerance %g", step.Step, cfg.tol)
+			res.Converged, res.Reason = true, fmt.Sprintf("step %.3g ≤ tolerance %g × (1 + ‖x‖)", step.Step, cfg.tol)
 			break
 		}
 	}
