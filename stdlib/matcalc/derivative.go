@@ -35,7 +35,7 @@ func (l *Linear) directional(d []float64) ([]float64, float64) {
 	if h == 0 {
 		return make([]float64, l.fn.out.size()), 0
 	}
-	return ridders(func(h float64) []float64 { return central(l.fn, l.x, d, h) }, h)
+	return ridders(func(h float64) []float64 { return central(l.fn, l.x, d, h) }, h, firstOrderTol)
 }
 
 // central is the central difference (f(x + h d) - f(x - h d)) / 2h.
@@ -63,7 +63,7 @@ func (l *Linear) Matrix() *mat.Dense {
 		}
 		return jac
 	}
-	v, err := ridders(est, step(l.x, basis[0]))
+	v, err := ridders(est, step(l.x, basis[0]), firstOrderTol)
 	l.Err = err
 	return mat.NewDense(m, n, v)
 }

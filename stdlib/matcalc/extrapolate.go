@@ -12,9 +12,17 @@ const (
 	riddersSafe   = 2.0
 )
 
+// Extrapolation stops once the error estimate is this small relative to the result: first
+// derivatives aim at 12 digits or more, second derivatives (whose round-off grows like
+// 1/h², and which cost n² evaluations a level for a Hessian) at 9 or more.
+const (
+	firstOrderTol  = 1e-14
+	secondOrderTol = 1e-10
+)
+
 // ridders returns the extrapolated value of est at h = 0 and its error estimate (in the
-// max norm).
-func ridders(est func(h float64) []float64, h0 float64) ([]float64, float64) {
+// max norm). It stops early once the error estimate is below tol relative to the result.
+func ridders(est func(h float64) []float64, h0, tol float64) ([]float64, float64) {
 	a := make([][][]float64, riddersTable) // a[j][i]: extrapolation order j at step i
 	for j := range a {
 		a[j] = make([][]float64, riddersTable)
@@ -37,8 +45,9 @@ func ridders(est func(h float64) []float64, h0 float64) ([]float64, float64) {
 				best, bestErr = a[j][i], e
 			}
 		}
-		// Higher order made it worse: round-off has taken over.
-		if maxDiff(a[i][i], a[i-1][i-1]) >= riddersSafe*bestErr {
+		// Higher order made it worse: round-off has taken over. Or the estimate already
+		// agrees to round-off: more levels cannot improve it.
+		if maxDiff(a[i][i], a[i-1][i-1]) >= riddersSafe*bestErr || bestErr <= tol*maxAbs(best) {
 			break
 		}
 	}

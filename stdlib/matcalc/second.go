@@ -29,7 +29,7 @@ func D2(f, x any) *Bilinear {
 		if h == 0 {
 			return make([]float64, fn.out.size()), 0
 		}
-		return ridders(func(h float64) []float64 { return mixed(fn, xv, u, v, h) }, h)
+		return ridders(func(h float64) []float64 { return mixed(fn, xv, u, v, h) }, h, secondOrderTol)
 	}
 	b.matrix = func() (*mat.Dense, float64) {
 		if fn.out.size() != 1 {
@@ -53,20 +53,35 @@ func mixed(fn *function, x, u, v []float64, h float64) []float64 {
 	return pp
 }
 
-// hessian extrapolates all second differences f”(x)[e_i, e_j], i ≤ j, at once.
+// hessian extrapolates all second differences of f at x at once. With the values
+// f(x), f(x ± h e_i) shared by all entries,
+//
+//	H_ii ≈ (f(x+he_i) - 2f(x) + f(x-he_i)) / h²
+//	H_ij ≈ (f(x+he_i+he_j) - f(x+he_i) - f(x+he_j) + 2f(x) - f(x-he_i) - f(x-he_j) + f(x-he_i-he_j)) / 2h²
+//
+// both with errors in even powers of h, so each level of the extrapolation costs about n²
+// evaluations of f rather than the 2n² of a four-point formula per entry.
 func hessian(fn *function, x []float64) (*mat.Dense, float64) {
 	n := fn.in.size()
-	basis := unitVectors(n)
 	est := func(h float64) []float64 {
+		f0 := fn.eval(x)[0]
+		plus, minus := make([]float64, n), make([]float64, n)
+		for i := 0; i < n; i++ {
+			plus[i] = fn.eval(axis(x, h, i, -1, 0))[0]
+			minus[i] = fn.eval(axis(x, -h, i, -1, 0))[0]
+		}
 		out := make([]float64, 0, n*(n+1)/2)
 		for i := 0; i < n; i++ {
-			for j := i; j < n; j++ {
-				out = append(out, mixed(fn, x, basis[i], basis[j], h)[0])
+			out = append(out, (plus[i]-2*f0+minus[i])/(h*h))
+			for j := i + 1; j < n; j++ {
+				pp := fn.eval(axis(x, h, i, j, h))[0]
+				mm := fn.eval(axis(x, -h, i, j, -h))[0]
+				out = append(out, (pp-plus[i]-plus[j]+2*f0-minus[i]-minus[j]+mm)/(2*h*h))
 			}
 		}
 		return out
 	}
-	v, err := ridders(est, step(x, basis[0]))
+	v, err := ridders(est, step(x, unitVectors(1)[0]), secondOrderTol)
 	h := mat.NewDense(n, n, nil)
 	k := 0
 	for i := 0; i < n; i++ {
@@ -77,6 +92,16 @@ func hessian(fn *function, x []float64) (*mat.Dense, float64) {
 		}
 	}
 	return h, err
+}
+
+// axis returns x + a e_i + b e_j (j < 0: x + a e_i).
+func axis(x []float64, a float64, i, j int, b float64) []float64 {
+	out := append([]float64(nil), x...)
+	out[i] += a
+	if j >= 0 {
+		out[j] += b
+	}
+	return out
 }
 
 // Apply returns B[u, v], of f's output kind for a second derivative (a float64 for a form
@@ -194,6 +219,6 @@ func HVP(f, x, v any) any {
 		}
 		return out
 	}
-	r, _ := ridders(est, math.Min(h, step(xv, basis[0])))
+	r, _ := ridders(est, math.Min(h, step(xv, basis[0])), secondOrderTol)
 	return fn.in.point(r)
 }
