@@ -395,7 +395,7 @@ func TestGo122Idioms(t *testing.T) {
 
 func TestAPanickingGoroutineDoesNotEndTheSession(t *testing.T) {
 	s := newSession(t)
-	res, out := exec(t, s, `import "time"`+"\ngo func() { panic(\"in a goroutine\") }()\ntime.Sleep(100 * time.Millisecond)")
+	res, out := exec(t, s, `import "time"`+"\ngo func() { panic(\"in a goroutine\") }()\ntime.Sleep(500 * time.Millisecond)")
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}
