@@ -58,7 +58,9 @@ func plain(v any) string {
 	}
 	switch v := v.(type) {
 	case mat.Matrix:
-		return fmt.Sprintf("%v", mat.Formatted(v, mat.Squeeze()))
+		// About six significant digits, as a notebook user reads a matrix; the values
+		// themselves keep full precision.
+		return fmt.Sprintf("%.6g", mat.Formatted(v, mat.Squeeze()))
 	case error:
 		return v.Error()
 	case fmt.Stringer:

@@ -24,6 +24,9 @@ func TestRender(t *testing.T) {
 		{errors.New("boom"), "text/plain", "boom"},
 		{mat.NewDense(1, 2, []float64{1, 2}), "text/plain", "[1  2]"},
 		{(*mat.Dense)(nil), "text/plain", "<nil>"},
+		// Six significant digits: a numerical Hessian reads as the exact one it approximates.
+		{mat.NewDense(2, 2, []float64{4.000000000000093, -0.9999999999999558, -0.9999999999999558, 5.999999999999779}),
+			"text/plain", "⎡ 4  -1⎤\n⎣-1   6⎦"},
 		{rich{}, "text/plain", "rich"},
 		{rich{}, "text/html", "<i>r</i>"},
 		{rich{}, "text/latex", `$$\alpha$$`},
