@@ -252,9 +252,6 @@ func rewriteCell(text string, kind chunkKind) string {
 		case *ast.GoStmt:
 			// go f(x) -> cellrt.Go(f, x): the arguments are still evaluated at once, and
 			// a panic in the goroutine no longer ends the process.
-			if n.Call.Ellipsis.IsValid() {
-				return true
-			}
 			// The function goes through a variable: yaegi mixes up the captured variables
 			// of a function literal handed straight to compiled code from a loop.
 			goroutines++
@@ -263,8 +260,12 @@ func rewriteCell(text string, kind chunkKind) string {
 			for _, a := range n.Call.Args {
 				args = append(args, src(a))
 			}
+			launch := ".Go("
+			if n.Call.Ellipsis.IsValid() {
+				launch = ".GoSpread("
+			}
 			edits = append(edits, edit{off(n.Pos()), off(n.Call.Fun.Pos()), "{ " + fn + " := "},
-				edit{off(n.Call.Lparen), off(n.Call.Rparen) + 1, "; " + runtimePkg + ".Go(" + strings.Join(args, ", ") + ") }"})
+				edit{off(n.Call.Lparen), off(n.Call.Rparen) + 1, "; " + runtimePkg + launch + strings.Join(args, ", ") + ") }"})
 		case *ast.FuncDecl:
 			// Go dies of a stack overflow: recursive functions count their depth instead.
 			if fd := n; n.Body != nil && callsItself(n) {

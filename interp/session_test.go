@@ -405,6 +405,11 @@ func TestAPanickingGoroutineDoesNotEndTheSession(t *testing.T) {
 	if res, _ := exec(t, s, "1 + 1"); res.Err != nil {
 		t.Errorf("after the goroutine's panic: %v", res.Err)
 	}
+	// With spread arguments too: go f(xs...).
+	res, out = exec(t, s, "sum := func(xs ...int) { panic(fmt.Sprint(len(xs))) }\nnums := []int{1, 2, 3}\ngo sum(nums...)\ntime.Sleep(500 * time.Millisecond)")
+	if res.Err != nil || !strings.Contains(out.streams["stderr"], "the session goes on): 3") {
+		t.Errorf("go f(xs...): %v, stderr %q", res.Err, out.streams["stderr"])
+	}
 }
 
 func TestOsExitFailsTheCellOnly(t *testing.T) {

@@ -16,6 +16,7 @@ func init() {
 		"Clear":     reflect.ValueOf(cellrt.Clear),
 		"Enter":     reflect.ValueOf(cellrt.Enter),
 		"Go":        reflect.ValueOf(cellrt.Go),
+		"GoSpread":  reflect.ValueOf(cellrt.GoSpread),
 		"Leave":     reflect.ValueOf(cellrt.Leave),
 		"MaxDepth":  reflect.ValueOf(constant.MakeFromLiteral("50000", token.INT, 0)),
 		"Overflow":  reflect.ValueOf(cellrt.Overflow),

@@ -22,20 +22,42 @@ func Go(f any, args ...any) {
 	}
 	in := arguments(fv.Type(), args)
 	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				fmt.Fprintf(os.Stderr, "panic in a goroutine (recovered, the session goes on): %v\n", r)
-				if os.Getenv("GOMATCALC_DEBUG") != "" {
-					os.Stderr.Write(debug.Stack())
-				}
-			}
-		}()
+		defer recoverGoroutine()
 		if fv.Type().IsVariadic() {
 			fv.CallSlice(in)
 			return
 		}
 		fv.Call(in)
 	}()
+}
+
+// GoSpread is Go for `go f(a, b, xs...)`: its last argument is the slice that fills f's
+// variadic parameter.
+func GoSpread(f any, args ...any) {
+	fv := reflect.ValueOf(f)
+	if fv.Kind() != reflect.Func || !fv.Type().IsVariadic() || len(args) != fv.Type().NumIn() {
+		panic(fmt.Sprintf("go: cannot spread arguments into %T", f))
+	}
+	t := fv.Type()
+	in := make([]reflect.Value, len(args))
+	for i, a := range args {
+		in[i] = convert(a, t.In(i))
+	}
+	go func() {
+		defer recoverGoroutine()
+		fv.CallSlice(in)
+	}()
+}
+
+// recoverGoroutine reports a goroutine's panic on standard error instead of ending the
+// process.
+func recoverGoroutine() {
+	if r := recover(); r != nil {
+		fmt.Fprintf(os.Stderr, "panic in a goroutine (recovered, the session goes on): %v\n", r)
+		if os.Getenv("GOMATCALC_DEBUG") != "" {
+			os.Stderr.Write(debug.Stack())
+		}
+	}
 }
 
 // arguments converts args to the parameter types of t: an untyped constant argument
