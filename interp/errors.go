@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"go/scanner"
+	"go/token"
 	"regexp"
 	"strconv"
 	"strings"
@@ -143,9 +144,6 @@ func (s *Session) runError(err error, c *cell, ch *chunk) *lang.Error {
 	var pe *positionError
 	var re *recursionError
 	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return &lang.Error{Name: "Interrupted", Value: "the cell was interrupted",
-			Traceback: []string{red + "Interrupted: the cell was interrupted" + reset}}
 	case errors.As(err, &re):
 		tb := []string{red + "panic: " + err.Error() + reset}
 		if o, ok := s.funcs[re.fn]; ok {
@@ -176,13 +174,12 @@ func (s *Session) runError(err error, c *cell, ch *chunk) *lang.Error {
 		}
 		return &lang.Error{Name: "panic", Value: msg, Traceback: tb}
 	case errors.As(err, &list):
-		tb := []string{red + "syntax error" + reset}
+		var inCell scanner.ErrorList
 		for _, e := range list {
 			line, col := c.position(ch, e.Pos.Line, e.Pos.Column)
-			tb = append(tb, located(c, line, col, e.Msg)...)
+			inCell.Add(token.Position{Line: line, Column: col}, e.Msg)
 		}
-		line, col := c.position(ch, list[0].Pos.Line, list[0].Pos.Column)
-		return &lang.Error{Name: "SyntaxError", Value: fmt.Sprintf("line %d:%d: %s", line, col, list[0].Msg), Traceback: tb}
+		return syntaxError(c.src, inCell)
 	}
 	msg := err.Error()
 	if m := yaegiPosition.FindStringSubmatch(msg); m != nil {
@@ -212,7 +209,8 @@ func (s *Session) frameLines(f frame) []string {
 		"    " + strings.TrimSpace(o.cell.line(line))}
 }
 
-// toError turns an error without a position into the error a notebook shows.
+// toError turns an error without a position into the error a notebook shows (an
+// interrupt among them).
 func toError(err error) *lang.Error {
 	var p interp.Panic
 	switch {

@@ -36,7 +36,7 @@ func (s *fakeSession) Execute(ctx context.Context, req lang.ExecuteRequest, out 
 	case "input":
 		line, err := out.Input("name? ", false)
 		if err != nil {
-			return lang.ExecuteResult{Err: lang.ErrorFrom("InputError", err)}
+			return lang.ExecuteResult{Err: &lang.Error{Name: "InputError", Value: err.Error()}}
 		}
 		return lang.ExecuteResult{Value: lang.PlainText(line)}
 	}

@@ -11,7 +11,6 @@ package lang
 import (
 	"context"
 	"errors"
-	"strings"
 )
 
 // Session is a language session: the state that cells share and the answers a front end
@@ -155,16 +154,3 @@ type HelpLink struct {
 
 // PlainText returns a bundle holding only text/plain.
 func PlainText(s string) Bundle { return Bundle{"text/plain": s} }
-
-// ErrorFrom wraps err as an Error named name, its traceback the message's lines.
-func ErrorFrom(name string, err error) *Error {
-	msg := err.Error()
-	return &Error{Name: name, Value: firstLine(msg), Traceback: strings.Split(msg, "\n")}
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
-}
