@@ -23,6 +23,7 @@ import time
 import unittest
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 
 import psutil
 
@@ -220,7 +221,17 @@ class TestBrowser(unittest.TestCase):
         def shown(cell):
             return json.dumps(cell, indent=1, ensure_ascii=False)
 
-        with self.subTest("matrix as a table"):
+        # Each part is checked and reported on its own, as one failure of this test.
+        problems = []
+
+        @contextmanager
+        def part(name):
+            try:
+                yield
+            except (AssertionError, ValueError) as e:
+                problems.append(f"--- {name}: {e}")
+
+        with part("matrix as a table"):
             self.assertEqual(matrix["errors"], [], shown(matrix))
             self.assertEqual(len(matrix["tables"]), 1, shown(matrix))
             table = matrix["tables"][0]
@@ -228,7 +239,7 @@ class TestBrowser(unittest.TestCase):
             # mat.NewDense(2, 3, {1, 2, 3, 4, 5, 6}) is row-major: rows [1 2 3] and [4 5 6].
             self.assertEqual([float(t) for t in table["dataCells"]], [1, 2, 3, 4, 5, 6], shown(matrix))
 
-        with self.subTest("LaTeX typeset by MathJax"):
+        with part("LaTeX typeset by MathJax"):
             self.assertEqual(latex["errors"], [], shown(latex))
             self.assertIsNotNone(facts.get("mathjax"), "MathJax did not load")
             self.assertEqual(len(latex["math"]), 1, shown(latex))
@@ -236,7 +247,7 @@ class TestBrowser(unittest.TestCase):
             self.assertEqual(latex["mathErrors"], [], shown(latex))
             self.assertFalse(latex["untypesetTeX"], f"raw TeX shown: {shown(latex)}")
 
-        with self.subTest("plot as SVG"):
+        with part("plot as SVG"):
             self.assertEqual(plot["errors"], [], shown(plot))
             self.assertEqual(len(plot["svgs"]), 1, shown(plot))
             svg = plot["svgs"][0]
@@ -244,6 +255,8 @@ class TestBrowser(unittest.TestCase):
             self.assertGreater(svg["height"], 0, shown(plot))
             self.assertGreater(svg["paths"], 0, shown(plot))
             self.assertIn("f(x) = x²", svg["texts"], shown(plot))
+        if problems:
+            self.fail(f"{len(problems)} of 3 displays wrong in the browser:\n" + "\n".join(problems))
 
 
 def main():
