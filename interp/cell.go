@@ -28,12 +28,14 @@ type chunk struct {
 	imports []importSpec
 	funcs   []declared // functions a declaration chunk defines
 	types   []declared // types a declaration chunk defines, with their definitions
-	// shown is text with its last statement, an expression, passed to valuesFunc; empty
-	// when the chunk does not end with an expression to show.
-	shown string
-	// exprLine and exprCol locate that expression in text (1-based), to map positions in
-	// shown back to the cell.
-	exprLine, exprCol int
+	// wrappers are the ways to try, best first, of passing the chunk's last statement, an
+	// expression, to valuesFunc (see showLastExpression); none when the chunk does not end
+	// with an expression to show.
+	wrappers []string
+	// exprStart and exprEnd are that expression's offsets in text; exprLine and exprCol
+	// locate it (1-based), to map positions in the wrapped text back to the cell.
+	exprStart, exprEnd int
+	exprLine, exprCol  int
 }
 
 // source is what yaegi evaluates for the chunk. The leading newline puts the chunk's first
@@ -42,8 +44,9 @@ type chunk struct {
 // with a keyword it takes for a declaration.
 func (ch *chunk) source(shown bool) string {
 	text := ch.text
-	if shown {
-		text = ch.shown
+	if shown && len(ch.wrappers) > 0 {
+		w := ch.wrappers[0]
+		text = text[:ch.exprStart] + w + text[ch.exprStart:ch.exprEnd] + strings.Repeat(")", strings.Count(w, "(")) + text[ch.exprEnd:]
 	}
 	if ch.kind == stmtChunk {
 		return ";" + runtimePkg + ".At(1)\n" + text
@@ -73,11 +76,25 @@ type cell struct {
 	chunks []*chunk
 }
 
-// valuesFunc is the interpreted function a cell's last expression is passed to, so that
-// every value of a call with several results is kept (f(g()) spreads g's results).
-const valuesFunc = "_gomatcalcValues"
+// valuesFunc is the function a cell's last expression is passed to, so that every value
+// of a call with several results is kept (f(g()) spreads g's results). It is compiled
+// (cellrt.Values): yaegi passes a compiled function the plain value of a type defined in a
+// cell.
+const valuesFunc = runtimePkg + ".Values"
 
-const valuesFuncDecl = "func " + valuesFunc + "(v ...interface{}) []interface{} { return v }"
+// showFunc takes a single value to what it shows, calling the methods through which a
+// value of a type defined in a cell renders (see cellrt.Shown): compiled code cannot call
+// them. Its type parameter gives yaegi the value's own type at the call.
+const showFunc = "_gomatcalcShow"
+
+const showFuncDecl = "func " + showFunc + "[T any](v T) interface{} {\n" +
+	"\treturn " + runtimePkg + ".Shown(v, " + runtimePkg + ".StringOf(v), " + runtimePkg + ".ErrorOf(v), " +
+	runtimePkg + ".HTMLOf(v), " + runtimePkg + ".MarkdownOf(v), " + runtimePkg + ".LaTeXOf(v), " +
+	runtimePkg + ".SVGOf(v), " + runtimePkg + ".PNGOf(v), " + runtimePkg + ".JPEGOf(v), " + runtimePkg + ".JSONOf(v))\n}"
+
+// showWrappers are the ways a last expression is shown, best first: as a single value
+// with its methods, then as the values of a call with any number of results.
+var showWrappers = []string{valuesFunc + "(" + showFunc + "(", valuesFunc + "("}
 
 // Prefixes that make a chunk a Go file for go/parser, its first line on line 2.
 const (
@@ -248,8 +265,8 @@ func (c *cell) check(ch *chunk) scanner.ErrorList {
 // line is line 2, to the cell's line and column.
 func (c *cell) position(ch *chunk, line, col int) (int, int) {
 	chunkLine := line - 1
-	if chunkLine == ch.exprLine && col > ch.exprCol && ch.shown != "" {
-		col -= len(valuesFunc) + 1
+	if chunkLine == ch.exprLine && col > ch.exprCol && len(ch.wrappers) > 0 {
+		col -= len(ch.wrappers[0])
 	}
 	before := c.src[:ch.offset]
 	startLine := strings.Count(before, "\n") + 1
@@ -269,8 +286,8 @@ func (c *cell) line(n int) string {
 	return lines[n-1]
 }
 
-// showLastExpression prepares shown: the chunk with its last statement, when it is an
-// expression whose value is worth showing, passed to valuesFunc.
+// showLastExpression prepares the wrappers of the chunk's last statement, when it is an
+// expression whose value is worth showing.
 func (ch *chunk) showLastExpression() {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "", stmtPrefix+ch.text+"\n}", 0)
@@ -288,7 +305,8 @@ func (ch *chunk) showLastExpression() {
 	start := fset.Position(last.Pos())
 	end := fset.Position(last.End())
 	s, e := start.Offset-len(stmtPrefix), end.Offset-len(stmtPrefix)
-	ch.shown = ch.text[:s] + valuesFunc + "(" + ch.text[s:e] + ")" + ch.text[e:]
+	ch.wrappers = showWrappers
+	ch.exprStart, ch.exprEnd = s, e
 	ch.exprLine, ch.exprCol = start.Line-1, start.Column
 }
 

@@ -278,6 +278,14 @@ func rewriteCell(text string, kind chunkKind) string {
 				edits = append(edits, edit{off(n.Pos()), off(n.End()), "_gomatcalc_" + pkg.Name + "_" + n.Sel.Name})
 			}
 		case *ast.CallExpr:
+			// display.Value(v) and display.Show(v) render v in compiled code, which cannot
+			// call the methods of a type defined in a cell: showFunc calls them first.
+			if sel, ok := n.Fun.(*ast.SelectorExpr); ok && len(n.Args) == 1 && !n.Ellipsis.IsValid() {
+				if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "display" && (sel.Sel.Name == "Value" || sel.Sel.Name == "Show") {
+					arg := n.Args[0]
+					edits = append(edits, edit{off(arg.Pos()), off(arg.Pos()), showFunc + "("}, edit{off(arg.End()), off(arg.End()), ")"})
+				}
+			}
 			// yaegi cannot instantiate min or max from untyped float constants alone.
 			if id, ok := n.Fun.(*ast.Ident); ok && (id.Name == "min" || id.Name == "max") {
 				for _, a := range n.Args {

@@ -20,6 +20,7 @@ import (
 	"github.com/gomatcalc/gomatcalc/stdlib/cellrt"
 	"github.com/gomatcalc/gomatcalc/stdlib/display"
 	"github.com/gomatcalc/gomatcalc/stdlib/matcalc"
+	"github.com/gomatcalc/gomatcalc/stdlib/matfmt"
 )
 
 // preloaded are the packages every session imports before its first cell.
@@ -34,7 +35,8 @@ var preloaded = []importSpec{
 
 // gonumPackages are the compiled packages beyond the standard library that cells import.
 var gonumPackages = []string{"github.com/gomatcalc/gomatcalc/stdlib/matcalc", "gonum.org/v1/gonum/mat", "floats", "stat", "optimize", "diff/fd",
-	"num/dual", "num/hyperdual", "blas", "lapack"}
+	"num/dual", "num/hyperdual", "blas", "lapack", "gonum.org/v1/plot", "plot/plotter", "plot/plotutil", "plot/vg",
+	"plot/vg/draw"}
 
 // Options configure a Session.
 type Options struct {
@@ -69,19 +71,22 @@ func New(opts Options) (*Session, error) {
 	// an io.Reader there, not an *os.File.
 	var stdin io.Reader = stdinReader
 	osStdin := interp.Exports{"os/os": {"Stdin": reflect.ValueOf(&stdin).Elem()}}
-	for _, syms := range []interp.Exports{yaegistdlib.Symbols, stdlib.Symbols, osStdin} {
+	// MapTypes lets cellrt call the display methods of types defined in cells.
+	mapTypes := interp.Exports{".": {"MapTypes": reflect.ValueOf(stdlib.MapTypes)}}
+	for _, syms := range []interp.Exports{yaegistdlib.Symbols, stdlib.Symbols, osStdin, mapTypes} {
 		if err := s.yaegi.Use(syms); err != nil {
 			return nil, fmt.Errorf("interp: loading symbols: %w", err)
 		}
 	}
 	display.SetPublisher(&s.out)
+	matfmt.Reset() // display settings belong to the session
 	ctx := context.Background()
 	for _, imp := range preloaded {
 		if err := s.importPackage(ctx, imp); err != nil {
 			return nil, fmt.Errorf("interp: preloading %s: %w", imp.path, err)
 		}
 	}
-	for _, decl := range []string{valuesFuncDecl, prelude} {
+	for _, decl := range []string{showFuncDecl, prelude} {
 		if _, err := s.yaegi.EvalWithContext(ctx, decl); err != nil {
 			return nil, fmt.Errorf("interp: prelude: %w", err)
 		}
@@ -151,7 +156,10 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	if len(req.UserExpressions) > 0 {
 		res.UserExpressions = map[string]lang.ExpressionResult{}
 		for name, expr := range req.UserExpressions {
-			v, err := s.eval(ctx, valuesFunc+"("+expr+")")
+			v, err := s.eval(ctx, showWrappers[0]+expr+"))")
+			if err != nil && isCompileError(err) {
+				v, err = s.eval(ctx, showWrappers[1]+expr+")")
+			}
 			if err != nil {
 				res.UserExpressions[name] = lang.ExpressionResult{Err: toError(err)}
 				continue
@@ -196,7 +204,7 @@ func (s *Session) runChunk(ctx context.Context, ch *chunk) ([]any, error) {
 		for _, asInt := range []bool{false, true} {
 			retry := *ch
 			retry.text = rangeOverInts(ch.text, ch.kind, asInt)
-			if retry.shown != "" {
+			if len(retry.wrappers) > 0 {
 				retry.showLastExpression()
 			}
 			if v, retryErr := s.runStatements(ctx, &retry); retryErr == nil {
@@ -210,18 +218,19 @@ func (s *Session) runChunk(ctx context.Context, ch *chunk) ([]any, error) {
 // runStatements evaluates a statement chunk and returns the values of its last
 // expression, if any.
 func (s *Session) runStatements(ctx context.Context, ch *chunk) ([]any, error) {
-	if ch.shown != "" {
+	for len(ch.wrappers) > 0 {
 		v, err := s.eval(ctx, ch.source(true))
 		if err == nil {
 			return values(v), nil
 		}
-		// A call with no result cannot be an argument: run the cell as written, which
+		// A call with several results is no single value, and a call with none cannot be
+		// an argument at all: try the next way, and at last run the cell as written, which
 		// also reports a real compile error in the user's own words. yaegi compiles the
 		// whole chunk before running any of it, so nothing runs twice.
 		if !isCompileError(err) {
 			return nil, err
 		}
-		ch.shown = ""
+		ch.wrappers = ch.wrappers[1:]
 	}
 	_, err := s.eval(ctx, ch.source(false))
 	return nil, err
@@ -260,7 +269,12 @@ func packageName(path string) string {
 // not an interrupt.
 func isCompileError(err error) bool {
 	var p interp.Panic
-	return !errors.As(err, &p) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	if errors.As(err, &p) {
+		// yaegi's compiler panics on some code it cannot compile (a call with no result
+		// as an argument): that panic is a compile error too.
+		return strings.Contains(fmt.Sprint(p.Value), "CFG post-order panic")
+	}
+	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
 
 // values unpacks the []interface{} valuesFunc returns.

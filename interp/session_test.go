@@ -566,3 +566,89 @@ func TestInterruptStopsAMatcalcLoop(t *testing.T) {
 		t.Errorf("after the interrupt: %v", res.Err)
 	}
 }
+
+func TestRichValues(t *testing.T) {
+	s := newSession(t)
+	res, _ := exec(t, s, "A := mat.NewDense(2, 3, []float64{1, 2, 3, 4, 5, 6})\nA")
+	if h, _ := res.Value["text/html"].(string); !strings.Contains(h, "2×3 mat.Dense</caption>") || strings.Count(h, "<td") != 6 {
+		t.Errorf("matrix html: %v %v", res.Value, res.Err)
+	}
+	if l, _ := res.Value["text/latex"].(string); !strings.Contains(l, `\begin{bmatrix} 1 & 2 & 3 \\ 4 & 5 & 6 \end{bmatrix}`) {
+		t.Errorf("matrix latex: %q", l)
+	}
+	// The precision is the session's: a cell changes it.
+	res, _ = exec(t, s, "display.SetPrecision(3)\nmat.NewDense(1, 2, []float64{2.0 / 3, 1})")
+	if res.Value["text/plain"] != "[0.667  1]" {
+		t.Errorf("3 digits: %v %v", res.Value, res.Err)
+	}
+	exec(t, s, "display.SetPrecision(6)")
+
+	// A plot as the last expression renders as SVG.
+	res, _ = exec(t, s, `import (
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+)
+p := plot.New()
+p.Title.Text = "squares"
+line, _ := plotter.NewLine(plotter.XYs{{X: 1, Y: 1}, {X: 2, Y: 4}})
+p.Add(line)
+p`)
+	if svg, _ := res.Value["image/svg+xml"].(string); !strings.Contains(svg, "<svg") || res.Value["text/plain"] != `<plot "squares">` {
+		t.Errorf("plot: %v %v", res.Value["text/plain"], res.Err)
+	}
+
+	// A handle updates one output in place; creating it shows no second output.
+	res, out := exec(t, s, "h := display.Show(1)\nh.Update(2)\nh")
+	if res.Value != nil || len(out.displays) != 2 || out.displays[0].ID == "" || out.displays[1].ID != out.displays[0].ID ||
+		!out.displays[1].Update || out.displays[1].Data["text/plain"] != "2" {
+		t.Errorf("handle: %v %+v", res.Value, out.displays)
+	}
+
+	// A type defined in a cell renders through its HTML method.
+	res, _ = exec(t, s, "type bold string\nfunc (b bold) HTML() string { return \"<b>\" + string(b) + \"</b>\" }\nbold(\"hi\")")
+	if res.Value["text/html"] != "<b>hi</b>" {
+		t.Errorf("cell type with HTML: %v %v", res.Value, res.Err)
+	}
+
+	// matcalc's results render as tables: the Hessian lesson's [[4, -1], [-1, 6]].
+	res, _ = exec(t, s, "matcalc.D2(func(v []float64) float64 { return 2*v[0]*v[0] + 3*v[1]*v[1] - v[0]*v[1] }, []float64{1, 2})")
+	if h, _ := res.Value["text/html"].(string); !strings.Contains(h, "2×2 Hessian") || !strings.Contains(h, ">-1<") || !strings.Contains(h, ">6<") {
+		t.Errorf("D2: %v %v", res.Value, res.Err)
+	}
+}
+
+func TestCellTypesRender(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, `type P struct{ X, Y float64 }
+func (p P) Norm() float64 { return math.Hypot(p.X, p.Y) }
+type money float64
+func (m money) String() string { return fmt.Sprintf("$%.2f", float64(m)) }
+type grid [][]int
+func (g grid) HTML() string { return fmt.Sprintf("<table data-rows=%d></table>", len(g)) }
+func (g grid) String() string { return "grid" }
+type bad struct{}
+func (bad) HTML() string { panic("no html today") }`)
+	for _, tt := range []struct{ code, mime, want string }{
+		// A struct with methods prints as Go prints it, not as the interpreter holds it.
+		{"P{3, 4}", "text/plain", "{3 4}"},
+		{"&P{3, 4}", "text/plain", "&{3 4}"},
+		{"P{3, 4}.Norm()", "text/plain", "5"},
+		{"money(2.5)", "text/plain", "$2.50"},
+		{"grid{{1}, {2}}", "text/html", "<table data-rows=2></table>"},
+		{"grid{{1}, {2}}", "text/plain", "grid"},
+		{"bad{}", "text/plain", "{}\n(rendering failed: text/html: panic: no html today)"},
+		// Several results of a call still show on one line.
+		{"func two() (P, error) { return P{1, 2}, nil }\ntwo()", "text/plain", "{1 2} <nil>"},
+	} {
+		res, _ := exec(t, s, tt.code)
+		if res.Err != nil || res.Value[tt.mime] != tt.want {
+			t.Errorf("%q: %s = %q (%v), want %q", tt.code, tt.mime, res.Value[tt.mime], res.Err, tt.want)
+		}
+	}
+	// display.Value and display.Show call a cell type's methods too.
+	res, out := exec(t, s, "display.Value(grid{{1}})\nh := display.Show(money(1))\nh.Update(2)")
+	if res.Err != nil || len(out.displays) != 3 || out.displays[0].Data["text/html"] != "<table data-rows=1></table>" ||
+		out.displays[1].Data["text/plain"] != "$1.00" {
+		t.Errorf("display of cell types: %v %+v", res.Err, out.displays)
+	}
+}

@@ -12,14 +12,140 @@ import (
 func init() {
 	Symbols["github.com/gomatcalc/gomatcalc/stdlib/cellrt/cellrt"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"At":        reflect.ValueOf(cellrt.At),
-		"Clear":     reflect.ValueOf(cellrt.Clear),
-		"Enter":     reflect.ValueOf(cellrt.Enter),
-		"Go":        reflect.ValueOf(cellrt.Go),
-		"GoSpread":  reflect.ValueOf(cellrt.GoSpread),
-		"Leave":     reflect.ValueOf(cellrt.Leave),
-		"MaxDepth":  reflect.ValueOf(constant.MakeFromLiteral("50000", token.INT, 0)),
-		"Overflow":  reflect.ValueOf(cellrt.Overflow),
-		"SortSlice": reflect.ValueOf(cellrt.SortSlice),
+		"At":         reflect.ValueOf(cellrt.At),
+		"Clear":      reflect.ValueOf(cellrt.Clear),
+		"Enter":      reflect.ValueOf(cellrt.Enter),
+		"ErrorOf":    reflect.ValueOf(cellrt.ErrorOf),
+		"Go":         reflect.ValueOf(cellrt.Go),
+		"GoSpread":   reflect.ValueOf(cellrt.GoSpread),
+		"HTMLOf":     reflect.ValueOf(cellrt.HTMLOf),
+		"JPEGOf":     reflect.ValueOf(cellrt.JPEGOf),
+		"JSONOf":     reflect.ValueOf(cellrt.JSONOf),
+		"LaTeXOf":    reflect.ValueOf(cellrt.LaTeXOf),
+		"Leave":      reflect.ValueOf(cellrt.Leave),
+		"MarkdownOf": reflect.ValueOf(cellrt.MarkdownOf),
+		"MaxDepth":   reflect.ValueOf(constant.MakeFromLiteral("50000", token.INT, 0)),
+		"Overflow":   reflect.ValueOf(cellrt.Overflow),
+		"PNGOf":      reflect.ValueOf(cellrt.PNGOf),
+		"SVGOf":      reflect.ValueOf(cellrt.SVGOf),
+		"Shown":      reflect.ValueOf(cellrt.Shown),
+		"SortSlice":  reflect.ValueOf(cellrt.SortSlice),
+		"StringOf":   reflect.ValueOf(cellrt.StringOf),
+		"Values":     reflect.ValueOf(cellrt.Values),
+
+		// type definitions
+		"Errorer":    reflect.ValueOf((*cellrt.Errorer)(nil)),
+		"HTMLer":     reflect.ValueOf((*cellrt.HTMLer)(nil)),
+		"JPEGer":     reflect.ValueOf((*cellrt.JPEGer)(nil)),
+		"JSONer":     reflect.ValueOf((*cellrt.JSONer)(nil)),
+		"LaTeXer":    reflect.ValueOf((*cellrt.LaTeXer)(nil)),
+		"Markdowner": reflect.ValueOf((*cellrt.Markdowner)(nil)),
+		"PNGer":      reflect.ValueOf((*cellrt.PNGer)(nil)),
+		"SVGer":      reflect.ValueOf((*cellrt.SVGer)(nil)),
+		"Stringer":   reflect.ValueOf((*cellrt.Stringer)(nil)),
+
+		// interface wrapper definitions
+		"_Errorer":    reflect.ValueOf((*_github_com_gomatcalc_gomatcalc_stdlib_cellrt_Errorer)(nil)),
+		"_HTMLer":     reflect.ValueOf((*_github_com_gomatcalc_gomatcalc_stdlib_cellrt_HTMLer)(nil)),
+		"_JPEGer":     reflect.ValueOf((*_github_com_gomatcalc_gomatcalc_stdlib_cellrt_JPEGer)(nil)),
+		"_JSONer":     reflect.ValueOf((*_github_com_gomatcalc_gomatcalc_stdlib_cellrt_JSONer)(nil)),
+		"_LaTeXer":    reflect.ValueOf((*_github_com_gomatcalc_gomatcalc_stdlib_cellrt_LaTeXer)(nil)),
+		"_Markdowner": reflect.ValueOf((*_github_com_gomatcalc_gomatcalc_stdlib_cellrt_Markdowner)(nil)),
+		"_PNGer":      reflect.ValueOf((*_github_com_gomatcalc_gomatcalc_stdlib_cellrt_PNGer)(nil)),
+		"_SVGer":      reflect.ValueOf((*_github_com_gomatcalc_gomatcalc_stdlib_cellrt_SVGer)(nil)),
+		"_Stringer":   reflect.ValueOf((*_github_com_gomatcalc_gomatcalc_stdlib_cellrt_Stringer)(nil)),
 	}
+}
+
+// _github_com_gomatcalc_gomatcalc_stdlib_cellrt_Errorer is an interface wrapper for Errorer type
+type _github_com_gomatcalc_gomatcalc_stdlib_cellrt_Errorer struct {
+	IValue interface{}
+	WError func() string
+}
+
+func (W _github_com_gomatcalc_gomatcalc_stdlib_cellrt_Errorer) Error() string {
+	return W.WError()
+}
+
+// _github_com_gomatcalc_gomatcalc_stdlib_cellrt_HTMLer is an interface wrapper for HTMLer type
+type _github_com_gomatcalc_gomatcalc_stdlib_cellrt_HTMLer struct {
+	IValue interface{}
+	WHTML  func() string
+}
+
+func (W _github_com_gomatcalc_gomatcalc_stdlib_cellrt_HTMLer) HTML() string {
+	return W.WHTML()
+}
+
+// _github_com_gomatcalc_gomatcalc_stdlib_cellrt_JPEGer is an interface wrapper for JPEGer type
+type _github_com_gomatcalc_gomatcalc_stdlib_cellrt_JPEGer struct {
+	IValue interface{}
+	WJPEG  func() []byte
+}
+
+func (W _github_com_gomatcalc_gomatcalc_stdlib_cellrt_JPEGer) JPEG() []byte {
+	return W.WJPEG()
+}
+
+// _github_com_gomatcalc_gomatcalc_stdlib_cellrt_JSONer is an interface wrapper for JSONer type
+type _github_com_gomatcalc_gomatcalc_stdlib_cellrt_JSONer struct {
+	IValue interface{}
+	WJSON  func() any
+}
+
+func (W _github_com_gomatcalc_gomatcalc_stdlib_cellrt_JSONer) JSON() any {
+	return W.WJSON()
+}
+
+// _github_com_gomatcalc_gomatcalc_stdlib_cellrt_LaTeXer is an interface wrapper for LaTeXer type
+type _github_com_gomatcalc_gomatcalc_stdlib_cellrt_LaTeXer struct {
+	IValue interface{}
+	WLaTeX func() string
+}
+
+func (W _github_com_gomatcalc_gomatcalc_stdlib_cellrt_LaTeXer) LaTeX() string {
+	return W.WLaTeX()
+}
+
+// _github_com_gomatcalc_gomatcalc_stdlib_cellrt_Markdowner is an interface wrapper for Markdowner type
+type _github_com_gomatcalc_gomatcalc_stdlib_cellrt_Markdowner struct {
+	IValue    interface{}
+	WMarkdown func() string
+}
+
+func (W _github_com_gomatcalc_gomatcalc_stdlib_cellrt_Markdowner) Markdown() string {
+	return W.WMarkdown()
+}
+
+// _github_com_gomatcalc_gomatcalc_stdlib_cellrt_PNGer is an interface wrapper for PNGer type
+type _github_com_gomatcalc_gomatcalc_stdlib_cellrt_PNGer struct {
+	IValue interface{}
+	WPNG   func() []byte
+}
+
+func (W _github_com_gomatcalc_gomatcalc_stdlib_cellrt_PNGer) PNG() []byte {
+	return W.WPNG()
+}
+
+// _github_com_gomatcalc_gomatcalc_stdlib_cellrt_SVGer is an interface wrapper for SVGer type
+type _github_com_gomatcalc_gomatcalc_stdlib_cellrt_SVGer struct {
+	IValue interface{}
+	WSVG   func() string
+}
+
+func (W _github_com_gomatcalc_gomatcalc_stdlib_cellrt_SVGer) SVG() string {
+	return W.WSVG()
+}
+
+// _github_com_gomatcalc_gomatcalc_stdlib_cellrt_Stringer is an interface wrapper for Stringer type
+type _github_com_gomatcalc_gomatcalc_stdlib_cellrt_Stringer struct {
+	IValue  interface{}
+	WString func() string
+}
+
+func (W _github_com_gomatcalc_gomatcalc_stdlib_cellrt_Stringer) String() string {
+	if W.WString == nil {
+		return ""
+	}
+	return W.WString()
 }

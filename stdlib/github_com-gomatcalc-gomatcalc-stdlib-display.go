@@ -10,18 +10,25 @@ import (
 func init() {
 	Symbols["github.com/gomatcalc/gomatcalc/stdlib/display/display"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Clear":    reflect.ValueOf(display.Clear),
-		"HTML":     reflect.ValueOf(display.HTML),
-		"JSON":     reflect.ValueOf(display.JSON),
-		"LaTeX":    reflect.ValueOf(display.LaTeX),
-		"Markdown": reflect.ValueOf(display.Markdown),
-		"PNG":      reflect.ValueOf(display.PNG),
-		"Render":   reflect.ValueOf(display.Render),
-		"SVG":      reflect.ValueOf(display.SVG),
-		"Value":    reflect.ValueOf(display.Value),
+		"Clear":        reflect.ValueOf(display.Clear),
+		"HTML":         reflect.ValueOf(display.HTML),
+		"JSON":         reflect.ValueOf(display.JSON),
+		"LaTeX":        reflect.ValueOf(display.LaTeX),
+		"Markdown":     reflect.ValueOf(display.Markdown),
+		"PNG":          reflect.ValueOf(display.PNG),
+		"Progress":     reflect.ValueOf(display.Progress),
+		"Render":       reflect.ValueOf(display.Render),
+		"SVG":          reflect.ValueOf(display.SVG),
+		"SetMaxSize":   reflect.ValueOf(display.SetMaxSize),
+		"SetPrecision": reflect.ValueOf(display.SetPrecision),
+		"Show":         reflect.ValueOf(display.Show),
+		"Value":        reflect.ValueOf(display.Value),
 
 		// type definitions
-		"Publisher": reflect.ValueOf((*display.Publisher)(nil)),
+		"Bundle":      reflect.ValueOf((*display.Bundle)(nil)),
+		"Handle":      reflect.ValueOf((*display.Handle)(nil)),
+		"ProgressBar": reflect.ValueOf((*display.ProgressBar)(nil)),
+		"Publisher":   reflect.ValueOf((*display.Publisher)(nil)),
 
 		// interface wrapper definitions
 		"_Publisher": reflect.ValueOf((*_github_com_gomatcalc_gomatcalc_stdlib_display_Publisher)(nil)),

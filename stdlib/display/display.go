@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"os"
 	"sync"
+
+	"github.com/gomatcalc/gomatcalc/stdlib/matfmt"
 )
 
 // Publisher receives the displays of the running cell. The session sets it.
@@ -34,6 +36,14 @@ func SetPublisher(p Publisher) {
 }
 
 func show(data map[string]any) {
+	publish(data, "", false)
+}
+
+// publish sends data to the publisher; id names an output that update replaces.
+func publish(data map[string]any, id string, update bool) {
+	if data == nil {
+		return
+	}
 	mu.RLock()
 	p := publisher
 	mu.RUnlock()
@@ -41,7 +51,7 @@ func show(data map[string]any) {
 		fmt.Fprintln(os.Stdout, data["text/plain"])
 		return
 	}
-	p.Display(data, map[string]any{}, "", false)
+	p.Display(data, map[string]any{}, id, update)
 }
 
 // HTML shows an HTML fragment.
@@ -83,6 +93,12 @@ func JSON(v any) {
 	show(map[string]any{"application/json": tree, "text/plain": string(text)})
 }
 
+// Bundle is a MIME bundle made by hand: MIME type -> data. It renders as itself
+// (text/plain is added when missing):
+//
+//	display.Value(display.Bundle{"text/html": "<b>hi</b>", "text/plain": "hi"})
+type Bundle map[string]any
+
 // Value shows v as the value of a cell's last expression would be shown.
 func Value(v any) {
 	show(Render(v))
@@ -105,4 +121,16 @@ func mathDelimited(s string) string {
 		}
 	}
 	return "$$" + s + "$$"
+}
+
+// SetPrecision sets the number of significant digits matrices show with (6 at the start
+// of a session). Exact integers always show in full.
+func SetPrecision(digits int) {
+	matfmt.Set(matfmt.Settings{Digits: digits})
+}
+
+// SetMaxSize sets the largest matrix shown whole (20 rows, 12 columns at the start of a
+// session); a larger one shows its corners.
+func SetMaxSize(rows, cols int) {
+	matfmt.Set(matfmt.Settings{MaxRows: rows, MaxCols: cols})
 }

@@ -1,17 +1,50 @@
 package display
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
+	"image"
+	"image/png"
 	"reflect"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/plot"
+
+	"github.com/gomatcalc/gomatcalc/stdlib/matfmt"
 )
 
-// Render returns the MIME bundle of v: always text/plain, and the richer forms v offers
-// through a method HTML, Markdown, LaTeX, SVG, PNG or JSON. A method that panics is left
-// out, and text/plain says why.
+// Render returns the MIME bundle of v: always text/plain, and the richer forms that fit.
+// Matrices (any mat.Matrix, []float64 as a column, rectangular [][]float64) render as an
+// HTML table, LaTeX and aligned text; a *plot.Plot as SVG; an image.Image as PNG; any
+// other value through its methods HTML, Markdown, LaTeX, SVG, PNG, JPEG or JSON, and its
+// String or Error method for text/plain. A form that panics is left out, and text/plain
+// says why. A Bundle renders as itself; a *Handle or *ProgressBar as nothing (nil), so
+// that creating one as a cell's last line shows no second output.
 func Render(v any) map[string]any {
+	results := map[string]any{}
+	for _, m := range methods {
+		if r, ok := m.call(v); ok {
+			results[m.name] = r
+		}
+	}
+	return RenderResults(v, results)
+}
+
+// RenderResults renders v as Render does, with the results of its methods given: method
+// name ("HTML", "String", ...) -> what the method returned, or a *MethodPanic. The session
+// uses it for types defined in cells, whose methods compiled code cannot call; the symbol
+// table that cells see leaves it out.
+func RenderResults(v any, results map[string]any) map[string]any {
+	switch v := v.(type) {
+	case *Handle, *ProgressBar:
+		return nil
+	case Bundle:
+		if _, ok := v["text/plain"]; !ok {
+			v["text/plain"] = ""
+		}
+		return v
+	}
 	b := map[string]any{}
 	var failures []string
 	add := func(mime string, f func() any) {
@@ -22,25 +55,93 @@ func Render(v any) map[string]any {
 		}()
 		b[mime] = f()
 	}
-	add("text/plain", func() any { return plain(v) })
-	if r, ok := v.(interface{ HTML() string }); ok {
-		add("text/html", func() any { return r.HTML() })
+	if m, ok := asMatrix(v); ok {
+		// Go's slices print as Go prints them; gonum's matrices in aligned columns.
+		add("text/plain", func() any { return matrixText(v, m) })
+		add("text/html", func() any { return matfmt.HTML(m, caption(v, m)) })
+		add("text/latex", func() any { return "$$" + matfmt.LaTeX(m) + "$$" })
+		return withFailures(b, failures)
 	}
-	if r, ok := v.(interface{ Markdown() string }); ok {
-		add("text/markdown", func() any { return r.Markdown() })
+	add("text/plain", func() any {
+		for _, name := range []string{"String", "Error"} {
+			if r, ok := results[name]; ok {
+				return methodResult(r)
+			}
+		}
+		return plain(v)
+	})
+	switch v := v.(type) {
+	case *plot.Plot:
+		add("image/svg+xml", func() any { return matfmt.PlotSVG(v) })
+	case image.Image:
+		add("image/png", func() any { return encodePNG(v) })
 	}
-	if r, ok := v.(interface{ LaTeX() string }); ok {
-		add("text/latex", func() any { return mathDelimited(r.LaTeX()) })
+	for _, m := range methods {
+		if r, ok := results[m.name]; ok && m.mime != "" {
+			add(m.mime, func() any { return m.convert(methodResult(r)) })
+		}
 	}
-	if r, ok := v.(interface{ SVG() string }); ok {
-		add("image/svg+xml", func() any { return r.SVG() })
+	return withFailures(b, failures)
+}
+
+// MethodPanic is a method that panicked while its result was computed for RenderResults.
+type MethodPanic struct{ Value any }
+
+// methodResult returns r, calling it first when it is lazy, or panics again with a
+// method's panic so that add reports it.
+func methodResult(r any) any {
+	switch r := r.(type) {
+	case lazy:
+		return r()
+	case *MethodPanic:
+		panic(r.Value)
 	}
-	if r, ok := v.(interface{ PNG() []byte }); ok {
-		add("image/png", func() any { return base64.StdEncoding.EncodeToString(r.PNG()) })
+	return r
+}
+
+// methods are the methods through which a value renders, in the order of the bundle.
+var methods = []struct {
+	name, mime string
+	call       func(v any) (any, bool) // calls the method when v has it
+	convert    func(r any) any         // turns its result into the bundle's form
+}{
+	{"String", "", func(v any) (any, bool) { return call(v, func(r fmt.Stringer) any { return r.String() }) }, nil},
+	{"Error", "", func(v any) (any, bool) { return call(v, func(r error) any { return r.Error() }) }, nil},
+	{"HTML", "text/html", func(v any) (any, bool) { return call(v, func(r interface{ HTML() string }) any { return r.HTML() }) }, same},
+	{"Markdown", "text/markdown", func(v any) (any, bool) {
+		return call(v, func(r interface{ Markdown() string }) any { return r.Markdown() })
+	}, same},
+	{"LaTeX", "text/latex", func(v any) (any, bool) { return call(v, func(r interface{ LaTeX() string }) any { return r.LaTeX() }) },
+		func(r any) any { return mathDelimited(r.(string)) }},
+	{"SVG", "image/svg+xml", func(v any) (any, bool) { return call(v, func(r interface{ SVG() string }) any { return r.SVG() }) }, same},
+	{"PNG", "image/png", func(v any) (any, bool) { return call(v, func(r interface{ PNG() []byte }) any { return r.PNG() }) }, base64Bytes},
+	{"JPEG", "image/jpeg", func(v any) (any, bool) { return call(v, func(r interface{ JPEG() []byte }) any { return r.JPEG() }) }, base64Bytes},
+	{"JSON", "application/json", func(v any) (any, bool) { return call(v, func(r interface{ JSON() any }) any { return r.JSON() }) }, same},
+}
+
+// call returns the call of method on v, when v implements I, to be made when the bundle
+// is built (where a panic is caught).
+func call[I any](v any, method func(I) any) (any, bool) {
+	r, ok := v.(I)
+	if !ok || isNilPointer(v) {
+		return nil, false
 	}
-	if r, ok := v.(interface{ JSON() any }); ok {
-		add("application/json", func() any { return r.JSON() })
-	}
+	return lazy(func() any { return method(r) }), true
+}
+
+// lazy is a method call not made yet.
+type lazy func() any
+
+func same(r any) any { return r }
+
+func base64Bytes(r any) any { return base64.StdEncoding.EncodeToString(r.([]byte)) }
+
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Ptr && rv.IsNil()
+}
+
+func withFailures(b map[string]any, failures []string) map[string]any {
 	if len(failures) > 0 {
 		text, _ := b["text/plain"].(string)
 		for _, f := range failures {
@@ -51,16 +152,82 @@ func Render(v any) map[string]any {
 	return b
 }
 
+// asMatrix returns v as a matrix when it is one: a non-nil mat.Matrix, a non-empty
+// []float64 (a column) or a rectangular non-empty [][]float64.
+func asMatrix(v any) (mat.Matrix, bool) {
+	switch v := v.(type) {
+	case mat.Matrix:
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Ptr && rv.IsNil() {
+			return nil, false
+		}
+		if r, c := v.Dims(); r == 0 || c == 0 {
+			return nil, false
+		}
+		return v, true
+	case []float64:
+		if len(v) == 0 {
+			return nil, false
+		}
+		return mat.NewVecDense(len(v), v), true
+	case [][]float64:
+		if len(v) == 0 || len(v[0]) == 0 {
+			return nil, false
+		}
+		m := mat.NewDense(len(v), len(v[0]), nil)
+		for i, row := range v {
+			if len(row) != len(v[0]) {
+				return nil, false
+			}
+			m.SetRow(i, row)
+		}
+		return m, true
+	}
+	return nil, false
+}
+
+func matrixText(v any, m mat.Matrix) string {
+	switch v.(type) {
+	case []float64, [][]float64:
+		return fmt.Sprint(v)
+	}
+	return matfmt.Text(m)
+}
+
+// caption names v's own type for slices, which asMatrix wrapped.
+func caption(v any, m mat.Matrix) string {
+	r, c := m.Dims()
+	switch v.(type) {
+	case []float64:
+		return fmt.Sprintf("%d-element []float64", r)
+	case [][]float64:
+		return fmt.Sprintf("%d×%d [][]float64", r, c)
+	}
+	return matfmt.Caption(m)
+}
+
+func encodePNG(img image.Image) string {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		panic(err)
+	}
+	return base64.StdEncoding.EncodeToString(buf.Bytes())
+}
+
 // plain is the text/plain form of v, as a Go programmer would print it.
 func plain(v any) string {
-	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Ptr && rv.IsNil() {
+	if isNilPointer(v) {
 		return "<nil>"
 	}
 	switch v := v.(type) {
-	case mat.Matrix:
-		// About six significant digits, as a notebook user reads a matrix; the values
-		// themselves keep full precision.
-		return fmt.Sprintf("%.6g", mat.Formatted(v, mat.Squeeze()))
+	case *plot.Plot:
+		title := v.Title.Text
+		if title == "" {
+			title = "untitled"
+		}
+		return fmt.Sprintf("<plot %q>", title)
+	case image.Image:
+		b := v.Bounds()
+		return fmt.Sprintf("<image %d×%d>", b.Dx(), b.Dy())
 	case error:
 		return v.Error()
 	case fmt.Stringer:

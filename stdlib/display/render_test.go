@@ -1,10 +1,19 @@
 package display
 
 import (
+	"bytes"
+	"encoding/base64"
 	"errors"
+	"image"
+	"image/png"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+
+	"github.com/gomatcalc/gomatcalc/stdlib/matfmt"
 )
 
 type rich struct{}
@@ -77,5 +86,130 @@ func TestRenderSurvivesAPanickingMethod(t *testing.T) {
 	}
 	if text, _ := b["text/plain"].(string); text != "{}\n(rendering failed: text/html: panic: no html today)" {
 		t.Errorf("text/plain %q", text)
+	}
+}
+
+func TestRenderMatrices(t *testing.T) {
+	for _, tt := range []struct {
+		v       any
+		caption string
+		cells   int
+	}{
+		{mat.NewDense(2, 3, []float64{1, 2, 3, 4, 5, 6}), "2×3 mat.Dense", 6},
+		{mat.NewSymDense(2, []float64{1, 2, 2, 1}), "2×2 mat.SymDense", 4},
+		{mat.NewTriDense(2, mat.Upper, []float64{1, 2, 0, 3}), "2×2 mat.TriDense", 4},
+		{mat.NewDiagDense(3, []float64{1, 2, 3}), "3×3 mat.DiagDense", 9},
+		{mat.NewBandDense(3, 3, 1, 1, []float64{0, 1, 2, 3, 4, 5, 6, 7, 0}), "3×3 mat.BandDense", 9},
+		{mat.NewVecDense(3, []float64{1, 2, 3}), "3-element mat.VecDense", 3},
+		{mat.NewDense(2, 3, nil).T(), "3×2 mat.Transpose", 6},
+		{[]float64{1, 2}, "2-element []float64", 2},
+		{[][]float64{{1, 2, 3}, {4, 5, 6}}, "2×3 [][]float64", 6},
+	} {
+		b := Render(tt.v)
+		h, _ := b["text/html"].(string)
+		if !strings.Contains(h, tt.caption+"</caption>") || strings.Count(h, "<td") != tt.cells {
+			t.Errorf("%T: html %s", tt.v, h)
+		}
+		if l, _ := b["text/latex"].(string); !strings.HasPrefix(l, `$$\begin{bmatrix}`) {
+			t.Errorf("%T: latex %q", tt.v, l)
+		}
+		if _, ok := b["text/plain"].(string); !ok {
+			t.Errorf("%T: no text/plain", tt.v)
+		}
+	}
+	// A ragged [][]float64 is not a matrix.
+	if b := Render([][]float64{{1}, {2, 3}}); b["text/html"] != nil || b["text/plain"] != "[[1] [2 3]]" {
+		t.Errorf("ragged: %v", b)
+	}
+}
+
+func TestPrecisionSetting(t *testing.T) {
+	defer matfmt.Reset()
+	SetPrecision(3)
+	if got := Render(mat.NewDense(1, 2, []float64{2.0 / 3, 1})); got["text/plain"] != "[0.667  1]" {
+		t.Errorf("3 digits: %v", got["text/plain"])
+	}
+}
+
+func TestRenderPlot(t *testing.T) {
+	p := plot.New()
+	p.Title.Text = "squares"
+	line, err := plotter.NewLine(plotter.XYs{{X: 1, Y: 1}, {X: 2, Y: 4}, {X: 3, Y: 9}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Add(line)
+	b := Render(p)
+	if svg, _ := b["image/svg+xml"].(string); !strings.Contains(svg, "<svg") || !strings.Contains(svg, "squares") {
+		t.Errorf("svg: %.200s", svg)
+	}
+	if b["text/plain"] != `<plot "squares">` {
+		t.Errorf("text: %v", b["text/plain"])
+	}
+	// A log axis over a zero panics inside gonum/plot: the bundle says so instead.
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Min = 0
+	b = Render(p)
+	if _, ok := b["image/svg+xml"]; ok {
+		t.Error("a plot that cannot be drawn has no svg")
+	}
+	if text, _ := b["text/plain"].(string); !strings.Contains(text, "rendering failed: image/svg+xml") {
+		t.Errorf("text: %q", text)
+	}
+}
+
+func TestRenderImage(t *testing.T) {
+	img := image.NewGray(image.Rect(0, 0, 2, 3))
+	b := Render(img)
+	data, err := base64.StdEncoding.DecodeString(b["image/png"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := png.Decode(bytes.NewReader(data))
+	if err != nil || back.Bounds().Dx() != 2 || back.Bounds().Dy() != 3 {
+		t.Errorf("png: %v %v", back, err)
+	}
+	if b["text/plain"] != "<image 2×3>" {
+		t.Errorf("text: %v", b["text/plain"])
+	}
+}
+
+type update struct {
+	id     string
+	update bool
+	text   any
+}
+
+type updates struct{ got []update }
+
+func (u *updates) Display(data, _ map[string]any, id string, up bool) {
+	u.got = append(u.got, update{id, up, data["text/plain"]})
+}
+func (u *updates) Clear(bool) {}
+
+func TestHandleAndProgress(t *testing.T) {
+	u := &updates{}
+	SetPublisher(u)
+	defer SetPublisher(nil)
+	h := Show(1)
+	h.Update(2)
+	if len(u.got) != 2 || u.got[0].id == "" || u.got[0].id != u.got[1].id || u.got[0].update || !u.got[1].update ||
+		u.got[1].text != "2" {
+		t.Fatalf("handle: %+v", u.got)
+	}
+	if Render(h) != nil {
+		t.Error("a handle renders as nothing")
+	}
+	u.got = nil
+	bar := Progress(4)
+	for i := 0; i < 4; i++ {
+		bar.Add(1)
+	}
+	last := u.got[len(u.got)-1]
+	if !last.update || last.id != u.got[0].id || !strings.Contains(last.text.(string), "4/4 (100%)") {
+		t.Errorf("progress: %+v", u.got)
+	}
+	if len(u.got) > 3 {
+		t.Errorf("a fast loop redraws the bar %d times", len(u.got))
 	}
 }

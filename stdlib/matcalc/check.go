@@ -69,12 +69,3 @@ func Check(f, df, x any) *CheckResult {
 	}
 	return res
 }
-
-// String is the table of step sizes and relative errors, and the verdict.
-func (r *CheckResult) String() string {
-	s := fmt.Sprintf("%-8s  %s\n", "h", "relative error")
-	for _, st := range r.Steps {
-		s += fmt.Sprintf("%-8.0e  %.3g\n", st.H, st.RelErr)
-	}
-	return s + r.Verdict
-}

@@ -12,7 +12,9 @@ type Linear struct {
 	fn *function
 	x  []float64
 	// Err is the error estimate of the last Apply or Matrix, in the max norm.
-	Err float64
+	Err    float64
+	jac    *mat.Dense // the Jacobian, once computed
+	jacErr float64
 }
 
 // D returns the derivative f'(x). f is a func from x's kind to a point kind.
@@ -51,6 +53,15 @@ func central(fn *function, x, d []float64, h float64) []float64 {
 // coordinates, 1×n (the gradient transposed) for scalar f, n²×n² for a function from n×n
 // matrices to n×n matrices.
 func (l *Linear) Matrix() *mat.Dense {
+	// Computed once: showing a derivative asks for its matrix in several forms.
+	if l.jac == nil {
+		l.jac, l.jacErr = l.jacobian()
+	}
+	l.Err = l.jacErr
+	return mat.DenseCopyOf(l.jac)
+}
+
+func (l *Linear) jacobian() (*mat.Dense, float64) {
 	m, n := l.fn.out.size(), l.fn.in.size()
 	basis := unitVectors(n)
 	est := func(h float64) []float64 {
@@ -64,8 +75,7 @@ func (l *Linear) Matrix() *mat.Dense {
 		return jac
 	}
 	v, err := ridders(est, step(l.x, basis[0]), firstOrderTol)
-	l.Err = err
-	return mat.NewDense(m, n, v)
+	return mat.NewDense(m, n, v), err
 }
 
 func unitVectors(n int) [][]float64 {

@@ -148,16 +148,3 @@ func norm2(v []float64) float64 {
 	}
 	return math.Sqrt(s)
 }
-
-// String is the table of iterates: each row an iterate, its residual and the step from it.
-func (r *NewtonResult) String() string {
-	s := fmt.Sprintf("%-4s  %-24s  %-10s  %-10s\n", "k", "x", "residual", "step")
-	for k, st := range r.Steps {
-		s += fmt.Sprintf("%-4d  %-24v  %-10.3g  %-10.3g\n", k, st.X, st.Residual, st.Step)
-	}
-	verdict := "converged"
-	if !r.Converged {
-		verdict = "did not converge"
-	}
-	return s + verdict + ": " + r.Reason
-}

@@ -17,6 +17,8 @@ type Bilinear struct {
 	Err    float64
 	matrix func() (*mat.Dense, float64)
 	name   string
+	sym    *mat.SymDense // the matrix, once computed
+	symErr float64
 }
 
 // D2 returns the second derivative f”(x): the symmetric bilinear form with
@@ -128,15 +130,20 @@ func (b *Bilinear) direction(what string, d any) []float64 {
 // the second derivative of f: Rⁿ → R it is the Hessian. A form that is not symmetric gives
 // its symmetric part (M + Mᵀ)/2, which is what B[u, u] sees.
 func (b *Bilinear) Matrix() *mat.SymDense {
-	m, err := b.matrix()
-	b.Err = err
-	n, _ := m.Dims()
-	s := mat.NewSymDense(n, nil)
-	for i := 0; i < n; i++ {
-		for j := i; j < n; j++ {
-			s.SetSym(i, j, (m.At(i, j)+m.At(j, i))/2)
+	// Computed once: showing a form asks for its matrix in several forms.
+	if b.sym == nil {
+		m, err := b.matrix()
+		n, _ := m.Dims()
+		b.sym, b.symErr = mat.NewSymDense(n, nil), err
+		for i := 0; i < n; i++ {
+			for j := i; j < n; j++ {
+				b.sym.SetSym(i, j, (m.At(i, j)+m.At(j, i))/2)
+			}
 		}
 	}
+	b.Err = b.symErr
+	s := mat.NewSymDense(b.in.size(), nil)
+	s.CopySym(b.sym)
 	return s
 }
 

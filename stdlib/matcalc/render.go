@@ -1,0 +1,222 @@
+package matcalc
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/gomatcalc/gomatcalc/stdlib/matfmt"
+)
+
+// A notebook shows these results through their methods String (text), HTML and LaTeX:
+// a derivative as its Jacobian, a bilinear form as its matrix, Newton's iterates and a
+// derivative check as tables, the check also as a log-log plot.
+
+func (l *Linear) caption() string {
+	m, n := l.fn.out.size(), l.fn.in.size()
+	return fmt.Sprintf("f'(x): %d×%d Jacobian in vec coordinates", m, n)
+}
+
+// String is the Jacobian as aligned text under a caption.
+func (l *Linear) String() string { return l.caption() + "\n" + matfmt.Text(l.Matrix()) }
+
+// HTML is the Jacobian as a table.
+func (l *Linear) HTML() string { return matfmt.HTML(l.Matrix(), l.caption()) }
+
+// LaTeX is the Jacobian as a bmatrix.
+func (l *Linear) LaTeX() string { return matfmt.LaTeX(l.Matrix()) }
+
+// scalarForm reports whether the form has a matrix: a scalar value.
+func (b *Bilinear) scalarForm() bool { return b.out.size() == 1 }
+
+func (b *Bilinear) caption() string {
+	n := b.in.size()
+	if !b.scalarForm() {
+		return fmt.Sprintf("symmetric bilinear form on %d coordinates with values of %d coordinates (%v)", n, b.out.size(), b.out)
+	}
+	if b.name == "D2" {
+		return fmt.Sprintf("f''(x): %d×%d Hessian in vec coordinates", n, n)
+	}
+	return fmt.Sprintf("bilinear form uᵀMv: %d×%d matrix M", n, n)
+}
+
+// String is the form's matrix as aligned text under a caption (for a form with vector
+// or matrix values, which has no single matrix, the caption alone).
+func (b *Bilinear) String() string {
+	if !b.scalarForm() {
+		return b.caption()
+	}
+	return b.caption() + "\n" + matfmt.Text(b.Matrix())
+}
+
+// HTML is the form's matrix as a table.
+func (b *Bilinear) HTML() string {
+	if !b.scalarForm() {
+		return "<p>" + b.caption() + "</p>"
+	}
+	return matfmt.HTML(b.Matrix(), b.caption())
+}
+
+// LaTeX is the form's matrix as a bmatrix.
+func (b *Bilinear) LaTeX() string {
+	if !b.scalarForm() {
+		return `\text{` + b.caption() + `}`
+	}
+	return matfmt.LaTeX(b.Matrix())
+}
+
+// iterateText formats a Newton iterate in full precision, so that the digits it gains each
+// step can be read off.
+func iterateText(x any) string {
+	full := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	var v []float64
+	switch x := x.(type) {
+	case float64:
+		return full(x)
+	case []float64:
+		v = x
+	case mat.Matrix:
+		r, c := x.Dims()
+		for j := 0; j < c; j++ {
+			for i := 0; i < r; i++ {
+				v = append(v, x.At(i, j))
+			}
+		}
+	default:
+		return fmt.Sprint(x)
+	}
+	parts := make([]string, 0, len(v))
+	for i, e := range v {
+		if i == 6 {
+			parts = append(parts, fmt.Sprintf("… (%d in all)", len(v)))
+			break
+		}
+		parts = append(parts, full(e))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
+func (r *NewtonResult) verdict() string {
+	if r.Converged {
+		return "converged: " + r.Reason
+	}
+	return "did not converge: " + r.Reason
+}
+
+func (r *NewtonResult) rows() [][]string {
+	rows := make([][]string, len(r.Steps))
+	for k, st := range r.Steps {
+		rows[k] = []string{strconv.Itoa(k), iterateText(st.X), fmt.Sprintf("%.3g", st.Residual), fmt.Sprintf("%.3g", st.Step)}
+	}
+	return rows
+}
+
+var newtonHeader = []string{"k", "x", "residual", "step"}
+
+// String is the table of iterates: each row an iterate, its residual and the step from it.
+func (r *NewtonResult) String() string { return textTable(newtonHeader, r.rows()) + r.verdict() }
+
+// HTML is the table of iterates under the verdict.
+func (r *NewtonResult) HTML() string { return matfmt.Table(r.verdict(), newtonHeader, r.rows()) }
+
+func (r *CheckResult) rows() [][]string {
+	rows := make([][]string, len(r.Steps))
+	for i, st := range r.Steps {
+		rows[i] = []string{fmt.Sprintf("%.0e", st.H), fmt.Sprintf("%.3g", st.RelErr)}
+	}
+	return rows
+}
+
+var checkHeader = []string{"h", "relative error"}
+
+// String is the table of step sizes and relative errors, and the verdict.
+func (r *CheckResult) String() string { return textTable(checkHeader, r.rows()) + r.Verdict }
+
+// HTML is the table beside the log-log plot of relative error against h, under the
+// verdict.
+func (r *CheckResult) HTML() string {
+	table := matfmt.Table(r.Verdict, checkHeader, r.rows())
+	svg, err := r.svg()
+	if err != nil {
+		return table
+	}
+	return `<div style="display:flex;align-items:flex-start;gap:1em">` + table + "<div>" + svg + "</div></div>"
+}
+
+// SVG is the log-log plot of relative error against h.
+func (r *CheckResult) SVG() string {
+	svg, err := r.svg()
+	if err != nil {
+		panic(err)
+	}
+	return svg
+}
+
+func (r *CheckResult) svg() (svg string, err error) {
+	defer func() {
+		if e := recover(); e != nil {
+			err = fmt.Errorf("matcalc: drawing the check: %v", e)
+		}
+	}()
+	return matfmt.PlotSVG(r.Plot()), nil
+}
+
+// Plot is the log-log plot of relative error against h, with the line err = h that a
+// right derivative follows until round-off takes over.
+func (r *CheckResult) Plot() *plot.Plot {
+	p := plot.New()
+	p.Title.Text = "finite difference against df"
+	p.X.Label.Text = "h"
+	p.Y.Label.Text = "relative error"
+	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
+	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{}, plot.LogTicks{}
+	var errs, ref plotter.XYs
+	for _, st := range r.Steps {
+		// A log scale has no zero: an exact match is drawn at round-off level.
+		errs = append(errs, plotter.XY{X: st.H, Y: math.Max(st.RelErr, 1e-17)})
+		ref = append(ref, plotter.XY{X: st.H, Y: st.H})
+	}
+	line, points, err := plotter.NewLinePoints(errs)
+	if err != nil {
+		panic(err)
+	}
+	guide, err := plotter.NewLine(ref)
+	if err != nil {
+		panic(err)
+	}
+	guide.Dashes = []vg.Length{vg.Points(4), vg.Points(4)}
+	guide.Color = color.Gray{Y: 128}
+	p.Add(line, points, guide)
+	p.Legend.Add("relative error", line, points)
+	p.Legend.Add("h", guide)
+	p.Legend.Top = true
+	return p
+}
+
+// textTable lays rows out in left-aligned columns under a header.
+func textTable(header []string, rows [][]string) string {
+	width := make([]int, len(header))
+	for _, row := range append([][]string{header}, rows...) {
+		for i, s := range row {
+			width[i] = max(width[i], len([]rune(s)))
+		}
+	}
+	var sb strings.Builder
+	for _, row := range append([][]string{header}, rows...) {
+		for i, s := range row {
+			if i < len(row)-1 {
+				s += strings.Repeat(" ", width[i]-len([]rune(s))+2)
+			}
+			sb.WriteString(s)
+		}
+		sb.WriteByte('\n')
+	}
+	return sb.String()
+}

@@ -1,0 +1,56 @@
+package matcalc
+
+import (
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+func TestRenderings(t *testing.T) {
+	// d(A²) at A = I is dA + dA: the 4×4 Jacobian 2I, shown as integers.
+	square := func(A *mat.Dense) *mat.Dense {
+		var P mat.Dense
+		P.Mul(A, A)
+		return &P
+	}
+	d := D(square, mat.NewDiagDense(2, []float64{1, 1}))
+	if h := d.HTML(); !strings.Contains(h, "4×4 Jacobian") || strings.Count(h, ">2<") != 4 || strings.Count(h, ">0<") != 12 {
+		t.Errorf("Linear HTML: %s", h)
+	}
+	if l := d.LaTeX(); !strings.HasPrefix(l, `\begin{bmatrix} 2 & 0 & 0 & 0 \\`) {
+		t.Errorf("Linear LaTeX: %s", l)
+	}
+	// The Hessian lesson: 2x² + 3y² - xy has Hessian [[4, -1], [-1, 6]].
+	f := func(v []float64) float64 { return 2*v[0]*v[0] + 3*v[1]*v[1] - v[0]*v[1] }
+	h := D2(f, []float64{0.3, -0.7})
+	if got, want := h.String(), "f''(x): 2×2 Hessian in vec coordinates\n⎡ 4  -1⎤\n⎣-1   6⎦"; got != want {
+		t.Errorf("Bilinear String:\n%s\nwant\n%s", got, want)
+	}
+	if !strings.Contains(h.HTML(), "2×2 Hessian") {
+		t.Errorf("Bilinear HTML: %s", h.HTML())
+	}
+
+	// Newton on x² - 2 from 1: the iterates 3/2, 17/12, 577/408 → √2.
+	r := Newton(func(x float64) float64 { return x*x - 2 }, 1.0)
+	html := r.HTML()
+	for _, want := range []string{"converged", ">1.4142135623730951<"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("Newton HTML lacks %q: %s", want, html)
+		}
+	}
+	if !strings.HasPrefix(r.String(), "k  x") {
+		t.Errorf("Newton String: %s", r.String())
+	}
+
+	// Check of d(x²) = 2x dx: a table and a log-log plot; a linear f matches exactly
+	// (zero errors must still plot).
+	c := Check(func(x float64) float64 { return x * x }, func(x, dx float64) float64 { return 2 * x * dx }, 3.0)
+	if h := c.HTML(); !strings.Contains(h, "<svg") || !strings.Contains(h, "relative error") || strings.Count(h, "<tr>") != 13 {
+		t.Errorf("Check HTML: %.300s", h)
+	}
+	lin := Check(func(x float64) float64 { return 2 * x }, func(x, dx float64) float64 { return 2 * dx }, 1.0)
+	if !strings.Contains(lin.SVG(), "<svg") {
+		t.Error("a check with exact matches has no plot")
+	}
+}

@@ -1,0 +1,291 @@
+// Package matfmt formats results for people: matrices as aligned text, HTML tables and
+// LaTeX bmatrix, all three with the same rounding and, for large matrices, the same
+// corners with ellipses (as Julia and NumPy print them), so a notebook never receives
+// megabytes for one matrix; tables of mixed values; plots as SVG. Packages display and
+// matcalc share it.
+package matfmt
+
+import (
+	"fmt"
+	"html"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Settings are how matrices are shown in this process (one notebook session).
+type Settings struct {
+	// Digits is the number of significant digits shown; exact integers show in full.
+	Digits int
+	// MaxRows and MaxCols are the largest sizes shown whole; beyond them only the
+	// corners are shown.
+	MaxRows, MaxCols int
+}
+
+// Defaults are the settings a session starts with.
+var Defaults = Settings{Digits: 6, MaxRows: 20, MaxCols: 12}
+
+var (
+	mu       sync.RWMutex
+	settings = Defaults
+)
+
+// Set changes the settings; values below 1 keep the current ones.
+func Set(s Settings) {
+	mu.Lock()
+	defer mu.Unlock()
+	if s.Digits >= 1 {
+		settings.Digits = min(s.Digits, 17)
+	}
+	if s.MaxRows >= 1 {
+		settings.MaxRows = max(s.MaxRows, 2)
+	}
+	if s.MaxCols >= 1 {
+		settings.MaxCols = max(s.MaxCols, 2)
+	}
+}
+
+// Reset restores the defaults.
+func Reset() {
+	mu.Lock()
+	defer mu.Unlock()
+	settings = Defaults
+}
+
+// Current returns the settings in effect.
+func Current() Settings {
+	mu.RLock()
+	defer mu.RUnlock()
+	return settings
+}
+
+// Number formats v with the current number of significant digits. Exact integers show
+// as integers; -0, NaN and ±Inf show as Go prints them.
+func Number(v float64) string {
+	return number(v, Current().Digits)
+}
+
+func number(v float64, digits int) string {
+	switch {
+	case math.IsNaN(v):
+		return "NaN"
+	case math.IsInf(v, 1):
+		return "+Inf"
+	case math.IsInf(v, -1):
+		return "-Inf"
+	case v == 0 && math.Signbit(v):
+		return "-0"
+	case v == math.Trunc(v) && math.Abs(v) < 1e15:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', digits, 64)
+}
+
+// latexNumber is number in LaTeX: 1.5e-07 becomes 1.5 \times 10^{-7}.
+func latexNumber(s string) string {
+	switch s {
+	case "NaN":
+		return `\mathrm{NaN}`
+	case "+Inf":
+		return `\infty`
+	case "-Inf":
+		return `-\infty`
+	}
+	mant, exp, ok := strings.Cut(s, "e")
+	if !ok {
+		return s
+	}
+	e, _ := strconv.Atoi(exp)
+	if mant == "1" {
+		return fmt.Sprintf(`10^{%d}`, e)
+	}
+	return fmt.Sprintf(`%s \times 10^{%d}`, mant, e)
+}
+
+// Caption names a matrix's size and kind: "2×3 mat.Dense", or "3-element mat.VecDense"
+// for a vector.
+func Caption(m mat.Matrix) string {
+	kind := strings.TrimPrefix(fmt.Sprintf("%T", m), "*")
+	r, c := m.Dims()
+	if _, ok := m.(mat.Vector); ok && c == 1 {
+		return fmt.Sprintf("%d-element %s", r, kind)
+	}
+	return fmt.Sprintf("%d×%d %s", r, c, kind)
+}
+
+// grid is the part of a matrix that is shown: its cells formatted, with -1 in rows or
+// cols marking the ellipsis between the leading and trailing corners.
+type grid struct {
+	rows, cols []int
+	cell       func(i, j int) string
+}
+
+func newGrid(m mat.Matrix) grid {
+	s := Current()
+	r, c := m.Dims()
+	return grid{rows: shown(r, s.MaxRows), cols: shown(c, s.MaxCols),
+		cell: func(i, j int) string { return number(m.At(i, j), s.Digits) }}
+}
+
+// shown lists the indices shown of n when at most limit fit: all, or the first and last
+// limit/2 with -1 between.
+func shown(n, limit int) []int {
+	var idx []int
+	if n <= limit {
+		for i := 0; i < n; i++ {
+			idx = append(idx, i)
+		}
+		return idx
+	}
+	head := limit - limit/2
+	for i := 0; i < head; i++ {
+		idx = append(idx, i)
+	}
+	idx = append(idx, -1)
+	for i := n - limit/2; i < n; i++ {
+		idx = append(idx, i)
+	}
+	return idx
+}
+
+// text returns the cell at row i, column j of the grid, with ellipses.
+func (g grid) text(i, j int, vdots, cdots, ddots string) string {
+	switch {
+	case i < 0 && j < 0:
+		return ddots
+	case i < 0:
+		return vdots
+	case j < 0:
+		return cdots
+	}
+	return g.cell(i, j)
+}
+
+// truncated reports whether some rows or columns are left out.
+func (g grid) truncated() bool {
+	for _, idx := range [][]int{g.rows, g.cols} {
+		for _, i := range idx {
+			if i < 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Text is m as aligned columns in brackets, like mat.Formatted; a truncated matrix is
+// preceded by its caption.
+func Text(m mat.Matrix) string {
+	g := newGrid(m)
+	if len(g.rows) == 0 || len(g.cols) == 0 {
+		return Caption(m)
+	}
+	cells := make([][]string, len(g.rows))
+	width := make([]int, len(g.cols))
+	for a, i := range g.rows {
+		cells[a] = make([]string, len(g.cols))
+		for b, j := range g.cols {
+			cells[a][b] = g.text(i, j, "⋮", "…", "⋱")
+			width[b] = max(width[b], len([]rune(cells[a][b])))
+		}
+	}
+	var sb strings.Builder
+	if g.truncated() {
+		sb.WriteString(Caption(m) + ":\n")
+	}
+	for a, row := range cells {
+		left, right := "⎢", "⎥"
+		switch {
+		case len(cells) == 1:
+			left, right = "[", "]"
+		case a == 0:
+			left, right = "⎡", "⎤"
+		case a == len(cells)-1:
+			left, right = "⎣", "⎦"
+		}
+		sb.WriteString(left)
+		for b, s := range row {
+			if b > 0 {
+				sb.WriteString("  ")
+			}
+			sb.WriteString(strings.Repeat(" ", width[b]-len([]rune(s))) + s)
+		}
+		sb.WriteString(right)
+		if a < len(cells)-1 {
+			sb.WriteByte('\n')
+		}
+	}
+	return sb.String()
+}
+
+// HTML is m as a <table> with its caption (Caption(m) when caption is empty), numbers
+// right-aligned.
+func HTML(m mat.Matrix, caption string) string {
+	if caption == "" {
+		caption = Caption(m)
+	}
+	g := newGrid(m)
+	var sb strings.Builder
+	sb.WriteString(`<table class="gomatcalc-matrix" style="border-collapse:collapse">`)
+	sb.WriteString(`<caption style="caption-side:top;text-align:left;white-space:nowrap">` + html.EscapeString(caption) + "</caption><tbody>")
+	for _, i := range g.rows {
+		sb.WriteString("<tr>")
+		for _, j := range g.cols {
+			style := "text-align:right;font-family:monospace"
+			if i < 0 || j < 0 {
+				style = "text-align:center"
+			}
+			sb.WriteString(`<td style="` + style + `">` + g.text(i, j, "⋮", "⋯", "⋱") + "</td>")
+		}
+		sb.WriteString("</tr>")
+	}
+	sb.WriteString("</tbody></table>")
+	return sb.String()
+}
+
+// LaTeX is m as a bmatrix (without math delimiters).
+func LaTeX(m mat.Matrix) string {
+	g := newGrid(m)
+	var sb strings.Builder
+	sb.WriteString(`\begin{bmatrix}`)
+	for a, i := range g.rows {
+		if a > 0 {
+			sb.WriteString(` \\`)
+		}
+		for b, j := range g.cols {
+			if b > 0 {
+				sb.WriteString(" &")
+			}
+			sb.WriteString(" " + latexNumber(g.text(i, j, `\vdots`, `\cdots`, `\ddots`)))
+		}
+	}
+	sb.WriteString(` \end{bmatrix}`)
+	return sb.String()
+}
+
+// Table is an HTML table of text with a caption and a header row, for results that are
+// tables of mixed values (Newton's iterates, a derivative check).
+func Table(caption string, header []string, rows [][]string) string {
+	var sb strings.Builder
+	sb.WriteString(`<table class="gomatcalc-table">`)
+	if caption != "" {
+		sb.WriteString(`<caption style="caption-side:top;text-align:left;white-space:nowrap">` + html.EscapeString(caption) + "</caption>")
+	}
+	sb.WriteString("<thead><tr>")
+	for _, h := range header {
+		sb.WriteString(`<th style="text-align:right">` + html.EscapeString(h) + "</th>")
+	}
+	sb.WriteString("</tr></thead><tbody>")
+	for _, row := range rows {
+		sb.WriteString("<tr>")
+		for _, s := range row {
+			sb.WriteString(`<td style="text-align:right;font-family:monospace">` + html.EscapeString(s) + "</td>")
+		}
+		sb.WriteString("</tr>")
+	}
+	sb.WriteString("</tbody></table>")
+	return sb.String()
+}
