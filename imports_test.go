@@ -7,12 +7,15 @@ import (
 )
 
 // TestImportDirection keeps the layout's promise: the protocol knows no interpreter, the
-// session no ZeroMQ, and the stdlib packages neither.
+// session no ZeroMQ, the stdlib packages neither, and the notebook runner only the
+// contract (kernel/lang), so that it runs any session.
 func TestImportDirection(t *testing.T) {
 	forbidden := map[string][]string{
 		"./kernel/...": {"github.com/traefik/yaegi", "github.com/gomatcalc/gomatcalc/interp"},
 		"./interp/...": {"github.com/go-zeromq/zmq4", "github.com/gomatcalc/gomatcalc/kernel\n"},
 		"./stdlib/...": {"github.com/go-zeromq/zmq4", "github.com/gomatcalc/gomatcalc/kernel", "github.com/gomatcalc/gomatcalc/interp"},
+		"./notebook/...": {"github.com/traefik/yaegi", "github.com/go-zeromq/zmq4", "github.com/gomatcalc/gomatcalc/interp",
+			"github.com/gomatcalc/gomatcalc/kernel\n", "github.com/gomatcalc/gomatcalc/stdlib"},
 	}
 	for pkgs, bad := range forbidden {
 		out, err := exec.Command("go", "list", "-deps", pkgs).CombinedOutput()

@@ -2,6 +2,7 @@
 //
 //	gomatcalc kernel CONNECTION_FILE   serve a kernel (what the kernelspec runs)
 //	gomatcalc install [--user | --sys-prefix | --prefix DIR]
+//	gomatcalc run NOTEBOOK... [-o OUT | --inplace] [--html FILE] [--timeout D] [--allow-errors]
 //	gomatcalc version
 //	gomatcalc help
 package main
@@ -29,6 +30,10 @@ const usage = `gomatcalc: a Jupyter kernel for Go, built for matrix calculus
 usage:
   gomatcalc kernel CONNECTION_FILE                        serve a kernel (the kernelspec runs this)
   gomatcalc install [--user | --sys-prefix | --prefix DIR]  install the "Go (matcalc)" kernelspec
+  gomatcalc run NOTEBOOK... [-o OUT | --inplace] [--html FILE] [--timeout D] [--allow-errors]
+                                                          run notebooks without Jupyter (nothing is
+                                                          written without -o, --inplace or --html;
+                                                          gomatcalc run -h tells more)
   gomatcalc version                                       print the version
   gomatcalc help                                          print this help
 `
@@ -47,6 +52,9 @@ func main() {
 	case errors.As(err, new(usageError)):
 		fmt.Fprintf(os.Stderr, "gomatcalc: %v\n\n%s", err, usage)
 		os.Exit(2)
+	case errors.Is(err, errInterrupted):
+		fmt.Fprintf(os.Stderr, "gomatcalc: %v\n", err)
+		os.Exit(130)
 	default:
 		fmt.Fprintf(os.Stderr, "gomatcalc: %v\n", err)
 		os.Exit(1)
@@ -63,6 +71,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return kernelCmd(args, stderr)
 	case "install":
 		return installCmd(args, stdout)
+	case "run":
+		return runCmd(args, stdout, stderr)
 	case "version", "--version":
 		if len(args) > 0 {
 			return usagef("version takes no arguments")

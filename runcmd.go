@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gomatcalc/gomatcalc/interp"
+	"github.com/gomatcalc/gomatcalc/kernel/lang"
+	"github.com/gomatcalc/gomatcalc/notebook"
+)
+
+const runUsage = `usage: gomatcalc run NOTEBOOK... [-o OUT | --inplace] [--html FILE] [--timeout D] [--allow-errors]
+
+Runs each notebook's code cells in order in a fresh Go session, as "Run All" in Jupyter
+does, without Jupyter or Python. Progress and the first failing cell's line and error
+go to stderr. Without -o, --inplace or --html nothing is written: the notebooks are only
+run and checked. Every file is written atomically: an interrupted run never leaves a
+half-written notebook.
+
+  -o OUT          write the executed notebook to OUT (one notebook), or into the existing
+                  directory OUT under its own name
+  --inplace       write each executed notebook back to its own file
+  --html FILE     write the executed notebook as a standalone HTML page (FILE, or an
+                  existing directory); the page loads MathJax from the web for math
+  --timeout D     fail a cell that runs longer than D (a Go duration: 30s, 5m)
+  --allow-errors  run every cell even after one fails, and exit 0
+
+Exit status: 0 when every cell ran (or --allow-errors), 1 when a cell failed or a
+notebook could not be read or written, 2 for a command line mistake, 130 when
+interrupted (Ctrl-C stops the running cell; the notebook it was in is not written).
+`
+
+// errInterrupted ends the command with exit status 130, as a shell reports Ctrl-C.
+var errInterrupted = errors.New("interrupted")
+
+// newSession is the session each notebook runs in: a fresh one per notebook.
+var newSession = func() (lang.Session, error) {
+	s, err := interp.New(interp.Options{Version: version()})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+type runOptions struct {
+	out, html   string
+	inplace     bool
+	timeout     time.Duration
+	allowErrors bool
+}
+
+func runCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	var o runOptions
+	fs.StringVar(&o.out, "o", "", "")
+	fs.BoolVar(&o.inplace, "inplace", false, "")
+	fs.StringVar(&o.html, "html", "", "")
+	fs.DurationVar(&o.timeout, "timeout", 0, "")
+	fs.BoolVar(&o.allowErrors, "allow-errors", false, "")
+	paths, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, runUsage)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := checkRunArgs(o, paths); err != nil {
+		return err
+	}
+
+	// Every notebook is read, and every destination checked, before any runs: a mistake
+	// is reported at once, not after the others have run.
+	notebooks := make([]*notebook.Notebook, len(paths))
+	var refused []string
+	for i, path := range paths {
+		if notebooks[i], err = notebook.Read(path); err != nil {
+			refused = append(refused, err.Error())
+		}
+	}
+	for _, path := range paths {
+		for _, dest := range []string{destination(o.out, path, ""), destination(o.html, path, ".html")} {
+			if dir := filepath.Dir(dest); dest != "" && !isDir(dir) {
+				refused = append(refused, fmt.Sprintf("%s: cannot write there: no directory %s", dest, dir))
+			}
+		}
+	}
+	if len(refused) > 0 {
+		return errors.New(strings.Join(refused, "\n"))
+	}
+
+	// Ctrl-C (or SIGTERM) cancels the running cell; a second one ends the process at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+
+	var failed []string
+	for i, path := range paths {
+		err := runNotebook(ctx, o, path, notebooks[i], stderr)
+		switch {
+		case errors.Is(err, errInterrupted):
+			return err
+		case err != nil && (len(paths) == 1 || errors.Is(err, notebook.ErrStuck)):
+			return fmt.Errorf("%s: %w", path, err)
+		case err != nil:
+			fmt.Fprintf(stderr, "%s: %v\n", path, err)
+			failed = append(failed, path)
+		}
+	}
+	switch {
+	case len(failed) > 0:
+		return fmt.Errorf("%d of %d notebooks failed: %s", len(failed), len(paths), strings.Join(failed, ", "))
+	case o.out == "" && !o.inplace && o.html == "":
+		fmt.Fprintf(stderr, "ran %s; nothing written (no -o, --inplace or --html)\n", plural(len(paths), "notebook"))
+	}
+	return nil
+}
+
+// runNotebook runs one notebook in a fresh session and writes what was asked for, also
+// when a cell failed (the notebook then shows the error, as Jupyter would) but not when
+// interrupted.
+func runNotebook(ctx context.Context, o runOptions, path string, nb *notebook.Notebook, stderr io.Writer) error {
+	code := 0
+	for _, c := range nb.Cells {
+		if c.Type == notebook.Code {
+			code++
+		}
+	}
+	fmt.Fprintf(stderr, "%s: %s, %d of code\n", path, plural(len(nb.Cells), "cell"), code)
+	session, err := newSession()
+	if err != nil {
+		return err
+	}
+	runner := &notebook.Runner{Timeout: o.timeout, AllowErrors: o.allowErrors, Progress: stderr}
+	start := time.Now()
+	res, runErr := runner.Run(ctx, nb, session)
+	if errors.Is(runErr, context.Canceled) {
+		fmt.Fprintf(stderr, "%s: %v; nothing written\n", path, runErr)
+		return errInterrupted
+	}
+	if err := writeResults(o, path, nb, stderr); err != nil {
+		return err
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if n := len(res.Failed); n > 0 {
+		fmt.Fprintf(stderr, "%s: %s ran in %s, %d failed (--allow-errors)\n", path, plural(res.Ran, "cell"), time.Since(start).Round(time.Millisecond), n)
+	} else {
+		fmt.Fprintf(stderr, "%s: %s ran in %s\n", path, plural(res.Ran, "cell"), time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+func writeResults(o runOptions, path string, nb *notebook.Notebook, stderr io.Writer) error {
+	out := destination(o.out, path, "")
+	if o.inplace {
+		out = path
+	}
+	if out != "" {
+		if err := notebook.Write(out, nb); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "%s: wrote %s\n", path, out)
+	}
+	if page := destination(o.html, path, ".html"); page != "" {
+		var b strings.Builder
+		title := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+		if t, ok := nb.Metadata["title"].(string); ok && t != "" {
+			title = t
+		}
+		if err := notebook.WriteHTML(&b, nb, title); err != nil {
+			return err
+		}
+		if err := notebook.WriteFile(page, []byte(b.String())); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "%s: wrote %s\n", path, page)
+	}
+	return nil
+}
+
+// destination is where the output for the notebook at path goes when the flag says
+// target: target itself, or, when it is an existing directory, a file there named after
+// the notebook (with the extension ext, if set).
+func destination(target, path, ext string) string {
+	if target == "" || !isDir(target) {
+		return target
+	}
+	name := filepath.Base(path)
+	if ext != "" {
+		name = strings.TrimSuffix(name, filepath.Ext(name)) + ext
+	}
+	return filepath.Join(target, name)
+}
+
+func isDir(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.IsDir()
+}
+
+func checkRunArgs(o runOptions, paths []string) error {
+	switch {
+	case len(paths) == 0:
+		return usagef("run needs at least one NOTEBOOK")
+	case o.out != "" && o.inplace:
+		return usagef("run takes -o or --inplace, not both")
+	case o.out != "" && !isDir(o.out) && len(paths) > 1:
+		return usagef("-o %s takes one notebook; to write several, give an existing directory", o.out)
+	case o.html != "" && !isDir(o.html) && len(paths) > 1:
+		return usagef("--html %s takes one notebook; to write several, give an existing directory", o.html)
+	case o.timeout < 0:
+		return usagef("--timeout must not be negative")
+	}
+	// Two notebooks must not be written to one file.
+	seen := map[string]string{}
+	for _, path := range paths {
+		for _, dest := range []string{destination(o.out, path, ""), destination(o.html, path, ".html")} {
+			if dest == "" {
+				continue
+			}
+			key := filepath.Clean(dest)
+			if other, ok := seen[key]; ok && other != path {
+				return usagef("%s and %s would both be written to %s", other, path, dest)
+			}
+			seen[key] = path
+		}
+	}
+	return nil
+}
+
+// parseInterleaved parses flags that may come before, between and after the positional
+// arguments (the flag package stops at the first positional one); "--" ends the flags.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	fs.SetOutput(io.Discard)
+	for {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		} else if err != nil {
+			return nil, usagef("%s: %v", fs.Name(), err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if consumed := args[:len(args)-len(rest)]; len(consumed) > 0 && consumed[len(consumed)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
