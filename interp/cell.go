@@ -180,6 +180,9 @@ func topLevelStatements(src string) ([]statement, scanner.ErrorList) {
 		if lit == "" {
 			end = off + len(tok.String())
 		}
+		// A semicolon implied at the end of the text inside an open bracket ("(0") is
+		// a newline the text does not have.
+		end = min(end, len(src))
 	}
 	if start >= 0 {
 		out = append(out, statement{text: src[start:end], offset: start})

@@ -109,6 +109,9 @@ func located(c *cell, line, col int, msg string) []string {
 }
 
 // yaegiPosition matches the position yaegi puts before a compile error.
+// undefinedInFunc is yaegi's compiler panic on an undefined name inside a function.
+var undefinedInFunc = regexp.MustCompile(`^(\d+):(\d+): CFG post-order panic: .*incomplete type (\w+)$`)
+
 var yaegiPosition = regexp.MustCompile(`^(?:_\.go:)?(\d+):(\d+): ((?s).*)$`)
 
 // positionError is an error the session finds itself, at a cell position.
@@ -120,14 +123,16 @@ type positionError struct {
 func (e *positionError) Error() string { return fmt.Sprintf("line %d:%d: %s", e.line, e.col, e.msg) }
 
 // goPanicMessage words the run-time errors yaegi raises through package reflect as Go
-// does (without the index and length, which yaegi does not keep).
+// does (without the index and length, which yaegi does not keep: see indexDetail).
 func goPanicMessage(msg string) string {
 	switch msg {
 	case "reflect: slice index out of range", "reflect: array index out of range", "reflect: string index out of range":
-		return "runtime error: index out of range"
+		return indexOutOfRange
 	}
 	return msg
 }
+
+const indexOutOfRange = "runtime error: index out of range"
 
 // recursionError is a cell stopped by cellrt's bound on recursion.
 type recursionError struct{ fn string }
@@ -154,12 +159,20 @@ func (s *Session) runError(err error, c *cell, ch *chunk) *lang.Error {
 	case errors.As(err, &pe):
 		return &lang.Error{Name: "CompileError", Value: pe.Error(),
 			Traceback: append([]string{red + "compile error" + reset}, located(c, pe.line, pe.col, pe.msg)...)}
+	case errors.As(err, &p) && undefinedInFunc.MatchString(fmt.Sprint(p.Value)):
+		// yaegi's compiler panics on an undefined name inside a function; the statement's
+		// position is the one in this chunk.
+		m := undefinedInFunc.FindStringSubmatch(fmt.Sprint(p.Value))
+		return s.runError(fmt.Errorf("%s:%s: undefined: %s", m[1], m[2], m[3]), c, ch)
 	case errors.As(err, &p) && osExit.MatchString(fmt.Sprint(p.Value)):
 		// yaegi turns os.Exit into this panic: the kernel, and the session, go on.
 		msg := fmt.Sprint(p.Value) + " called: a cell cannot end the kernel; the session goes on"
 		return &lang.Error{Name: "Exit", Value: msg, Traceback: []string{red + msg + reset}}
 	case errors.As(err, &p):
 		msg := goPanicMessage(fmt.Sprint(p.Value))
+		if n := cellrt.Line(); msg == indexOutOfRange && n > 0 && ch.kind == stmtChunk {
+			msg += s.indexDetail(ch, n)
+		}
 		tb := []string{red + "panic: " + msg + reset}
 		frames, more := s.panics.list()
 		for _, f := range frames {

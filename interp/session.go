@@ -9,8 +9,11 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"regexp"
 	"runtime"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/traefik/yaegi/interp"
 	yaegistdlib "github.com/traefik/yaegi/stdlib"
@@ -55,12 +58,16 @@ type Session struct {
 	funcs    map[string]origin // where each function of the session was defined
 	types    map[string]string // each type's definition, spaces folded
 	panics   panicFrames       // the running cell's panic, as yaegi prints it
+	// interrupt is closed when the running cell is interrupted (not when it ends).
+	interrupt atomic.Pointer[chan struct{}]
 }
 
 // New returns a session with the preloaded packages imported.
 func New(opts Options) (*Session, error) {
 	s := &Session{opts: opts, imported: map[importSpec]bool{}, packages: map[string]string{},
 		funcs: map[string]origin{}, types: map[string]string{}}
+	never := make(chan struct{})
+	s.interrupt.Store(&never)
 	stdinReader := &inputReader{out: &s.out}
 	s.yaegi = interp.New(interp.Options{
 		Stdin:  stdinReader,
@@ -71,9 +78,12 @@ func New(opts Options) (*Session, error) {
 	// an io.Reader there, not an *os.File.
 	var stdin io.Reader = stdinReader
 	osStdin := interp.Exports{"os/os": {"Stdin": reflect.ValueOf(&stdin).Elem()}}
+	// time.Sleep in a cell ends when the cell is interrupted: an interrupted sleep would
+	// otherwise hold its goroutine until the time is up.
+	sleep := interp.Exports{"time/time": {"Sleep": reflect.ValueOf(s.sleep)}}
 	// MapTypes lets cellrt call the display methods of types defined in cells.
 	mapTypes := interp.Exports{".": {"MapTypes": reflect.ValueOf(stdlib.MapTypes)}}
-	for _, syms := range []interp.Exports{yaegistdlib.Symbols, stdlib.Symbols, osStdin, mapTypes} {
+	for _, syms := range []interp.Exports{yaegistdlib.Symbols, stdlib.Symbols, osStdin, sleep, mapTypes} {
 		if err := s.yaegi.Use(syms); err != nil {
 			return nil, fmt.Errorf("interp: loading symbols: %w", err)
 		}
@@ -129,6 +139,7 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	}
 	s.out.set(out)
 	defer s.out.set(nil)
+	defer s.watchInterrupt(ctx)()
 	s.panics.reset()
 	cellrt.ResetDepth()
 	cellrt.ResetLine()
@@ -168,6 +179,41 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 		}
 	}
 	return res
+}
+
+// incompleteType is how yaegi reports an undefined name inside a function.
+var incompleteType = regexp.MustCompile(`(\d+):(\d+): incomplete type (\w+)$`)
+
+// watchInterrupt closes a new interrupt channel when ctx is cancelled while the cell
+// runs; the func it returns marks the cell's end.
+func (s *Session) watchInterrupt(ctx context.Context) (end func()) {
+	intr, done := make(chan struct{}), make(chan struct{})
+	s.interrupt.Store(&intr)
+	go func() {
+		select {
+		case <-ctx.Done():
+			select {
+			case <-done: // ended before: the kernel cancels every cell's context at its end
+			default:
+				close(intr)
+			}
+		case <-done:
+		}
+	}()
+	return func() { close(done) }
+}
+
+// sleep is time.Sleep for cells: it returns early when the cell is interrupted.
+func (s *Session) sleep(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-*s.interrupt.Load():
+	}
 }
 
 // runChunk evaluates one chunk and returns the values of its last expression, if any.
@@ -233,6 +279,15 @@ func (s *Session) runStatements(ctx context.Context, ch *chunk) ([]any, error) {
 		ch.wrappers = ch.wrappers[1:]
 	}
 	_, err := s.eval(ctx, ch.source(false))
+	if err != nil && strings.Contains(err.Error(), "constant definition loop") {
+		// yaegi's word for an undefined name in a top-level definition (b := 1 + nope).
+		// Inside a function it names the name: compile the chunk there, without running
+		// it, for a better message on the same lines.
+		_, inFunc := s.eval(ctx, ";_ = func() {\n"+ch.text+"\n}")
+		if m := incompleteType.FindStringSubmatch(fmt.Sprint(inFunc)); m != nil {
+			err = fmt.Errorf("%s:%s: undefined: %s", m[1], m[2], m[3])
+		}
+	}
 	return nil, err
 }
 

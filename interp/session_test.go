@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -339,7 +340,8 @@ func TestErrorsNameTheCellsOwnLines(t *testing.T) {
 		name  string
 		lines []string // each must start a traceback line
 	}{
-		{"a := 1\n\tb := undefinedName + a", "CompileError", []string{"line 2:"}},
+		{"a := 1\n\tb := undefinedName + a", "CompileError", []string{"line 2:7: undefined: undefinedName"}},
+		{"x := 2\n\ny := x * nope(3)", "CompileError", []string{"line 3:10: undefined: nope"}},
 		{"x := 1\ny := )\nz := ]", "SyntaxError", []string{"line 2:6:", "line 3:"}},
 		{`import "fmt"` + "\nfunc g() {\n\tfmt.Println(nope)\n}", "CompileError", []string{"line 3:"}},
 	}
@@ -493,7 +495,10 @@ func TestRuntimePanicsNameTheLine(t *testing.T) {
 	s := newSession(t)
 	exec(t, s, "func at5(a []int) int {\n\treturn a[5]\n}")
 	tests := []struct{ code, msg, at string }{
-		{"x := 1\ny := []int{}\nw := 2 // a comment\n_ = y[x + w]\nz := 3", "runtime error: index out of range", "at line 4 of this cell"},
+		{"x := 1\ny := []int{}\nw := 2 // a comment\n_ = y[x + w]\nz := 3", "runtime error: index out of range [3] with length 0", "at line 4 of this cell"},
+		{"a := []int{1, 2, 3}\ni := 5\na[i]", "runtime error: index out of range [5] with length 3", "at line 3 of this cell"},
+		{"s := \"abc\"\nfmt.Println(s[7])", "runtime error: index out of range [7] with length 3", "at line 2 of this cell"},
+		// Inside a function the operands are gone: Go's message without them.
 		{"var m map[string]int\nm[\"a\"] = 1", "assignment to entry in nil map", "at line 2 of this cell"},
 		{"zero := 0\n3 / zero", "runtime error: integer divide by zero", "at line 2 of this cell"},
 		{`panic("custom")`, "custom", "at line 1 of this cell"},
@@ -650,5 +655,44 @@ func (bad) HTML() string { panic("no html today") }`)
 	if res.Err != nil || len(out.displays) != 3 || out.displays[0].Data["text/html"] != "<table data-rows=1></table>" ||
 		out.displays[1].Data["text/plain"] != "$1.00" {
 		t.Errorf("display of cell types: %v %+v", res.Err, out.displays)
+	}
+}
+
+func TestInterruptedSleepLeavesNoGoroutine(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "import \"time\"")
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	res := s.Execute(ctx, lang.ExecuteRequest{Code: "time.Sleep(time.Hour)"}, newRecorder())
+	cancel()
+	if res.Err == nil || res.Err.Name != "Interrupted" {
+		t.Fatalf("got %+v", res.Err)
+	}
+	// The interrupted sleep returns, and its goroutine ends with it.
+	sleeping := func() bool {
+		buf := make([]byte, 1<<20)
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		for _, g := range strings.Split(stacks, "\n\n") {
+			if strings.Contains(g, "time.Sleep") && strings.Contains(g, "yaegi") {
+				return true
+			}
+		}
+		return false
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for sleeping() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if sleeping() {
+		t.Error("the interrupted cell's goroutine still sleeps")
+	}
+	// A goroutine's sleep is not cut short when the cell that started it ends.
+	exec(t, s, "woke := false\ngo func() { time.Sleep(300 * time.Millisecond); woke = true }()")
+	if res, _ := exec(t, s, "woke"); res.Value["text/plain"] != "false" {
+		t.Errorf("the goroutine woke at the end of its cell: %v", res.Value)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if res, _ := exec(t, s, "woke"); res.Value["text/plain"] != "true" {
+		t.Errorf("the goroutine did not wake: %v", res.Value)
 	}
 }

@@ -1,0 +1,98 @@
+package interp
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"time"
+)
+
+// indexDetail completes yaegi's "index out of range", which has lost the index and the
+// length, as Go words it: "index out of range [5] with length 3". It finds the index
+// expressions on the statement's line of the chunk, outside any function, whose operands
+// have no side effects, and evaluates them again in the session: right for the
+// top-level code of a cell, where the operands are the session's variables. It returns ""
+// when it cannot tell.
+func (s *Session) indexDetail(ch *chunk, line int) string {
+	f, fset, base := parseChunk(ch.text, ch.kind)
+	if f == nil {
+		return ""
+	}
+	var found []*ast.IndexExpr
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.IndexExpr:
+			if fset.Position(n.Lbrack).Line-1 == line && pure(n.X) && pure(n.Index) {
+				found = append(found, n)
+			}
+		}
+		return true
+	})
+	src := func(n ast.Node) string {
+		return ch.text[fset.Position(n.Pos()).Offset-base : fset.Position(n.End()).Offset-base]
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	for _, ix := range found {
+		v, err := s.eval(ctx, fmt.Sprintf("%s(len(%s), %s)", valuesFunc, src(ix.X), src(ix.Index)))
+		if err != nil {
+			continue
+		}
+		vals := values(v)
+		if len(vals) != 2 {
+			continue
+		}
+		n, ok1 := vals[0].(int)
+		i, ok2 := asInt(vals[1])
+		if ok1 && ok2 && (i < 0 || i >= int64(n)) {
+			return fmt.Sprintf(" [%d] with length %d", i, n)
+		}
+	}
+	return ""
+}
+
+// pure reports whether evaluating e again has no effect: names, constants, selectors,
+// arithmetic and indexing of those.
+func pure(e ast.Expr) bool {
+	ok := true
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case nil, *ast.Ident, *ast.BasicLit, *ast.SelectorExpr, *ast.BinaryExpr, *ast.ParenExpr, *ast.IndexExpr:
+		case *ast.UnaryExpr:
+			ok = ok && n.Op != token.ARROW
+		default:
+			ok = false
+		}
+		return ok
+	})
+	return ok
+}
+
+func asInt(v any) (int64, bool) {
+	switch v := v.(type) {
+	case int:
+		return int64(v), true
+	case int8:
+		return int64(v), true
+	case int16:
+		return int64(v), true
+	case int32:
+		return int64(v), true
+	case int64:
+		return v, true
+	case uint:
+		return int64(v), true
+	case uint8:
+		return int64(v), true
+	case uint16:
+		return int64(v), true
+	case uint32:
+		return int64(v), true
+	case uint64:
+		return int64(v), true
+	}
+	return 0, false
+}
