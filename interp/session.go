@@ -235,6 +235,7 @@ func (s *Session) runChunk(ctx context.Context, ch *chunk) ([]any, error) {
 			}
 		}
 		_, err := s.eval(ctx, ch.source(false))
+		err = s.nameUndefined(ctx, ch, err)
 		if err == nil {
 			for _, t := range ch.types {
 				s.types[t.name] = t.text
@@ -279,16 +280,21 @@ func (s *Session) runStatements(ctx context.Context, ch *chunk) ([]any, error) {
 		ch.wrappers = ch.wrappers[1:]
 	}
 	_, err := s.eval(ctx, ch.source(false))
-	if err != nil && strings.Contains(err.Error(), "constant definition loop") {
-		// yaegi's word for an undefined name in a top-level definition (b := 1 + nope).
-		// Inside a function it names the name: compile the chunk there, without running
-		// it, for a better message on the same lines.
-		_, inFunc := s.eval(ctx, ";_ = func() {\n"+ch.text+"\n}")
-		if m := incompleteType.FindStringSubmatch(fmt.Sprint(inFunc)); m != nil {
-			err = fmt.Errorf("%s:%s: undefined: %s", m[1], m[2], m[3])
-		}
+	return nil, s.nameUndefined(ctx, ch, err)
+}
+
+// nameUndefined replaces "constant definition loop", yaegi's word for an undefined name
+// in a top-level definition (b := 1 + nope), with the name. Inside a function yaegi names
+// it: the chunk is compiled there, without running it, on the same lines.
+func (s *Session) nameUndefined(ctx context.Context, ch *chunk, err error) error {
+	if err == nil || !strings.Contains(err.Error(), "constant definition loop") {
+		return err
 	}
-	return nil, err
+	_, inFunc := s.eval(ctx, ";_ = func() {\n"+ch.text+"\n}")
+	if m := incompleteType.FindStringSubmatch(fmt.Sprint(inFunc)); m != nil {
+		return fmt.Errorf("%s:%s: undefined: %s", m[1], m[2], m[3])
+	}
+	return err
 }
 
 func (s *Session) eval(ctx context.Context, src string) (reflect.Value, error) {

@@ -342,6 +342,7 @@ func TestErrorsNameTheCellsOwnLines(t *testing.T) {
 	}{
 		{"a := 1\n\tb := undefinedName + a", "CompileError", []string{"line 2:7: undefined: undefinedName"}},
 		{"x := 2\n\ny := x * nope(3)", "CompileError", []string{"line 3:10: undefined: nope"}},
+		{"var w = zz", "CompileError", []string{"line 1:9: undefined: zz"}},
 		{"x := 1\ny := )\nz := ]", "SyntaxError", []string{"line 2:6:", "line 3:"}},
 		{`import "fmt"` + "\nfunc g() {\n\tfmt.Println(nope)\n}", "CompileError", []string{"line 3:"}},
 	}
