@@ -47,13 +47,23 @@ func (b *Bilinear) caption() string {
 	return fmt.Sprintf("bilinear form uᵀMv: %d×%d matrix M", n, n)
 }
 
+// shownMatrix is the matrix a form is shown as: the Hessian of a second derivative, and
+// a user's own M (symmetric or not) of a form uᵀMv.
+func (b *Bilinear) shownMatrix() mat.Matrix {
+	if b.name == "D2" {
+		return b.Matrix()
+	}
+	m, _ := b.matrix()
+	return m
+}
+
 // String is the form's matrix as aligned text under a caption (for a form with vector
 // or matrix values, which has no single matrix, the caption alone).
 func (b *Bilinear) String() string {
 	if !b.scalarForm() {
 		return b.caption()
 	}
-	return b.caption() + "\n" + matfmt.Text(b.Matrix())
+	return b.caption() + "\n" + matfmt.Text(b.shownMatrix())
 }
 
 // HTML is the form's matrix as a table.
@@ -61,7 +71,7 @@ func (b *Bilinear) HTML() string {
 	if !b.scalarForm() {
 		return "<p>" + b.caption() + "</p>"
 	}
-	return matfmt.HTML(b.Matrix(), b.caption())
+	return matfmt.HTML(b.shownMatrix(), b.caption())
 }
 
 // LaTeX is the form's matrix as a bmatrix.
@@ -69,7 +79,7 @@ func (b *Bilinear) LaTeX() string {
 	if !b.scalarForm() {
 		return `\text{` + b.caption() + `}`
 	}
-	return matfmt.LaTeX(b.Matrix())
+	return matfmt.LaTeX(b.shownMatrix())
 }
 
 // iterateText formats a Newton iterate in full precision, so that the digits it gains each

@@ -30,6 +30,10 @@ func TestRenderings(t *testing.T) {
 	if !strings.Contains(h.HTML(), "2×2 Hessian") {
 		t.Errorf("Bilinear HTML: %s", h.HTML())
 	}
+	// A user's form uᵀMv shows M itself, symmetric or not.
+	if got := NewBilinear(mat.NewDense(2, 2, []float64{1, 2, 0, 1})).String(); !strings.HasSuffix(got, "⎡1  2⎤\n⎣0  1⎦") {
+		t.Errorf("NewBilinear String:\n%s", got)
+	}
 
 	// Newton on x² - 2 from 1: the iterates 3/2, 17/12, 577/408 → √2.
 	r := Newton(func(x float64) float64 { return x*x - 2 }, 1.0)
