@@ -51,15 +51,32 @@ func methodOf[I any](v any, method func(I) any) (result any) {
 	return method(r)
 }
 
-func StringOf(v any) any   { return methodOf(v, func(r Stringer) any { return r.String() }) }
-func ErrorOf(v any) any    { return methodOf(v, func(r Errorer) any { return r.Error() }) }
-func HTMLOf(v any) any     { return methodOf(v, func(r HTMLer) any { return r.HTML() }) }
+// StringOf returns v.String() for a cell's value with that method, else nil.
+func StringOf(v any) any { return methodOf(v, func(r Stringer) any { return r.String() }) }
+
+// ErrorOf returns v.Error() for a cell's value with that method, else nil.
+func ErrorOf(v any) any { return methodOf(v, func(r Errorer) any { return r.Error() }) }
+
+// HTMLOf returns v.HTML() for a cell's value with that method, else nil.
+func HTMLOf(v any) any { return methodOf(v, func(r HTMLer) any { return r.HTML() }) }
+
+// MarkdownOf returns v.Markdown() for a cell's value with that method, else nil.
 func MarkdownOf(v any) any { return methodOf(v, func(r Markdowner) any { return r.Markdown() }) }
-func LaTeXOf(v any) any    { return methodOf(v, func(r LaTeXer) any { return r.LaTeX() }) }
-func SVGOf(v any) any      { return methodOf(v, func(r SVGer) any { return r.SVG() }) }
-func PNGOf(v any) any      { return methodOf(v, func(r PNGer) any { return r.PNG() }) }
-func JPEGOf(v any) any     { return methodOf(v, func(r JPEGer) any { return r.JPEG() }) }
-func JSONOf(v any) any     { return methodOf(v, func(r JSONer) any { return r.JSON() }) }
+
+// LaTeXOf returns v.LaTeX() for a cell's value with that method, else nil.
+func LaTeXOf(v any) any { return methodOf(v, func(r LaTeXer) any { return r.LaTeX() }) }
+
+// SVGOf returns v.SVG() for a cell's value with that method, else nil.
+func SVGOf(v any) any { return methodOf(v, func(r SVGer) any { return r.SVG() }) }
+
+// PNGOf returns v.PNG() for a cell's value with that method, else nil.
+func PNGOf(v any) any { return methodOf(v, func(r PNGer) any { return r.PNG() }) }
+
+// JPEGOf returns v.JPEG() for a cell's value with that method, else nil.
+func JPEGOf(v any) any { return methodOf(v, func(r JPEGer) any { return r.JPEG() }) }
+
+// JSONOf returns v.JSON() for a cell's value with that method, else nil.
+func JSONOf(v any) any { return methodOf(v, func(r JSONer) any { return r.JSON() }) }
 
 // Shown is v with the results of its methods (from the XxxOf functions, in the order
 // String, Error, HTML, Markdown, LaTeX, SVG, PNG, JPEG, JSON) rendered into a
