@@ -1,0 +1,58 @@
+"""Rich display through jupyter_client: every bundle carries text/plain and metadata {},
+matrices come as an HTML table, LaTeX and text, a display handle updates its output in
+place, and a plot arrives as SVG."""
+
+import unittest
+
+from support import KernelTestCase, outputs
+
+
+class TestDisplay(KernelTestCase):
+    def test_matrix_bundle(self):
+        reply, msgs = self.run_cell("mat.NewDense(2, 2, []float64{4, -1, -1, 6})")
+        self.assertEqual(reply["status"], "ok")
+        [result] = outputs(msgs, "execute_result")
+        data = result["data"]
+        self.assertEqual(result["metadata"], {})
+        self.assertIn("<table", data["text/html"])
+        self.assertIn("2×2 mat.Dense</caption>", data["text/html"])
+        self.assertIn(r"\begin{bmatrix} 4 & -1 \\ -1 & 6 \end{bmatrix}", data["text/latex"])
+        self.assertEqual(data["text/plain"], "⎡ 4  -1⎤\n⎣-1   6⎦")
+
+    def test_display_handle_updates_in_place(self):
+        reply, msgs = self.run_cell('h := display.Show("first")\nh.Update("second")')
+        self.assertEqual(reply["status"], "ok")
+        [shown] = outputs(msgs, "display_data")
+        [updated] = outputs(msgs, "update_display_data")
+        display_id = shown["transient"]["display_id"]
+        self.assertTrue(display_id)
+        self.assertEqual(updated["transient"]["display_id"], display_id)
+        self.assertEqual(shown["data"]["text/plain"], '"first"')
+        self.assertEqual(updated["data"]["text/plain"], '"second"')
+        self.assertEqual(updated["metadata"], {})
+        # creating the handle as the last line shows nothing more
+        self.assertEqual(outputs(msgs, "execute_result"), [])
+
+    def test_progress_bar_ends_at_100_percent(self):
+        reply, msgs = self.run_cell("bar := display.Progress(50)\nfor i := 0; i < 50; i++ { bar.Add(1) }")
+        self.assertEqual(reply["status"], "ok")
+        last = outputs(msgs, "update_display_data")[-1]
+        self.assertIn("50/50 (100%)", last["data"]["text/plain"])
+        self.assertIn("<progress", last["data"]["text/html"])
+
+    def test_plot_as_svg(self):
+        code = (
+            'import (\n\t"gonum.org/v1/plot"\n\t"gonum.org/v1/plot/plotter"\n)\n'
+            "p := plot.New()\n"
+            "l, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})\n"
+            "p.Add(l)\np"
+        )
+        reply, msgs = self.run_cell(code)
+        self.assertEqual(reply["status"], "ok")
+        [result] = outputs(msgs, "execute_result")
+        self.assertTrue(result["data"]["image/svg+xml"].lstrip().startswith("<?xml") or "<svg" in result["data"]["image/svg+xml"])
+        self.assertIn("text/plain", result["data"])
+
+
+if __name__ == "__main__":
+    unittest.main()
