@@ -139,12 +139,14 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	}
 	s.out.set(out)
 	defer s.out.set(nil)
-	defer s.watchInterrupt(ctx)()
+	interrupted, end := s.watchInterrupt(ctx)
+	defer end()
 	s.panics.reset()
 	cellrt.ResetDepth()
 	cellrt.ResetLine()
-	// matcalc's loops call back into the cell: they stop when the cell is interrupted.
-	matcalc.Context = ctx
+	// matcalc's loops call back into the cell: they stop when the cell is interrupted
+	// (and not, in a goroutine the cell started, when the cell merely ends).
+	matcalc.Context = interrupted
 	if stop, err := capture(&s.out); err == nil {
 		defer stop()
 	}
@@ -184,11 +186,12 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 // incompleteType is how yaegi reports an undefined name inside a function.
 var incompleteType = regexp.MustCompile(`(\d+):(\d+): incomplete type (\w+)$`)
 
-// watchInterrupt closes a new interrupt channel when ctx is cancelled while the cell
-// runs; the func it returns marks the cell's end.
-func (s *Session) watchInterrupt(ctx context.Context) (end func()) {
+// watchInterrupt closes a new interrupt channel, and cancels the context it returns,
+// when ctx is cancelled while the cell runs; end marks the cell's end.
+func (s *Session) watchInterrupt(ctx context.Context) (interrupted context.Context, end func()) {
 	intr, done := make(chan struct{}), make(chan struct{})
 	s.interrupt.Store(&intr)
+	interrupted, cancel := context.WithCancel(context.Background())
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -196,11 +199,12 @@ func (s *Session) watchInterrupt(ctx context.Context) (end func()) {
 			case <-done: // ended before: the kernel cancels every cell's context at its end
 			default:
 				close(intr)
+				cancel()
 			}
 		case <-done:
 		}
 	}()
-	return func() { close(done) }
+	return interrupted, func() { close(done) }
 }
 
 // sleep is time.Sleep for cells: it returns early when the cell is interrupted.

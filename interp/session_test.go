@@ -697,3 +697,17 @@ func TestInterruptedSleepLeavesNoGoroutine(t *testing.T) {
 		t.Errorf("the goroutine did not wake: %v", res.Value)
 	}
 }
+
+func TestMatcalcInAGoroutineAfterItsCell(t *testing.T) {
+	s := newSession(t)
+	// The kernel cancels each cell's context when the cell ends; a goroutine the cell
+	// started must still be able to differentiate (d/dx x² at 3 is 6).
+	ctx, cancel := context.WithCancel(context.Background())
+	s.Execute(ctx, lang.ExecuteRequest{Code: "import \"time\"\nslope := 0.0\ngo func() { time.Sleep(50 * time.Millisecond); slope = matcalc.D(func(x float64) float64 { return x * x }, 3.0).Apply(1.0).(float64) }()"}, newRecorder())
+	cancel()
+	time.Sleep(300 * time.Millisecond)
+	res, _ := exec(t, s, "math.Abs(slope-6) < 1e-9")
+	if res.Err != nil || res.Value["text/plain"] != "true" {
+		t.Errorf("derivative in a goroutine after its cell: %v %v", res.Value, res.Err)
+	}
+}
