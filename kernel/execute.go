@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
 )
@@ -78,6 +80,9 @@ func (k *Kernel) execute(sock *router, m *Message) {
 	k.mu.Unlock()
 	cancel()
 	out.close()
+	if res.Value != nil {
+		res.Value = limitBundle(res.Value)
+	}
 
 	if storeHistory {
 		k.history.add(count, c.Code, plainText(res.Value))
@@ -143,19 +148,31 @@ const (
 	streamMax   = 64 << 10
 )
 
+// Output limits. A cell's stream text (stdout and stderr together) stops at streamLimit
+// with a note; what it prints after that is counted, not sent. One display or result
+// bigger than bundleLimit is shown as its text/plain cut to streamLimit, with a note.
+// Notebooks keep every output, and a front end slows to a crawl long before these sizes.
+const (
+	streamLimit = 4_000_000
+	bundleLimit = 16_000_000
+)
+
 // cellOutput is the lang.Output of one execute_request: it publishes with the request as
-// parent and batches stream text.
+// parent, batches stream text and enforces the output limits.
 type cellOutput struct {
 	k          *Kernel
 	parent     *Message
 	ctx        context.Context
 	allowStdin bool
 
-	mu      sync.Mutex
-	name    string // stream of the pending text
-	pending strings.Builder
-	timer   *time.Timer
-	closed  bool
+	mu       sync.Mutex
+	name     string // stream of the pending text
+	pending  strings.Builder
+	timer    *time.Timer
+	closed   bool
+	streamed int  // bytes of stream text sent or pending
+	dropped  int  // bytes of stream text over streamLimit
+	midLine  bool // the stream text sent so far does not end with a newline
 }
 
 func newCellOutput(ctx context.Context, k *Kernel, parent *Message, allowStdin bool) *cellOutput {
@@ -171,6 +188,20 @@ func (o *cellOutput) Stream(name, text string) {
 	if o.closed {
 		return
 	}
+	if o.dropped > 0 {
+		o.dropped += len(text)
+		return
+	}
+	if room := streamLimit - o.streamed; len(text) > room {
+		cut := room
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		o.dropped = len(text) - cut
+		text = text[:cut]
+		defer o.streamNote(fmt.Sprintf("[gomatcalc: this cell printed more than %d MB; the rest of its output is not shown]\n", streamLimit/1_000_000))
+	}
+	o.streamed += len(text)
 	if o.pending.Len() > 0 && o.name != name {
 		o.flushLocked()
 	}
@@ -183,6 +214,16 @@ func (o *cellOutput) Stream(name, text string) {
 	if o.timer == nil {
 		o.timer = time.AfterFunc(streamDelay, o.flush)
 	}
+}
+
+// streamNote sends text on stderr at once, on a line of its own.
+func (o *cellOutput) streamNote(text string) {
+	o.flushLocked()
+	if o.midLine {
+		text = "\n" + text
+	}
+	o.k.publish("stream", o.parent, map[string]string{"name": "stderr", "text": text})
+	o.midLine = false
 }
 
 func (o *cellOutput) flush() {
@@ -199,7 +240,9 @@ func (o *cellOutput) flushLocked() {
 	if o.pending.Len() == 0 {
 		return
 	}
-	o.k.publish("stream", o.parent, map[string]string{"name": o.name, "text": o.pending.String()})
+	text := o.pending.String()
+	o.k.publish("stream", o.parent, map[string]string{"name": o.name, "text": text})
+	o.midLine = !strings.HasSuffix(text, "\n")
 	o.pending.Reset()
 }
 
@@ -207,8 +250,51 @@ func (o *cellOutput) flushLocked() {
 func (o *cellOutput) close() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.dropped > 0 && !o.closed {
+		o.streamNote(fmt.Sprintf("[gomatcalc: %s of output not shown]\n", byteSize(o.dropped)))
+	}
 	o.flushLocked()
 	o.closed = true
+}
+
+// byteSize is n bytes for people.
+func byteSize(n int) string {
+	switch {
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// limitBundle returns b, or when it is over bundleLimit its text/plain cut to
+// streamLimit and a note.
+func limitBundle(b lang.Bundle) lang.Bundle {
+	size := 0
+	for _, v := range b {
+		if s, ok := v.(string); ok {
+			size += len(s)
+		} else if data, err := json.Marshal(v); err == nil {
+			size += len(data)
+		}
+	}
+	if size <= bundleLimit {
+		return b
+	}
+	text, _ := b["text/plain"].(string)
+	if len(text) > streamLimit {
+		cut := streamLimit
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut] + "…"
+	}
+	note := fmt.Sprintf("[gomatcalc: an output of %s is over the limit of %d MB; only its text is shown", byteSize(size), bundleLimit/1_000_000)
+	if text != b["text/plain"] {
+		note += ", cut"
+	}
+	return lang.Bundle{"text/plain": text + "\n" + note + "]"}
 }
 
 func (o *cellOutput) Display(d lang.Display) {
@@ -218,6 +304,7 @@ func (o *cellOutput) Display(d lang.Display) {
 		return
 	}
 	o.flushLocked()
+	d.Data = limitBundle(d.Data)
 	msgType := "display_data"
 	if d.Update {
 		msgType = "update_display_data"

@@ -111,24 +111,34 @@ func (k *Kernel) listen(ctx context.Context) error {
 	shell := zmq4.NewRouter(ctx)
 	control := zmq4.NewRouter(ctx)
 	stdin := zmq4.NewRouter(ctx)
-	iopub := zmq4.NewPub(ctx)
 	hb := zmq4.NewRep(ctx)
-	k.sockets = []zmq4.Socket{shell, control, stdin, iopub, hb}
+	k.sockets = []zmq4.Socket{shell, control, stdin, hb}
 	for _, s := range []struct {
 		sock zmq4.Socket
 		port int
 		name string
 	}{{shell, k.conn.ShellPort, "shell"}, {control, k.conn.ControlPort, "control"},
-		{stdin, k.conn.StdinPort, "stdin"}, {iopub, k.conn.IOPubPort, "iopub"}, {hb, k.conn.HBPort, "heartbeat"}} {
-		if err := s.sock.Listen(k.conn.endpoint(s.port)); err != nil {
+		{stdin, k.conn.StdinPort, "stdin"}, {hb, k.conn.HBPort, "heartbeat"}} {
+		if err := s.sock.Listen(k.conn.listenEndpoint(s.port)); err != nil {
 			return fmt.Errorf("%s socket: %w", s.name, err)
 		}
+	}
+	iopub, err := listenPublisher(k.conn.addr(k.conn.IOPubPort), k.signer, k.log, k.missedNote)
+	if err != nil {
+		return fmt.Errorf("iopub socket: %w", err)
 	}
 	k.shell = &router{sock: shell, name: "shell", signer: k.signer}
 	k.control = &router{sock: control, name: "control", signer: k.signer}
 	k.stdin = &router{sock: stdin, name: "stdin", signer: k.signer}
-	k.iopub = newPublisher(iopub, k.signer, k.log)
+	k.iopub = iopub
 	return nil
+}
+
+// missedNote is the message that tells a slow iopub subscriber what it missed.
+func (k *Kernel) missedNote(parent json.RawMessage, text string) *Message {
+	m := k.newMessage("stream", &Message{RawHeader: parent}, map[string]string{"name": "stderr", "text": text})
+	m.Identities = [][]byte{[]byte("kernel." + k.id + ".stream")}
+	return m
 }
 
 func (k *Kernel) closeSockets() {
@@ -142,7 +152,7 @@ func (k *Kernel) closeSockets() {
 
 // heartbeat echoes every ping on its own goroutine, as the protocol asks.
 func (k *Kernel) heartbeat() {
-	hb := k.sockets[4]
+	hb := k.sockets[3]
 	for {
 		msg, err := hb.Recv()
 		if err != nil {

@@ -1,0 +1,449 @@
+package kernel
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+	"github.com/go-zeromq/zmq4/transport"
+)
+
+// zmq4 trusts its peers more than a kernel may: it allocates whatever size a frame
+// header announces (2^62 bytes panics the process), and its listening sockets finish
+// each ZMTP handshake on their one accepting goroutine, so a peer that connects and says
+// nothing keeps every other front end out. The kernel's sockets therefore listen through
+// the "gomatcalc-tcp" transport: a TCP listener that does the greeting and the peer's
+// READY itself (on a goroutine per connection, with a deadline), hands zmq4 only
+// connections whose handshake is done, and then watches the frames a peer sends.
+
+// Limits on what a peer may send or make the kernel wait for.
+const (
+	// maxMessage bounds a message's frames together (a frame alone, too): far above any
+	// request a front end sends, far below what would hurt the kernel.
+	maxMessage = 64 << 20
+	// maxCommand bounds ZMTP commands (READY and its metadata, subscriptions).
+	maxCommand = 64 << 10
+	// handshakeTimeout is how long a new connection has for its greeting and READY.
+	handshakeTimeout = 5 * time.Second
+	// writeTimeout is how long a peer may leave the kernel's writes unread before it is
+	// disconnected (a front end that stopped reading must not hold the others up).
+	writeTimeout = 10 * time.Second
+)
+
+const guardedScheme = "gomatcalc-tcp"
+
+func init() {
+	if err := zmq4.RegisterTransport(guardedScheme, guardedTransport{}); err != nil {
+		panic(err)
+	}
+}
+
+// errPeer is a peer that broke the rules: its connection is closed. It is a net.Error
+// that is no timeout, which makes zmq4 drop the connection.
+type errPeer struct{ msg string }
+
+func (e *errPeer) Error() string   { return "zmtp: " + e.msg }
+func (e *errPeer) Timeout() bool   { return false }
+func (e *errPeer) Temporary() bool { return false }
+
+var _ net.Error = (*errPeer)(nil)
+
+// ZMTP 3.0 framing.
+const (
+	flagMore    = 0x01
+	flagLong    = 0x02
+	flagCommand = 0x04
+	greetingLen = 64
+)
+
+// greeting is the 64 bytes a NULL-security ZMTP 3.0 peer opens with; zmq4 sends the same.
+func greeting() []byte {
+	g := make([]byte, greetingLen)
+	g[0], g[9] = 0xff, 0x7f
+	g[10], g[11] = 3, 0
+	copy(g[12:32], "NULL")
+	return g
+}
+
+// frameScanner follows the frames of a ZMTP byte stream (after the greeting) as it
+// passes, without copying: where each message ends and whether a size is too large.
+type frameScanner struct {
+	limit   uint64 // most bytes a message may have
+	header  [9]byte
+	have    int    // header bytes seen
+	left    uint64 // body bytes still to pass
+	inBody  bool
+	msgSize uint64 // bytes of the message so far
+}
+
+// scan consumes p. It returns the offsets just past each message or command that ends
+// in p and, when a frame announces too much, the error and the offset of the header
+// byte that told it (the bytes before it are fine).
+func (s *frameScanner) scan(p []byte) (ends []int, bad int, err error) {
+	i := 0
+	for i < len(p) {
+		if s.inBody {
+			n := uint64(len(p) - i)
+			if n > s.left {
+				n = s.left
+			}
+			i += int(n)
+			s.left -= n
+			if s.left == 0 {
+				s.inBody = false
+				if s.header[0]&(flagMore|flagCommand) != flagMore {
+					ends = append(ends, i)
+					s.msgSize = 0
+				}
+			}
+			continue
+		}
+		s.header[s.have] = p[i]
+		s.have++
+		need := 2
+		if s.header[0]&flagLong != 0 {
+			need = 9
+		}
+		if s.have < need {
+			i++
+			continue
+		}
+		var size uint64
+		if need == 2 {
+			size = uint64(s.header[1])
+		} else {
+			size = binary.BigEndian.Uint64(s.header[1:9])
+		}
+		limit := s.limit
+		if s.header[0]&flagCommand != 0 {
+			limit = maxCommand
+		}
+		if size > limit || s.msgSize+size > limit {
+			return ends, i, &errPeer{fmt.Sprintf("a frame of %d bytes is over the limit of %d", size, limit)}
+		}
+		i++
+		s.have = 0
+		s.msgSize += size
+		s.left = size
+		s.inBody = true
+		if size == 0 {
+			s.inBody = false
+			if s.header[0]&(flagMore|flagCommand) != flagMore {
+				ends = append(ends, i)
+				s.msgSize = 0
+			}
+		}
+	}
+	return ends, -1, nil
+}
+
+// readFrame reads one frame (for handshakes and iopub subscriptions).
+func readFrame(c net.Conn, limit uint64) (flags byte, body []byte, err error) {
+	var h [9]byte
+	if _, err := readFull(c, h[:2]); err != nil {
+		return 0, nil, err
+	}
+	size := uint64(h[1])
+	if h[0]&flagLong != 0 {
+		if _, err := readFull(c, h[2:9]); err != nil {
+			return 0, nil, err
+		}
+		size = binary.BigEndian.Uint64(h[1:9])
+	}
+	if h[0]&flagCommand != 0 && limit > maxCommand {
+		limit = maxCommand
+	}
+	if size > limit {
+		return 0, nil, &errPeer{fmt.Sprintf("a frame of %d bytes is over the limit of %d", size, limit)}
+	}
+	body = make([]byte, size)
+	if _, err := readFull(c, body); err != nil {
+		return 0, nil, err
+	}
+	return h[0], body, nil
+}
+
+func readFull(c net.Conn, p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := c.Read(p[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// frameHeader appends the header of a frame of size bytes.
+func frameHeader(dst []byte, flags byte, size int) []byte {
+	if size > 255 {
+		dst = append(dst, flags|flagLong)
+		return binary.BigEndian.AppendUint64(dst, uint64(size))
+	}
+	return append(dst, flags, byte(size))
+}
+
+// command encodes a ZMTP command frame.
+func command(name string, body []byte) []byte {
+	data := append([]byte{byte(len(name))}, name...)
+	data = append(data, body...)
+	return append(frameHeader(nil, flagCommand, len(data)), data...)
+}
+
+// metadata encodes ZMTP metadata properties (READY's body).
+func metadata(props ...string) []byte {
+	var b []byte
+	for i := 0; i+1 < len(props); i += 2 {
+		b = append(b, byte(len(props[i])))
+		b = append(b, props[i]...)
+		b = binary.BigEndian.AppendUint32(b, uint32(len(props[i+1])))
+		b = append(b, props[i+1]...)
+	}
+	return b
+}
+
+// parseMetadata decodes READY's properties.
+func parseMetadata(b []byte) (map[string]string, error) {
+	props := map[string]string{}
+	for len(b) > 0 {
+		n := int(b[0])
+		if len(b) < 1+n+4 {
+			return nil, &errPeer{"truncated metadata"}
+		}
+		name := string(b[1 : 1+n])
+		vlen := binary.BigEndian.Uint32(b[1+n : 1+n+4])
+		b = b[1+n+4:]
+		if uint64(vlen) > uint64(len(b)) {
+			return nil, &errPeer{"truncated metadata"}
+		}
+		props[name] = string(b[:vlen])
+		b = b[vlen:]
+	}
+	return props, nil
+}
+
+// peerHandshake sends the greeting and reads the peer's greeting and READY command. It
+// returns the bytes it read, for zmq4 to read again, and the peer's READY properties.
+func peerHandshake(c net.Conn) (read []byte, props map[string]string, err error) {
+	c.SetDeadline(time.Now().Add(handshakeTimeout))
+	defer c.SetDeadline(time.Time{})
+	if _, err := c.Write(greeting()); err != nil {
+		return nil, nil, err
+	}
+	g := make([]byte, greetingLen)
+	if _, err := readFull(c, g); err != nil {
+		return nil, nil, err
+	}
+	if g[0] != 0xff || g[9] != 0x7f || g[10] < 3 || !bytes.Equal(bytes.TrimRight(g[12:32], "\x00"), []byte("NULL")) {
+		return nil, nil, &errPeer{"not a ZMTP 3 peer with NULL security"}
+	}
+	flags, body, err := readFrame(c, maxCommand)
+	if err != nil {
+		return nil, nil, err
+	}
+	if flags&flagCommand == 0 || len(body) < 6 || string(body[:6]) != "\x05READY" {
+		return nil, nil, &errPeer{"no READY command after the greeting"}
+	}
+	if props, err = parseMetadata(body[6:]); err != nil {
+		return nil, nil, err
+	}
+	read = append(g, frameHeader(nil, flags&^flagLong, len(body))...)
+	return append(read, body...), props, nil
+}
+
+// guardedTransport is the zmq4 transport of the kernel's listening sockets.
+type guardedTransport struct{}
+
+func (guardedTransport) Dial(ctx context.Context, d transport.Dialer, addr string) (net.Conn, error) {
+	return d.DialContext(ctx, "tcp", addr)
+}
+
+func (guardedTransport) Listen(ctx context.Context, addr string) (net.Listener, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return newGuardedListener(l, func(c net.Conn) (net.Conn, error) {
+		read, _, err := peerHandshake(c)
+		if err != nil {
+			return nil, err
+		}
+		return &guardedConn{Conn: c, replay: read, swallow: greetingLen,
+			in: frameScanner{limit: maxMessage}, out: frameScanner{limit: 1<<63 - 1}}, nil
+	}), nil
+}
+
+func (guardedTransport) Addr(ep string) (string, error) {
+	host, port, err := net.SplitHostPort(ep)
+	if err != nil {
+		return "", err
+	}
+	if host == "" || host == "*" {
+		host = "0.0.0.0"
+	}
+	if port == "" || port == "*" {
+		port = "0"
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+// guardedListener accepts TCP connections and hands out those whose handshake, done on a
+// goroutine of its own, succeeded.
+type guardedListener struct {
+	net.Listener
+	ready     chan net.Conn
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+func newGuardedListener(l net.Listener, handshake func(net.Conn) (net.Conn, error)) *guardedListener {
+	g := &guardedListener{Listener: l, ready: make(chan net.Conn), done: make(chan struct{})}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				select {
+				case <-g.done:
+					return
+				default:
+				}
+				if errors.Is(err, net.ErrClosed) {
+					return
+				}
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			go func() {
+				hc, err := handshake(c)
+				if err != nil {
+					c.Close()
+					return
+				}
+				select {
+				case g.ready <- hc:
+				case <-g.done:
+					hc.Close()
+				}
+			}()
+		}
+	}()
+	return g
+}
+
+func (g *guardedListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-g.ready:
+		return c, nil
+	case <-g.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (g *guardedListener) Close() error {
+	g.closeOnce.Do(func() { close(g.done) })
+	return g.Listener.Close()
+}
+
+// guardedConn is a connection whose handshake is done: zmq4 reads the peer's greeting
+// and READY again from replay, and its own greeting (already sent) is swallowed. Past the
+// handshake, it closes the connection on a frame over the limit, and on a write the peer
+// leaves unread for writeTimeout; it sends each message with one write.
+type guardedConn struct {
+	net.Conn
+	replay  []byte
+	swallow int
+	in, out frameScanner
+	readErr error
+
+	mu      sync.Mutex
+	pending []byte // the message being written, up to its last frame
+}
+
+func (c *guardedConn) Read(p []byte) (int, error) {
+	if len(c.replay) > 0 {
+		n := copy(p, c.replay)
+		c.replay = c.replay[n:]
+		return n, nil
+	}
+	if c.readErr != nil {
+		return 0, c.readErr
+	}
+	n, err := c.Conn.Read(p)
+	if _, bad, perr := c.in.scan(p[:n]); perr != nil {
+		c.readErr = perr
+		c.Conn.Close()
+		if bad > 0 {
+			return bad, nil
+		}
+		return 0, perr
+	}
+	return n, err
+}
+
+func (c *guardedConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	total := len(p)
+	if c.swallow > 0 {
+		n := min(c.swallow, len(p))
+		c.swallow -= n
+		p = p[n:]
+	}
+	ends, _, _ := c.out.scan(p)
+	last := 0
+	for _, end := range ends {
+		c.pending = append(c.pending, p[last:end]...)
+		last = end
+		if err := c.flush(); err != nil {
+			return 0, err
+		}
+	}
+	c.pending = append(c.pending, p[last:]...)
+	if len(c.pending) > 1<<20 {
+		// A long message goes out as it comes rather than all copied first.
+		if err := c.flush(); err != nil {
+			return 0, err
+		}
+	}
+	return total, nil
+}
+
+func (c *guardedConn) flush() error {
+	if len(c.pending) == 0 {
+		return nil
+	}
+	c.Conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	_, err := c.Conn.Write(c.pending)
+	c.pending = c.pending[:0]
+	if cap(c.pending) > 1<<20 {
+		c.pending = nil
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		c.Conn.Close()
+		return &errPeer{"the peer left the kernel's messages unread for " + writeTimeout.String()}
+	}
+	return err
+}
+
+// addr is the host:port the kernel listens on for port.
+func (c *ConnectionInfo) addr(port int) string {
+	ip := c.IP
+	if ip == "*" {
+		ip = "0.0.0.0"
+	}
+	return net.JoinHostPort(ip, strconv.Itoa(port))
+}
+
+// listenEndpoint is the zmq4 address the kernel listens on for port.
+func (c *ConnectionInfo) listenEndpoint(port int) string {
+	return guardedScheme + "://" + c.addr(port)
+}
