@@ -307,8 +307,49 @@ func rewriteCell(text string, kind chunkKind) string {
 	})
 	if kind == stmtChunk {
 		edits = append(edits, lineMarkers(f, fset, off)...)
+		edits = append(edits, blocksInFuncs(f, off)...)
 	}
 	return applyEdits(text, edits)
+}
+
+// blocksInFuncs runs in a function literal, func() { ... }(), each top-level if, for,
+// switch, select or block that defines several variables from one value (v, ok := m[k];
+// n, err := f()): yaegi v0.16.1 compiles those wrongly outside a function ("undefined:
+// v", "nil type", a nil dereference). The variables are the block's own, so nothing else
+// changes; the cell's variables are still reached as before.
+func blocksInFuncs(f *ast.File, off func(token.Pos) int) []edit {
+	var edits []edit
+	for _, st := range f.Decls[0].(*ast.FuncDecl).Body.List {
+		inner := st
+		if l, ok := st.(*ast.LabeledStmt); ok {
+			inner = l.Stmt
+		}
+		switch inner.(type) {
+		case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.BlockStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+		default:
+			continue
+		}
+		if definesSeveralFromOne(inner) {
+			edits = append(edits, edit{off(st.Pos()), off(st.Pos()), "func() { "}, edit{off(st.End()), off(st.End()), " }()"})
+		}
+	}
+	return edits
+}
+
+// definesSeveralFromOne reports whether n, outside function literals, has a statement
+// a, b := x.
+func definesSeveralFromOne(n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.AssignStmt:
+			found = found || n.Tok == token.DEFINE && len(n.Lhs) > 1 && len(n.Rhs) == 1
+		}
+		return !found
+	})
+	return found
 }
 
 // lineMarkers records the line of each top-level statement as it starts (see cellrt.At),

@@ -711,3 +711,20 @@ func TestMatcalcInAGoroutineAfterItsCell(t *testing.T) {
 		t.Errorf("derivative in a goroutine after its cell: %v %v", res.Value, res.Err)
 	}
 }
+
+func TestSeveralVariablesFromOneValueInTopLevelBlocks(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "import \"strconv\"\nfunc two() (float64, error) { return 1, nil }\nm := map[string]int{\"a\": 1}\nvar x interface{} = 3\ntotal := 0")
+	expectValues(t, s, []valueTest{
+		// yaegi alone: "undefined: v", "nil type", a nil dereference.
+		{"out := 0\nif true {\n\tv, ok := m[\"a\"]\n\tif ok { out = v }\n}\nout", "1"},
+		{"if v, ok := m[\"a\"]; ok {\n\ttotal = v\n}\ntotal", "1"},
+		{"if n, err := strconv.Atoi(\"5\"); err == nil {\n\ttotal = n\n}\ntotal", "5"},
+		{"k := 0\nswitch n, ok := x.(int); {\ncase ok:\n\tk = n\n}\nk", "3"},
+		{"total = 0\nfor i := 0; i < 3; i++ {\n\ta, err := two()\n\tb, err := two()\n\ttotal += int(a + b)\n\t_ = err\n}\ntotal", "6"},
+	})
+	res, _ := exec(t, s, "x := 1\nif v, ok := m[\"zz\"]; !ok {\n\tpanic(fmt.Sprint(\"missing \", v))\n}")
+	if res.Err == nil || res.Err.Value != "missing 0" || !strings.Contains(strings.Join(res.Err.Traceback, "\n"), "at line 2 of this cell") {
+		t.Errorf("a panic in a wrapped block: %+v", res.Err)
+	}
+}
