@@ -186,13 +186,18 @@ func (r *CheckResult) Plot() *plot.Plot {
 	p.X.Label.Text = "h"
 	p.Y.Label.Text = "relative error"
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{}, plot.LogTicks{}
+	p.X.Tick.Marker, p.Y.Tick.Marker = decades{}, decades{}
 	var errs, ref plotter.XYs
+	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, st := range r.Steps {
 		// A log scale has no zero: an exact match is drawn at round-off level.
-		errs = append(errs, plotter.XY{X: st.H, Y: math.Max(st.RelErr, 1e-17)})
+		e := math.Max(st.RelErr, 1e-17)
+		errs = append(errs, plotter.XY{X: st.H, Y: e})
 		ref = append(ref, plotter.XY{X: st.H, Y: st.H})
+		lo, hi = math.Min(lo, math.Min(e, st.H)), math.Max(hi, math.Max(e, st.H))
 	}
+	// Whole decades, so that the lines never run past the last labelled tick.
+	p.Y.Min, p.Y.Max = math.Pow(10, math.Floor(math.Log10(lo))), math.Pow(10, math.Ceil(math.Log10(hi)))
 	line, points, err := plotter.NewLinePoints(errs)
 	if err != nil {
 		panic(err)
@@ -206,8 +211,36 @@ func (r *CheckResult) Plot() *plot.Plot {
 	p.Add(line, points, guide)
 	p.Legend.Add("relative error", line, points)
 	p.Legend.Add("h", guide)
-	p.Legend.Top = true
+	// Bottom right stays empty: there both lines are high (large h) or round-off is.
+	p.Legend.Top, p.Legend.Left = false, false
+	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(6), vg.Points(6)
 	return p
+}
+
+// decades ticks a log axis at each power of ten, labelling every other one when there
+// are many, so that labels like 0.0001 and 0.001 do not run into each other.
+type decades struct{}
+
+// Ticks returns the ticks between min and max.
+func (decades) Ticks(min, max float64) []plot.Tick {
+	lo, hi := int(math.Floor(math.Log10(min))), int(math.Ceil(math.Log10(max)))
+	every := 1
+	if hi-lo > 8 {
+		every = 2
+	}
+	var ticks []plot.Tick
+	for k := lo; k <= hi; k++ {
+		t := plot.Tick{Value: math.Pow(10, float64(k))}
+		switch {
+		case (k-hi)%every != 0:
+		case k == 0:
+			t.Label = "1"
+		default:
+			t.Label = fmt.Sprintf("1e%d", k)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
 }
 
 // textTable lays rows out in left-aligned columns under a header.
