@@ -23,20 +23,73 @@ type executeContent struct {
 	StopOnError     *bool             `json:"stop_on_error"`
 }
 
-// sentBeforeFailure reports whether an execute request was sent before the front end
-// could know that an earlier cell failed with stop_on_error, so it must be aborted. "Run
-// All" sends every cell at once, and the later ones can reach this fast kernel just after
-// the first one failed: the request's own date tells them from a cell the user ran after
-// seeing the error (dates from another machine's clock count only within a second).
+// Stop on error. When a cell fails with stop_on_error, the execute requests the front end
+// sent before it saw the error reply are aborted, and those it sent afterwards run. "Run
+// All" sends every cell at once, but a browser does work between cells, so in a kernel
+// this fast the first cell can fail before the others are even sent: arrival alone cannot
+// tell them from a request made after the error (nbclient sends its next cell right after
+// the reply). So:
+//
+//   - the error reply waits until execute requests have stopped arriving for burstQuiet
+//     (at most burstMaxHold): a request that arrived before the reply was sent is aborted;
+//   - a request of the same session that arrives later is aborted when its date is closer
+//     to the failed request's date than the time the kernel took from receiving the failed
+//     request to replying: no front end can have seen the reply by then, whatever its
+//     clock's offset, since the reply needs that time plus a round trip. Dates are compared
+//     only with dates of the same front end, and only shortly after the failure.
+const (
+	burstQuiet    = 50 * time.Millisecond
+	burstMaxHold  = 2 * time.Second
+	burstDateSlop = 2 * time.Millisecond // dates in milliseconds (browsers) lose up to 1 ms
+	burstDateSpan = 10 * time.Second     // later than this after a failure, dates are not compared
+)
+
+// failure is the last cell that failed with stop_on_error.
+type failure struct {
+	replied  time.Time // when its error reply was sent
+	received time.Time // when its request arrived
+	sent     time.Time // its request's date; zero when it had none
+	session  string
+}
+
+// holdForBurst returns once no execute request has arrived for burstQuiet (counting from
+// received, the failed request's arrival), or after burstMaxHold, or at shutdown.
+func (k *Kernel) holdForBurst(received time.Time) {
+	deadline := time.Now().Add(burstMaxHold)
+	for {
+		last := received
+		if t := time.Unix(0, k.lastExecute.Load()); t.After(last) {
+			last = t
+		}
+		wait := min(burstQuiet-time.Since(last), time.Until(deadline))
+		if wait <= 0 {
+			return
+		}
+		select {
+		case <-time.After(wait):
+		case <-k.stopping:
+			return
+		case <-k.ctx.Done():
+			return
+		}
+	}
+}
+
+// sentBeforeFailure reports whether execute request m was sent before its front end
+// could have seen the error reply of the last cell that failed with stop_on_error.
 func (k *Kernel) sentBeforeFailure(m *Message) bool {
-	if k.failedAt.IsZero() {
+	f := k.failed
+	if f.replied.IsZero() {
 		return false
 	}
-	if m.Received.Before(k.failedAt) {
+	if m.Received.Before(f.replied) {
 		return true
 	}
+	if f.sent.IsZero() || m.Header.Session != f.session || m.Received.After(f.replied.Add(burstDateSpan)) {
+		return false
+	}
 	sent, err := time.Parse(time.RFC3339Nano, m.Header.Date)
-	return err == nil && sent.Before(k.failedAt) && m.Received.Before(k.failedAt.Add(time.Second))
+	return err == nil && sent.Sub(f.sent) < f.replied.Sub(f.received)-burstDateSlop
 }
 
 // orTrue is a boolean field whose default is true.
@@ -89,8 +142,12 @@ func (k *Kernel) execute(sock *router, m *Message) {
 	}
 	if res.Err != nil {
 		if orTrue(c.StopOnError) {
-			// Before the reply: a request made after the front end saw it must run.
-			k.failedAt = time.Now()
+			// Nothing of the failure is sent before the burst of requests it ends is in.
+			k.holdForBurst(m.Received)
+			k.failed = failure{replied: time.Now(), received: m.Received, session: m.Header.Session}
+			if sent, err := time.Parse(time.RFC3339Nano, m.Header.Date); err == nil {
+				k.failed.sent = sent
+			}
 		}
 		reply := errorContent(res.Err)
 		k.publish("error", m, map[string]any{

@@ -12,7 +12,7 @@ import (
 	"io"
 	"log"
 	"sync"
-	"time"
+	"sync/atomic"
 
 	"github.com/go-zeromq/zmq4"
 
@@ -33,7 +33,8 @@ type Kernel struct {
 
 	history        *history
 	executionCount int
-	failedAt       time.Time // when a cell last failed with stop_on_error
+	failed         failure      // the last cell that failed with stop_on_error
+	lastExecute    atomic.Int64 // when the last execute_request arrived (Unix ns)
 
 	ctx         context.Context // Run's: ending it interrupts the running cell
 	mu          sync.Mutex
@@ -73,6 +74,7 @@ func (k *Kernel) Run(ctx context.Context) (restart bool, err error) {
 	}
 
 	go k.heartbeat()
+	k.shell.arrivals = &k.lastExecute
 	shellMsgs := k.shell.receive(ctx, k.signer, k.log)
 	controlMsgs := k.control.receive(ctx, k.signer, k.log)
 	stdinMsgs := k.stdin.receive(ctx, k.signer, k.log)
@@ -240,6 +242,8 @@ type router struct {
 	name   string
 	signer *signer
 	mu     sync.Mutex
+	// arrivals, when set, records when the last execute_request arrived (Unix ns).
+	arrivals *atomic.Int64
 }
 
 func (r *router) send(m *Message, logger *log.Logger) {
@@ -273,6 +277,9 @@ func (r *router) receive(ctx context.Context, s *signer, logger *log.Logger) <-c
 			if err != nil {
 				logger.Printf("%s: dropped a message: %v", r.name, err)
 				continue
+			}
+			if r.arrivals != nil && m.Header.MsgType == "execute_request" {
+				r.arrivals.Store(m.Received.UnixNano())
 			}
 			select {
 			case out <- m:

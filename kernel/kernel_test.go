@@ -412,3 +412,105 @@ func TestAPanicInTheSessionGetsAnErrorReply(t *testing.T) {
 		t.Errorf("kernel stopped answering: %s", r.Header.MsgType)
 	}
 }
+
+// sendDated sends an execute_request of code with the given session and date.
+func (c *client) sendDated(code, session string, date time.Time) string {
+	c.t.Helper()
+	m := &Message{Header: newHeader("execute_request", session)}
+	m.Header.Date = date.UTC().Format(time.RFC3339Nano)
+	m.Content, _ = json.Marshal(map[string]any{"code": code})
+	f, err := encode(m, c.signer)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := c.shell.SendMulti(zmq4.NewMsgFrom(f...)); err != nil {
+		c.t.Fatal(err)
+	}
+	return m.Header.MsgID
+}
+
+// replies reads n shell replies and returns their statuses by request id.
+func (c *client) replies(n int) map[string]string {
+	c.t.Helper()
+	out := map[string]string{}
+	for len(out) < n {
+		r := c.recv(c.shell)
+		out[parentID(r)] = content(c.t, r)["status"].(string)
+	}
+	return out
+}
+
+// TestRunAllIsAbortedEvenWhenSentAfterTheFailure is "Run All" in a browser: the front
+// end sends a failing cell and, while it still works through the other cells, more
+// requests that reach the kernel after the cell failed. None may run; a request sent after
+// the front end got the error reply must.
+func TestRunAllIsAbortedEvenWhenSentAfterTheFailure(t *testing.T) {
+	s := &fakeSession{}
+	c, _ := startKernel(t, s)
+	fail := c.send(c.shell, "execute_request", map[string]any{"code": "fail"})
+	var later []string
+	for range 3 {
+		time.Sleep(10 * time.Millisecond) // the browser's work between two cells
+		later = append(later, c.send(c.shell, "execute_request", map[string]any{"code": "print"}))
+	}
+	got := c.replies(4)
+	if got[fail] != "error" {
+		t.Errorf("failing cell: %s", got[fail])
+	}
+	for i, id := range later {
+		if got[id] != "aborted" {
+			t.Errorf("request %d of the burst: %s, want aborted", i+2, got[id])
+		}
+	}
+	// The front end has the error reply: what it sends now runs at once.
+	after := c.send(c.shell, "execute_request", map[string]any{"code": "print"})
+	if got := c.replies(1); got[after] != "ok" {
+		t.Errorf("request after the error reply: %s, want ok", got[after])
+	}
+	if n := s.executed.Load(); n != 2 {
+		t.Errorf("%d cells executed, want the failing one and the last", n)
+	}
+}
+
+// TestDelayedRequestsOfTheBurstAreAbortedWhateverTheClock: a request of the burst that
+// reaches the kernel only after the error reply went out (held up on the way) is known by
+// its date, compared with the failed request's date, so a front end's clock may be off.
+func TestDelayedRequestsOfTheBurstAreAbortedWhateverTheClock(t *testing.T) {
+	for _, offset := range []time.Duration{0, -time.Hour, time.Hour} {
+		t.Run(offset.String(), func(t *testing.T) {
+			s := &fakeSession{}
+			c, _ := startKernel(t, s)
+			session := "browser-" + offset.String()
+			first := time.Now().Add(offset)
+			fail := c.sendDated("fail", session, first)
+			if got := c.replies(1); got[fail] != "error" {
+				t.Fatalf("failing cell: %s", got[fail])
+			}
+			// Sent 5 ms after the failing request, arriving after its reply.
+			delayed := c.sendDated("print", session, first.Add(5*time.Millisecond))
+			if got := c.replies(1); got[delayed] != "aborted" {
+				t.Errorf("delayed request of the burst: %s, want aborted", got[delayed])
+			}
+			// Another front end's clock says nothing about this one's.
+			other := c.sendDated("print", "another-session", first.Add(-time.Minute))
+			if got := c.replies(1); got[other] != "ok" {
+				t.Errorf("another session's request: %s, want ok", got[other])
+			}
+			// Dated as sent now, on the same clock: after the reply, so it runs.
+			now := c.sendDated("print", session, time.Now().Add(offset))
+			if got := c.replies(1); got[now] != "ok" {
+				t.Errorf("request sent after the reply: %s, want ok", got[now])
+			}
+		})
+	}
+}
+
+func TestStopOnErrorFalseDoesNotAbort(t *testing.T) {
+	c, _ := startKernel(t, &fakeSession{})
+	fail := c.send(c.shell, "execute_request", map[string]any{"code": "fail", "stop_on_error": false})
+	next := c.send(c.shell, "execute_request", map[string]any{"code": "print"})
+	got := c.replies(2)
+	if got[fail] != "error" || got[next] != "ok" {
+		t.Errorf("got %v", got)
+	}
+}
