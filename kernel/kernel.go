@@ -13,6 +13,7 @@ import (
 	"log"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-zeromq/zmq4"
 
@@ -82,21 +83,59 @@ func (k *Kernel) Run(ctx context.Context) (restart bool, err error) {
 	go k.forwardInputReplies(stdinMsgs)
 
 	k.publishStatus("starting", nil)
+	// Shell requests are served on a goroutine of their own, so that a request that does
+	// not end when interrupted cannot keep the kernel from stopping.
+	served := make(chan error, 1)
+	go func() { served <- k.serveShell(ctx, shellMsgs) }()
+	select {
+	case err := <-served:
+		if err != nil {
+			return false, err
+		}
+	case <-k.stopping:
+		k.stopShell(served)
+	case <-ctx.Done():
+		k.stopShell(served)
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.restartFlag, nil
+}
+
+// stopGrace is how long a request being served has to end once the kernel is stopping.
+const stopGrace = time.Second
+
+// serveShell handles shell requests one at a time until the kernel stops.
+func (k *Kernel) serveShell(ctx context.Context, msgs <-chan *Message) error {
 	for {
 		select {
-		case m, ok := <-shellMsgs:
+		case m, ok := <-msgs:
 			if !ok {
-				return false, fmt.Errorf("shell socket closed")
+				return fmt.Errorf("shell socket closed")
+			}
+			select {
+			case <-k.stopping:
+				return nil
+			default:
 			}
 			k.handle(k.shell, m)
 		case <-k.stopping:
-			k.mu.Lock()
-			defer k.mu.Unlock()
-			return k.restartFlag, nil
+			return nil
 		case <-ctx.Done():
-			k.Interrupt()
-			return false, nil
+			return nil
 		}
+	}
+}
+
+// stopShell interrupts the running cell and waits a little for the request to end. One
+// that does not (compiled code that never looks at its context) is left behind: the
+// process is ending.
+func (k *Kernel) stopShell(served <-chan error) {
+	k.Interrupt()
+	select {
+	case <-served:
+	case <-time.After(stopGrace):
+		k.log.Printf("shell: the running request did not end within %s of the interrupt; stopping anyway", stopGrace)
 	}
 }
 

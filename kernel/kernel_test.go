@@ -19,6 +19,7 @@ import (
 // tested without an interpreter.
 type fakeSession struct {
 	executed atomic.Int32
+	hang     chan struct{} // "hang" waits for it, deaf to interrupts
 }
 
 func (s *fakeSession) Execute(ctx context.Context, req lang.ExecuteRequest, out lang.Output) lang.ExecuteResult {
@@ -30,6 +31,9 @@ func (s *fakeSession) Execute(ctx context.Context, req lang.ExecuteRequest, out 
 		return lang.ExecuteResult{Value: lang.PlainText("v")}
 	case "fail":
 		return lang.ExecuteResult{Err: &lang.Error{Name: "E", Value: "failed", Traceback: []string{"tb"}}}
+	case "hang":
+		<-s.hang
+		return lang.ExecuteResult{}
 	case "block":
 		<-ctx.Done()
 		return lang.ExecuteResult{Err: &lang.Error{Name: "Interrupted", Value: "interrupted"}}
@@ -512,5 +516,27 @@ func TestStopOnErrorFalseDoesNotAbort(t *testing.T) {
 	got := c.replies(2)
 	if got[fail] != "error" || got[next] != "ok" {
 		t.Errorf("got %v", got)
+	}
+}
+
+func TestShutdownEndsRunEvenWhenTheCellIgnoresInterrupts(t *testing.T) {
+	s := &fakeSession{hang: make(chan struct{})}
+	defer close(s.hang)
+	c, done := startKernel(t, s)
+	c.send(c.shell, "execute_request", map[string]any{"code": "hang"})
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	c.send(c.control, "shutdown_request", map[string]any{"restart": false})
+	if r := c.recv(c.control); r.Header.MsgType != "shutdown_reply" {
+		t.Fatalf("got %s", r.Header.MsgType)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		t.Logf("Run returned %s after the shutdown request", time.Since(start).Round(time.Millisecond))
+	case <-time.After(stopGrace + 5*time.Second):
+		t.Fatal("Run did not return while a cell ignored the interrupt")
 	}
 }
