@@ -286,6 +286,16 @@ func rewriteCell(text string, kind chunkKind) string {
 					edits = append(edits, edit{off(arg.Pos()), off(arg.Pos()), showFunc + "("}, edit{off(arg.End()), off(arg.End()), ")"})
 				}
 			}
+			// make([]E, n) of more than the machine's memory would end the process: the
+			// length (and capacity) are checked first.
+			if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "make" && len(n.Args) >= 2 {
+				if at, ok := n.Args[0].(*ast.ArrayType); ok && at.Len == nil {
+					for _, a := range n.Args[1:] {
+						edits = append(edits, edit{off(a.Pos()), off(a.Pos()), runtimePkg + ".Len("},
+							edit{off(a.End()), off(a.End()), ", *new(" + src(at.Elt) + "))"})
+					}
+				}
+			}
 			// yaegi cannot instantiate min or max from untyped float constants alone.
 			if id, ok := n.Fun.(*ast.Ident); ok && (id.Name == "min" || id.Name == "max") {
 				for _, a := range n.Args {

@@ -728,3 +728,19 @@ func TestSeveralVariablesFromOneValueInTopLevelBlocks(t *testing.T) {
 		t.Errorf("a panic in a wrapped block: %+v", res.Err)
 	}
 }
+
+func TestMakeBeyondMemoryFailsTheCell(t *testing.T) {
+	s := newSession(t)
+	res, _ := exec(t, s, "kept := 1\nb := make([]byte, 1<<40)\nlen(b)")
+	if res.Err == nil || !strings.Contains(res.Err.Value, "more than this machine's memory") {
+		t.Fatalf("make of a terabyte: %+v", res.Err)
+	}
+	expectValues(t, s, []valueTest{
+		{"kept", "1"},
+		{"len(make([]float64, 3, 10))", "3"},
+		{"var n64 int64 = 4\nlen(make([]int, n64))", "4"},
+		{"type P struct{ X, Y float64 }\nlen(make([]P, 2))", "2"},
+		{"len(make([]error, uint8(5)))", "5"},
+		{"len(make([]byte, 1e3))", "1000"},
+	})
+}

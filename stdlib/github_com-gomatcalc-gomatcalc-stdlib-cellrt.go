@@ -23,6 +23,7 @@ func init() {
 		"JSONOf":     reflect.ValueOf(cellrt.JSONOf),
 		"LaTeXOf":    reflect.ValueOf(cellrt.LaTeXOf),
 		"Leave":      reflect.ValueOf(cellrt.Leave),
+		"Len":        reflect.ValueOf(cellrt.Len),
 		"MarkdownOf": reflect.ValueOf(cellrt.MarkdownOf),
 		"MaxDepth":   reflect.ValueOf(constant.MakeFromLiteral("50000", token.INT, 0)),
 		"Overflow":   reflect.ValueOf(cellrt.Overflow),
