@@ -83,7 +83,7 @@ func New(opts Options) (*Session, error) {
 	sleep := interp.Exports{"time/time": {"Sleep": reflect.ValueOf(s.sleep)}}
 	// MapTypes lets cellrt call the display methods of types defined in cells.
 	mapTypes := interp.Exports{".": {"MapTypes": reflect.ValueOf(stdlib.MapTypes)}}
-	for _, syms := range []interp.Exports{yaegistdlib.Symbols, stdlib.Symbols, osStdin, sleep, mapTypes} {
+	for _, syms := range []interp.Exports{yaegistdlib.Symbols, stdlib.Symbols, osStdin, sleep, mapTypes, allocGuards} {
 		if err := s.yaegi.Use(syms); err != nil {
 			return nil, fmt.Errorf("interp: loading symbols: %w", err)
 		}

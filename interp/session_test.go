@@ -743,4 +743,15 @@ func TestMakeBeyondMemoryFailsTheCell(t *testing.T) {
 		{"len(make([]error, uint8(5)))", "5"},
 		{"len(make([]byte, 1e3))", "1000"},
 	})
+	// gonum's constructors are checked the same way.
+	for _, code := range []string{"mat.NewDense(1000000, 1000000, nil)", "mat.NewSymDense(1<<40, nil)", "mat.NewVecDense(1<<40, nil)"} {
+		if res, _ := exec(t, s, code); res.Err == nil || !strings.Contains(res.Err.Value, "more than this machine's memory") {
+			t.Errorf("%s: %+v", code, res.Err)
+		}
+	}
+	expectValues(t, s, []valueTest{
+		{"r, c := mat.NewDense(2, 3, nil).Dims()\nr * c", "6"},
+		{"mat.NewVecDense(2, []float64{1, 2}).Len()", "2"},
+		{"mat.NewTriDense(2, mat.Upper, nil).IsEmpty()", "false"},
+	})
 }
