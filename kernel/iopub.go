@@ -214,7 +214,7 @@ func (s *subscriber) offer(it *queued) {
 		s.missing.bytes += it.size
 		return
 	case s.bytes > 0 && s.bytes+it.size > subscriberHardLimit:
-		s.p.log.Printf("iopub: a subscriber is %d MB behind; disconnected", s.bytes>>20)
+		s.p.log.Printf("iopub: %s is %d MB behind; disconnected", s.conn.RemoteAddr(), s.bytes>>20)
 		s.closeLocked()
 		return
 	}
@@ -279,7 +279,7 @@ func (s *subscriber) write() {
 		if _, err := bufs.WriteTo(s.conn); err != nil {
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() && s.finishBy.IsZero() {
-				s.p.log.Printf("iopub: a subscriber left messages unread for %s; disconnected", writeTimeout)
+				s.p.log.Printf("iopub: %s left messages unread for %s; disconnected", s.conn.RemoteAddr(), writeTimeout)
 			}
 			return
 		}
@@ -306,6 +306,10 @@ func (s *subscriber) readSubscriptions() {
 	for {
 		flags, body, err := readFrame(s.conn, maxCommand)
 		if err != nil {
+			var perr *errPeer
+			if errors.As(err, &perr) {
+				logPeer("closed the iopub connection from %s: %v", s.conn.RemoteAddr(), err)
+			}
 			return
 		}
 		if inMessage {

@@ -49,7 +49,7 @@ type Kernel struct {
 // New returns a kernel for session that will listen as conn says. Diagnostics go to
 // logw (the process's stderr, never iopub).
 func New(conn *ConnectionInfo, session lang.Session, logw io.Writer) *Kernel {
-	return &Kernel{
+	k := &Kernel{
 		conn:       conn,
 		session:    session,
 		signer:     newSigner(conn.Key),
@@ -59,6 +59,8 @@ func New(conn *ConnectionInfo, session lang.Session, logw io.Writer) *Kernel {
 		stdinReply: make(chan *Message, 1),
 		stopping:   make(chan struct{}),
 	}
+	peerLog.Store(k.log)
+	return k
 }
 
 // Run listens on the connection's sockets and serves requests until a shutdown_request

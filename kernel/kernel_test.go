@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -31,6 +32,12 @@ func (s *fakeSession) Execute(ctx context.Context, req lang.ExecuteRequest, out 
 		return lang.ExecuteResult{Value: lang.PlainText("v")}
 	case "fail":
 		return lang.ExecuteResult{Err: &lang.Error{Name: "E", Value: "failed", Traceback: []string{"tb"}}}
+	case "flood":
+		line := strings.Repeat("x", 999) + "\n"
+		for range 5000 {
+			out.Stream("stdout", line)
+		}
+		return lang.ExecuteResult{}
 	case "hang":
 		<-s.hang
 		return lang.ExecuteResult{}

@@ -6,9 +6,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log"
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-zeromq/zmq4"
@@ -38,6 +40,15 @@ const (
 )
 
 const guardedScheme = "gomatcalc-tcp"
+
+// peerLog takes notes about refused and disconnected peers (the kernel's log).
+var peerLog atomic.Pointer[log.Logger]
+
+func logPeer(format string, args ...any) {
+	if l := peerLog.Load(); l != nil {
+		l.Printf(format, args...)
+	}
+}
 
 func init() {
 	if err := zmq4.RegisterTransport(guardedScheme, guardedTransport{}); err != nil {
@@ -125,8 +136,11 @@ func (s *frameScanner) scan(p []byte) (ends []int, bad int, err error) {
 		if s.header[0]&flagCommand != 0 {
 			limit = maxCommand
 		}
-		if size > limit || s.msgSize+size > limit {
+		if size > limit {
 			return ends, i, &errPeer{fmt.Sprintf("a frame of %d bytes is over the limit of %d", size, limit)}
+		}
+		if s.msgSize+size > limit {
+			return ends, i, &errPeer{fmt.Sprintf("a message of more than %d bytes is over the limit of %d", s.msgSize+size, limit)}
 		}
 		i++
 		s.have = 0
@@ -324,6 +338,7 @@ func newGuardedListener(l net.Listener, handshake func(net.Conn) (net.Conn, erro
 			go func() {
 				hc, err := handshake(c)
 				if err != nil {
+					logPeer("refused a connection from %s to %s: %v", c.RemoteAddr(), c.LocalAddr(), err)
 					c.Close()
 					return
 				}
@@ -378,6 +393,7 @@ func (c *guardedConn) Read(p []byte) (int, error) {
 	}
 	n, err := c.Conn.Read(p)
 	if _, bad, perr := c.in.scan(p[:n]); perr != nil {
+		logPeer("closed the connection from %s to %s: %v", c.RemoteAddr(), c.LocalAddr(), perr)
 		c.readErr = perr
 		c.Conn.Close()
 		if bad > 0 {
@@ -429,7 +445,9 @@ func (c *guardedConn) flush() error {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		c.Conn.Close()
-		return &errPeer{"the peer left the kernel's messages unread for " + writeTimeout.String()}
+		perr := &errPeer{"the peer left the kernel's messages unread for " + writeTimeout.String()}
+		logPeer("closed the connection from %s to %s: %v", c.RemoteAddr(), c.LocalAddr(), perr)
+		return perr
 	}
 	return err
 }
