@@ -483,6 +483,36 @@ class TestBadCells(KernelTestCase):
                          "the next cell has its streams")
 
 
+class TestNoGoroutineLeak(KernelTestCase):
+    """A few hundred requests of every common kind leave no goroutine behind (bench/soak.py
+    runs 10,000 executes and reports memory)."""
+
+    def goroutines(self):
+        reply, _ = self.run_cell("", silent=True, user_expressions={"g": "runtime.NumGoroutine()"})
+        return int(reply["user_expressions"]["g"]["data"]["text/plain"])
+
+    def test_requests_leave_no_goroutines_behind(self):
+        self.run_cell('import "runtime"\nsoaked := 0')
+        cells = ["soaked++", 'fmt.Println("soaked", soaked)', 'display.Markdown("*md*")',
+                 "mat.NewDense(2, 2, []float64{1, 2, 3, float64(soaked)})",
+                 "done := make(chan int)\ngo func() { done <- 1 }()\n<-done",
+                 'import "os"\nfmt.Fprintln(os.Stderr, "err")', 'panic("soak")']
+        before = self.goroutines()
+        for i in range(280):
+            code = cells[i % len(cells)]
+            reply, _ = self.run_cell(code, stop_on_error=False)
+            self.assertEqual(reply["status"], "error" if "panic" in code else "ok", code)
+            if i % 7 == 0:
+                self.kc.complete("fmt.Pri", 7)
+                self.kc.inspect("fmt.Println", 5)
+                self.kc.is_complete("for {")
+                self.kc.history(hist_access_type="tail", n=3)
+                for _ in range(4):
+                    self.kc.get_shell_msg(timeout=TIMEOUT)
+        time.sleep(0.5)  # stream timers and goroutines of the last cell end
+        self.assertLessEqual(self.goroutines(), before, "goroutines left behind")
+
+
 class TestRunAll(KernelTestCase):
     """Stop on error as "Run All" meets it: requests the front end sent before it saw the
     error reply are aborted, whenever they arrive; one sent after it runs."""
