@@ -96,6 +96,9 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 }
 
 func kernelCmd(args []string, stderr io.Writer) error {
+	// The front end that started the kernel, before anything slow: if it dies while the
+	// session loads, the kernel must notice too.
+	parent := os.Getppid()
 	fs := flag.NewFlagSet("kernel", flag.ContinueOnError)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -107,15 +110,19 @@ func kernelCmd(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// SIGINT interrupts the running cell, as it does in a terminal; SIGTERM and the death
+	// of the parent end the kernel (within a second even while a cell runs).
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	go exitWithParent(parent, stop)
 	session, err := interp.New(interp.Options{Version: version()})
 	if err != nil {
 		return err
 	}
+	if ctx.Err() != nil {
+		return nil // the front end died or asked the kernel to end while it loaded
+	}
 	k := kernel.New(conn, session, stderr)
-
-	// SIGINT interrupts the running cell, as it does in a terminal; SIGTERM ends the kernel.
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	defer stop()
 	interrupts := make(chan os.Signal, 1)
 	signal.Notify(interrupts, os.Interrupt)
 	go func() {
@@ -123,19 +130,17 @@ func kernelCmd(args []string, stderr io.Writer) error {
 			k.Interrupt()
 		}
 	}()
-	go exitWithParent(stop)
 	_, err = k.Run(ctx)
 	return err
 }
 
-// exitWithParent calls stop when the process that started the kernel (the front end)
-// dies, so that a crashed front end leaves no kernel behind.
-func exitWithParent(stop func()) {
-	parent := os.Getppid()
+// exitWithParent calls stop when parent, the process that started the kernel (the front
+// end), is no longer its parent: it died, and a crashed front end leaves no kernel behind.
+func exitWithParent(parent int, stop func()) {
 	if parent == 1 {
 		return // started by init or a service manager: no front end to outlive
 	}
-	for range time.Tick(time.Second) {
+	for range time.Tick(250 * time.Millisecond) {
 		if os.Getppid() != parent {
 			stop()
 			return

@@ -3,7 +3,7 @@
 reading, while a normal jupyter_client front end runs cells that print a lot; then a new
 front end connects (a browser reload) while the stalled one still hangs on; then the
 stalled one disconnects. Prints what each front end saw, how long it took and the kernel's
-RSS. Run it with bench/run-slow-frontend (which builds and installs the kernel first)."""
+RSS. Run it with bench/run-reliability slow-frontend."""
 
 import argparse
 import os
@@ -26,6 +26,13 @@ def rss_mib(pid):
 
 def threads(pid):
     return len(os.listdir(f"/proc/{pid}/task"))
+
+
+def iopub_connections(pid, port):
+    """Established connections to the kernel's iopub port."""
+    import psutil
+    return sum(1 for c in psutil.Process(pid).connections(kind="tcp")
+               if c.laddr.port == port and c.status == psutil.CONN_ESTABLISHED)
 
 
 def wait_idle(kc, msg_id, timeout):
@@ -74,9 +81,10 @@ def client(km):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--mib", type=int, default=20, help="MiB each flood cell prints")
+    p.add_argument("--mib", type=int, default=20, help="MiB each flood cell prints (the kernel shows 4 MB)")
     p.add_argument("--cells", type=int, default=3, help="flood cells while the subscriber stalls")
     p.add_argument("--timeout", type=float, default=20, help="seconds to wait for each thing")
+    p.add_argument("--linger", type=float, default=12, help="seconds the stalled subscriber hangs on before it leaves")
     args = p.parse_args()
     lines = args.mib * 1024 * 1024 // 100
     flood = f'import "strings"\nline := strings.Repeat("x", 99)\nfor i := 0; i < {lines}; i++ {{ fmt.Println(line) }}'
@@ -92,8 +100,8 @@ def main():
         t0 = time.monotonic()
         reply = wait_reply(who, msg_id, timeout)
         idle, text = wait_idle(who, msg_id, max(0.1, timeout - (time.monotonic() - t0)))
-        rows.append((label, fmt(reply), fmt(idle), f"{text / 2**20:.1f} MiB",
-                     f"{rss_mib(pid):.0f} MiB", threads(pid)))
+        rows.append((label, fmt(reply), fmt(idle), f"{text / 1e6:.1f} MB",
+                     f"{rss_mib(pid):.0f} MiB", iopub_connections(pid, km.iopub_port)))
 
     run("no stalled subscriber: flood cell", kc, flood)
     stalled = zmtp.stalled_subscriber(km.ip, km.iopub_port)
@@ -102,8 +110,10 @@ def main():
     run("stalled subscriber attached: `1+1`", kc, "1+1")
     fresh, ready = connect_client(km, args.timeout)
     rows.append(("new front end connects (reload): kernel_info", "-", fmt(ready), "-",
-                 f"{rss_mib(pid):.0f} MiB", threads(pid)))
+                 f"{rss_mib(pid):.0f} MiB", iopub_connections(pid, km.iopub_port)))
     run("new front end: `1+1`", fresh, "1+1")
+    time.sleep(args.linger)
+    run(f"{args.linger:.0f} s later: `1+1`", kc, "1+1")
     stalled.close()
     time.sleep(0.5)
     run("stalled subscriber gone: `1+1` (first front end)", kc, "1+1")
@@ -112,11 +122,11 @@ def main():
     kc.stop_channels()
     km.shutdown_kernel(now=True)
 
-    print(f"| step | execute_reply after | idle on iopub after | stream text received | kernel RSS | threads |")
+    print(f"| step | execute_reply after | idle on iopub after | stream text received | kernel RSS | iopub connections |")
     print("|---|---|---|---|---|---|")
     for r in rows:
         print("| " + " | ".join(str(c) for c in r) + " |")
-    print(f"\n(flood cells print {args.mib} MiB in 100-byte lines; waits capped at {args.timeout:.0f} s; "
+    print(f"\n(flood cells print {args.mib} MiB in 100-byte lines; the reading front end is the first one; waits capped at {args.timeout:.0f} s; "
           f"{time.strftime('%Y-%m-%d')})")
 
 
