@@ -267,10 +267,18 @@ func rewriteCell(text string, kind chunkKind) string {
 			edits = append(edits, edit{off(n.Pos()), off(n.Call.Fun.Pos()), "{ " + fn + " := "},
 				edit{off(n.Call.Lparen), off(n.Call.Rparen) + 1, "; " + runtimePkg + launch + strings.Join(args, ", ") + ") }"})
 		case *ast.FuncDecl:
-			// Go dies of a stack overflow: recursive functions count their depth instead.
-			if fd := n; n.Body != nil && callsItself(n) {
+			// Go dies of a stack overflow: functions that may recurse (that call themselves
+			// or another function of the session) count their depth instead.
+			// (A statement chunk is parsed inside func _() {...}, which is not the cell's.)
+			if fd := n; n.Body != nil && off(n.Pos()) >= 0 && (callsItself(n) || callsFunctions(n.Body)) {
 				at := off(n.Body.Lbrace) + 1
 				edits = append(edits, edit{at, at, fmt.Sprintf(" %s.Enter(%q); defer %s.Leave();", runtimePkg, fd.Name.Name, runtimePkg)})
+			}
+		case *ast.FuncLit:
+			// A function literal recurses through the variable it is stored in.
+			if callsFunctions(n.Body) {
+				at := off(n.Body.Lbrace) + 1
+				edits = append(edits, edit{at, at, fmt.Sprintf(" %s.Enter(%q); defer %s.Leave();", runtimePkg, "a function literal", runtimePkg)})
 			}
 		case *ast.SelectorExpr:
 			if pkg, ok := n.X.(*ast.Ident); ok && (pkg.Name == "slices" && slicesFuncs[n.Sel.Name] ||
@@ -512,6 +520,33 @@ func rangeOverInts(text string, kind chunkKind, asInt bool) string {
 
 // callsItself reports whether a function's body calls the function by its name (a
 // method: any method of that name).
+// notCalls are the names a call can use that never run a function of the session:
+// builtins and conversions to predeclared types.
+var notCalls = map[string]bool{
+	"append": true, "cap": true, "clear": true, "close": true, "complex": true, "copy": true,
+	"delete": true, "imag": true, "len": true, "make": true, "max": true, "min": true,
+	"new": true, "panic": true, "print": true, "println": true, "real": true, "recover": true,
+	"bool": true, "byte": true, "complex64": true, "complex128": true, "error": true,
+	"float32": true, "float64": true, "int": true, "int8": true, "int16": true, "int32": true,
+	"int64": true, "rune": true, "string": true, "uint": true, "uint8": true, "uint16": true,
+	"uint32": true, "uint64": true, "uintptr": true, "any": true,
+}
+
+// callsFunctions reports whether body calls a function by a plain name (not a package's
+// function): one of the session's, or a func variable, through which recursion can run.
+func callsFunctions(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if id, ok := call.Fun.(*ast.Ident); ok && !notCalls[id.Name] && !strings.HasPrefix(id.Name, "_gomatcalc") {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
 func callsItself(fd *ast.FuncDecl) bool {
 	found := false
 	ast.Inspect(fd.Body, func(n ast.Node) bool {

@@ -80,7 +80,9 @@ func New(opts Options) (*Session, error) {
 	osStdin := interp.Exports{"os/os": {"Stdin": reflect.ValueOf(&stdin).Elem()}}
 	// time.Sleep in a cell ends when the cell is interrupted: an interrupted sleep would
 	// otherwise hold its goroutine until the time is up.
-	sleep := interp.Exports{"time/time": {"Sleep": reflect.ValueOf(s.sleep)}}
+	// time.AfterFunc runs its func on a goroutine of its own: a panic there is reported,
+	// as in a goroutine a cell starts, instead of ending the process.
+	sleep := interp.Exports{"time/time": {"Sleep": reflect.ValueOf(s.sleep), "AfterFunc": reflect.ValueOf(cellrt.AfterFunc)}}
 	// MapTypes lets cellrt call the display methods of types defined in cells.
 	mapTypes := interp.Exports{".": {"MapTypes": reflect.ValueOf(stdlib.MapTypes)}}
 	for _, syms := range []interp.Exports{yaegistdlib.Symbols, stdlib.Symbols, osStdin, sleep, mapTypes, allocGuards} {

@@ -755,3 +755,26 @@ func TestMakeBeyondMemoryFailsTheCell(t *testing.T) {
 		{"mat.NewTriDense(2, mat.Upper, nil).IsEmpty()", "false"},
 	})
 }
+
+func TestRecursionThroughOtherFunctionsIsBounded(t *testing.T) {
+	s := newSession(t)
+	// Each of these would end the process with Go's fatal stack overflow.
+	for _, tt := range []struct{ code, fn string }{
+		{"func even(n int) bool { if n == 0 { return true }; return odd(n - 1) }\nfunc odd(n int) bool { if n == 0 { return false }; return even(n - 1) }\neven(1 << 40)", "even"},
+		{"var f func(int) int\nf = func(n int) int { return f(n + 1) }\nf(0)", "a function literal"},
+	} {
+		res, _ := exec(t, s, tt.code)
+		if res.Err == nil || !strings.Contains(res.Err.Value, "stack overflow: "+tt.fn+" nested more than") {
+			t.Errorf("%q: %+v", tt.code, res.Err)
+		}
+	}
+	expectValues(t, s, []valueTest{{"even(10)", "true"}, {"odd(7)", "true"}})
+}
+
+func TestAPanicInAfterFuncDoesNotEndTheSession(t *testing.T) {
+	s := newSession(t)
+	res, out := exec(t, s, "import \"time\"\ntime.AfterFunc(10*time.Millisecond, func() { panic(\"late\") })\ntime.Sleep(200 * time.Millisecond)")
+	if res.Err != nil || !strings.Contains(out.streams["stderr"], "panic in a goroutine (recovered, the session goes on): late") {
+		t.Errorf("%v %q", res.Err, out.streams)
+	}
+}

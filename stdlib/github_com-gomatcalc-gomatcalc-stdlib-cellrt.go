@@ -12,6 +12,7 @@ import (
 func init() {
 	Symbols["github.com/gomatcalc/gomatcalc/stdlib/cellrt/cellrt"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"AfterFunc":  reflect.ValueOf(cellrt.AfterFunc),
 		"At":         reflect.ValueOf(cellrt.At),
 		"Clear":      reflect.ValueOf(cellrt.Clear),
 		"Enter":      reflect.ValueOf(cellrt.Enter),

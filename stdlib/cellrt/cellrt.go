@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"sync/atomic"
+	"time"
 )
 
 // Go calls f with args on a new goroutine, as the statement `go f(args...)` does (the
@@ -51,6 +52,15 @@ func GoSpread(f any, args ...any) {
 
 // recoverGoroutine reports a goroutine's panic on standard error instead of ending the
 // process.
+// AfterFunc is time.AfterFunc for cells: f runs on its own goroutine, where a panic would
+// end the process; it is reported on standard error instead, as in Go.
+func AfterFunc(d time.Duration, f func()) *time.Timer {
+	return time.AfterFunc(d, func() {
+		defer recoverGoroutine()
+		f()
+	})
+}
+
 func recoverGoroutine() {
 	if r := recover(); r != nil {
 		fmt.Fprintf(os.Stderr, "panic in a goroutine (recovered, the session goes on): %v\n", r)
