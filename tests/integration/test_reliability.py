@@ -458,6 +458,13 @@ class TestBadCells(KernelTestCase):
             "os.Exit": ('import "os"\nos.Exit(1)', "os.Exit(1)"),
             "log.Fatal": ('import "log"\nlog.Fatal("fatal")', "fatal"),
             "panic": ('panic("on purpose")', "on purpose"),
+            # Go itself would end the process on each of these (fatal errors).
+            "make beyond memory": ("b := make([]byte, 1<<40)\nlen(b)", "more than this machine's memory"),
+            "a huge matrix": ("mat.NewDense(1000000, 1000000, nil)", "more than this machine's memory"),
+            "mutual recursion": ("func ping(n int) int { return pong(n+1) }\nfunc pong(n int) int { return ping(n+1) }\nping(0)",
+                                 "stack overflow"),
+            "recursive func literal": ("var rec func(int) int\nrec = func(n int) int { return rec(n+1) }\nrec(0)",
+                                       "stack overflow"),
         }
         for name, (code, evalue) in cells.items():
             with self.subTest(name):
@@ -471,6 +478,13 @@ class TestBadCells(KernelTestCase):
         reply, msgs = self.run_cell('import "time"\ngo func() { panic("in a goroutine") }()\ntime.Sleep(200 * time.Millisecond)')
         stderr = "".join(c["text"] for c in outputs(msgs, "stream") if c["name"] == "stderr")
         self.assertIn("in a goroutine", stderr)
+        self.assertEqual(self.run_cell("1")[0]["status"], "ok")
+
+    def test_a_panic_in_after_func_is_reported(self):
+        reply, msgs = self.run_cell('import "time"\ntime.AfterFunc(10*time.Millisecond, func() { panic("later") })\n'
+                                    'time.Sleep(200 * time.Millisecond)')
+        stderr = "".join(c["text"] for c in outputs(msgs, "stream") if c["name"] == "stderr")
+        self.assertIn("later", stderr)
         self.assertEqual(self.run_cell("1")[0]["status"], "ok")
 
     def test_closing_stdout(self):
