@@ -22,10 +22,17 @@ import (
 //     stderr saying how much it missed; statuses, replies and errors are always queued;
 //   - a subscriber over subscriberHardLimit, or one that leaves a write unread for
 //     writeTimeout, is disconnected (ZeroMQ front ends reconnect by themselves);
-//   - connecting and handshaking happen on goroutines of their own (see zmtp.go).
+//   - connecting and handshaking happen on goroutines of their own (see zmtp.go);
+//   - what is published while nobody is subscribed is kept for a while (the backlog) and
+//     goes to the next subscriber: a front end that connects iopub a little after shell
+//     (jupyter console does not wait for iopub) still sees its first cell's statuses.
 const (
 	subscriberSoftLimit = 8 << 20
 	subscriberHardLimit = 16 << 20
+
+	backlogMessages = 256
+	backlogBytes    = 4 << 20
+	backlogAge      = 10 * time.Second
 )
 
 // publisher is the iopub socket.
@@ -36,10 +43,12 @@ type publisher struct {
 	// note builds the message that tells a subscriber what it missed.
 	note func(parent json.RawMessage, text string) *Message
 
-	mu     sync.Mutex
-	subs   map[*subscriber]bool
-	closed bool
-	wg     sync.WaitGroup
+	mu          sync.Mutex
+	subs        map[*subscriber]bool
+	backlog     []*queued // published while no subscriber had subscribed, oldest first
+	backlogSize int
+	closed      bool
+	wg          sync.WaitGroup
 }
 
 // listenPublisher listens on addr (host:port) for subscribers.
@@ -94,11 +103,12 @@ func (p *publisher) accept() {
 	}
 }
 
-// publish queues m for every subscriber whose subscriptions match its topic.
+// publish queues m for every subscriber whose subscriptions match its topic, or keeps it
+// in the backlog while there is no subscriber.
 func (p *publisher) publish(m *Message) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed || len(p.subs) == 0 {
+	if p.closed {
 		return
 	}
 	frames, err := encode(m, p.signer)
@@ -106,13 +116,38 @@ func (p *publisher) publish(m *Message) {
 		p.log.Printf("iopub: cannot encode %s: %v", m.Header.MsgType, err)
 		return
 	}
-	it := &queued{frames: frames, parent: m.Parent, output: isOutput(m.Header.MsgType)}
+	it := &queued{frames: frames, parent: m.Parent, output: isOutput(m.Header.MsgType), at: time.Now()}
 	for _, f := range frames {
 		it.size += len(f) + 9
 	}
+	subscribed := false
 	for s := range p.subs {
-		s.offer(it)
+		subscribed = s.offer(it) || subscribed
 	}
+	if !subscribed && it.size <= backlogBytes {
+		p.backlog = append(p.backlog, it)
+		p.backlogSize += it.size
+		for len(p.backlog) > backlogMessages || p.backlogSize > backlogBytes {
+			p.backlogSize -= p.backlog[0].size
+			p.backlog = p.backlog[1:]
+		}
+	}
+}
+
+// subscribe adds topic to s's subscriptions and hands s the backlog, in order: p.mu is
+// held throughout, so nothing published meanwhile can overtake it.
+func (p *publisher) subscribe(s *subscriber, topic []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s.mu.Lock()
+	s.topics = append(s.topics, append([]byte(nil), topic...))
+	s.mu.Unlock()
+	for _, it := range p.backlog {
+		if time.Since(it.at) < backlogAge {
+			s.offer(it)
+		}
+	}
+	p.backlog, p.backlogSize = nil, 0
 }
 
 // isOutput reports whether a message of msgType may be dropped for a slow subscriber.
@@ -160,6 +195,7 @@ type queued struct {
 	size   int
 	parent json.RawMessage
 	output bool
+	at     time.Time // when it was published
 	// note is set on the placeholder of a note about missed outputs.
 	note *missed
 }
@@ -196,12 +232,14 @@ func (s *subscriber) subscribed(topic []byte) bool {
 	return false
 }
 
-// offer queues it unless the subscriber did not subscribe or is too far behind.
-func (s *subscriber) offer(it *queued) {
+// offer queues it unless the subscriber did not subscribe or is too far behind. It
+// reports whether the subscriber subscribed to it (even when it is missed or too far
+// behind and disconnected).
+func (s *subscriber) offer(it *queued) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.gone || !s.finishBy.IsZero() || !s.subscribed(it.frames[0]) {
-		return
+		return false
 	}
 	// An empty queue takes any message: only a subscriber that is behind misses any.
 	switch {
@@ -212,11 +250,11 @@ func (s *subscriber) offer(it *queued) {
 		}
 		s.missing.messages++
 		s.missing.bytes += it.size
-		return
+		return true
 	case s.bytes > 0 && s.bytes+it.size > subscriberHardLimit:
 		s.p.log.Printf("iopub: %s is %d MB behind; disconnected", s.conn.RemoteAddr(), s.bytes>>20)
 		s.closeLocked()
-		return
+		return true
 	}
 	s.queue = append(s.queue, it)
 	s.bytes += it.size
@@ -224,6 +262,7 @@ func (s *subscriber) offer(it *queued) {
 	case s.wake <- struct{}{}:
 	default:
 	}
+	return true
 }
 
 // write sends the queue, one writev per message.
@@ -337,15 +376,15 @@ func (s *subscriber) readSubscriptions() {
 			// Other messages from a subscriber mean nothing to a PUB socket.
 			continue
 		}
-		s.mu.Lock()
 		if sub == 1 {
-			s.topics = append(s.topics, append([]byte(nil), topic...))
-		} else {
-			for i, t := range s.topics {
-				if bytes.Equal(t, topic) {
-					s.topics = append(s.topics[:i], s.topics[i+1:]...)
-					break
-				}
+			s.p.subscribe(s, topic)
+			continue
+		}
+		s.mu.Lock()
+		for i, t := range s.topics {
+			if bytes.Equal(t, topic) {
+				s.topics = append(s.topics[:i], s.topics[i+1:]...)
+				break
 			}
 		}
 		s.mu.Unlock()

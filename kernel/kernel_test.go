@@ -87,28 +87,9 @@ type client struct {
 
 func startKernel(t testing.TB, session lang.Session) (*client, chan error) {
 	t.Helper()
-	conn := &ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "test-key", SignatureScheme: "hmac-sha256",
-		ShellPort: freePort(t), ControlPort: freePort(t), StdinPort: freePort(t), IOPubPort: freePort(t), HBPort: freePort(t)}
-	k := New(conn, session, io.Discard)
-	done := make(chan error, 1)
-	go func() {
-		_, err := k.Run(context.Background())
-		done <- err
-	}()
-
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	c := &client{t: t, conn: conn, signer: newSigner(conn.Key), iopubMsgs: make(chan *Message, 100)}
-	id := zmq4.WithID(zmq4.SocketIdentity("client"))
-	c.shell, c.control, c.stdin = zmq4.NewDealer(ctx, id), zmq4.NewDealer(ctx, id), zmq4.NewDealer(ctx, id)
-	c.iopub = zmq4.NewSub(ctx)
-	for _, s := range []struct {
-		sock zmq4.Socket
-		port int
-	}{{c.shell, conn.ShellPort}, {c.control, conn.ControlPort}, {c.stdin, conn.StdinPort}, {c.iopub, conn.IOPubPort}} {
-		if err := s.sock.Dial(conn.endpoint(s.port)); err != nil {
-			t.Fatal(err)
-		}
+	c, done := startKernelWithoutIOPub(t, session)
+	if err := c.iopub.Dial(c.conn.endpoint(c.conn.IOPubPort)); err != nil {
+		t.Fatal(err)
 	}
 	c.iopub.SetOption(zmq4.OptionSubscribe, "")
 	go func() {
@@ -137,6 +118,36 @@ func startKernel(t testing.TB, session lang.Session) (*client, chan error) {
 			t.Fatal("iopub never delivered a message")
 		}
 	}
+}
+
+// startKernelWithoutIOPub starts a kernel and connects the client's shell, control and
+// stdin; its iopub socket is made but not connected.
+func startKernelWithoutIOPub(t testing.TB, session lang.Session) (*client, chan error) {
+	t.Helper()
+	conn := &ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "test-key", SignatureScheme: "hmac-sha256",
+		ShellPort: freePort(t), ControlPort: freePort(t), StdinPort: freePort(t), IOPubPort: freePort(t), HBPort: freePort(t)}
+	k := New(conn, session, io.Discard)
+	done := make(chan error, 1)
+	go func() {
+		_, err := k.Run(context.Background())
+		done <- err
+	}()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c := &client{t: t, conn: conn, signer: newSigner(conn.Key), iopubMsgs: make(chan *Message, 100)}
+	id := zmq4.WithID(zmq4.SocketIdentity("client"))
+	c.shell, c.control, c.stdin = zmq4.NewDealer(ctx, id), zmq4.NewDealer(ctx, id), zmq4.NewDealer(ctx, id)
+	c.iopub = zmq4.NewSub(ctx)
+	for _, s := range []struct {
+		sock zmq4.Socket
+		port int
+	}{{c.shell, conn.ShellPort}, {c.control, conn.ControlPort}, {c.stdin, conn.StdinPort}} {
+		if err := s.sock.Dial(conn.endpoint(s.port)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c, done
 }
 
 func (c *client) drainIOPub() {

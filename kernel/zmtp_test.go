@@ -234,6 +234,70 @@ func TestAStalledSubscriberMissesOutputsAndIsToldSo(t *testing.T) {
 	}
 }
 
+// readMessage reads one whole message from a raw peer.
+func readMessage(t *testing.T, c net.Conn, s *signer) *Message {
+	t.Helper()
+	var frames [][]byte
+	for {
+		flags, body, err := readFrame(c, 1<<30)
+		if err != nil {
+			t.Fatalf("reading a message: %v", err)
+		}
+		frames = append(frames, body)
+		if flags&flagMore == 0 {
+			break
+		}
+	}
+	m, err := decode(frames, s)
+	if err != nil {
+		t.Fatalf("a message does not verify: %v", err)
+	}
+	return m
+}
+
+// jupyter console sends its first cell as soon as kernel_info is answered, without
+// waiting for iopub: what was published before it subscribed must still reach it.
+func TestASubscriberThatComesLateGetsWhatNobodyGot(t *testing.T) {
+	c, _ := startKernelWithoutIOPub(t, &fakeSession{})
+	id := c.send(c.shell, "execute_request", map[string]any{"code": "print"})
+	if rc := content(t, c.recv(c.shell)); rc["status"] != "ok" {
+		t.Fatalf("reply %v", rc)
+	}
+	sub := rawPeer(t, c.conn.IOPubPort, "SUB")
+	sub.Write(frameBytes(0, []byte{1})) // subscribe to everything
+	sub.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var got []string
+	for {
+		m := readMessage(t, sub, c.signer)
+		if m.Header.MsgType == "status" && parentID(m) == "" {
+			got = append(got, "starting")
+			continue
+		}
+		if parentID(m) != id {
+			continue
+		}
+		got = append(got, m.Header.MsgType)
+		if m.Header.MsgType == "status" && content(t, m)["execution_state"] == "idle" {
+			break
+		}
+	}
+	want := []string{"starting", "status", "execute_input", "stream", "execute_result", "status"}
+	if !slices.Equal(got, want) {
+		t.Errorf("the late subscriber got %v, want %v", got, want)
+	}
+
+	// Once someone has subscribed, a newcomer gets only what is published after it.
+	late := rawPeer(t, c.conn.IOPubPort, "SUB")
+	late.Write(frameBytes(0, []byte{1}))
+	time.Sleep(100 * time.Millisecond)
+	id = c.send(c.shell, "kernel_info_request", map[string]any{})
+	c.recv(c.shell)
+	late.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if m := readMessage(t, late, c.signer); parentID(m) != id {
+		t.Errorf("the newcomer's first message is a %s of %q, not the status of its own request", m.Header.MsgType, parentID(m))
+	}
+}
+
 func TestOutputOverTheLimitIsCutWithANote(t *testing.T) {
 	c, _ := startKernel(t, &fakeSession{})
 	id := c.send(c.shell, "execute_request", map[string]any{"code": "flood"})

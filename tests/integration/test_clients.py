@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 
 import nbformat
 import zmq
+from jupyter_client import KernelManager
 
 from support import TIMEOUT, binary, kernel, run, run_cell
 
@@ -104,6 +105,42 @@ class TestConsole(unittest.TestCase):
         self.assertIn("printed 21", out)
         self.assertIn("panic: bad input", result.stderr)
         self.assertIn("Out[5]: 22", out, "the session must survive the panic")
+
+
+class TestLateIOPub(unittest.TestCase):
+    """jupyter console sends its first cell once kernel_info is answered, without waiting
+    for iopub; a kernel that starts quickly can publish that cell's statuses before the
+    console's SUB socket is connected. They must reach it all the same, or the console
+    waits for an idle status that never comes."""
+
+    def test_first_cell_statuses_reach_an_iopub_connected_later(self):
+        km = KernelManager(kernel_name="gomatcalc")
+        km.start_kernel()
+        kc = km.client()
+        try:
+            kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+            kc.kernel_info(reply=True, timeout=TIMEOUT)
+            msg_id = kc.execute("x := 20\nx + 22")
+            reply = kc.get_shell_msg(timeout=TIMEOUT)
+            self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+            self.assertEqual(reply["content"]["status"], "ok")
+
+            kc.start_channels(shell=False, iopub=True, stdin=False, hb=False, control=False)
+            seen = []
+            deadline = time.time() + TIMEOUT
+            while time.time() < deadline:
+                msg = kc.get_iopub_msg(timeout=TIMEOUT)
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                seen.append(msg["msg_type"])
+                if msg["msg_type"] == "execute_result":
+                    self.assertEqual(msg["content"]["data"]["text/plain"], "42")
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+            self.assertEqual(seen, ["status", "execute_input", "execute_result", "status"])
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
 
 
 def sign(key, scheme, frames):
