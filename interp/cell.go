@@ -87,7 +87,7 @@ const valuesFunc = runtimePkg + ".Values"
 // them. Its type parameter gives yaegi the value's own type at the call.
 const showFunc = "_gomatcalcShow"
 
-const showFuncDecl = "func " + showFunc + "[T any](v T) interface{} {\n" +
+const showFuncDecl = "func " + showFunc + "[_gomatcalcT any](v _gomatcalcT) interface{} {\n" +
 	"\treturn " + runtimePkg + ".Shown(v, " + runtimePkg + ".StringOf(v), " + runtimePkg + ".ErrorOf(v), " +
 	runtimePkg + ".HTMLOf(v), " + runtimePkg + ".MarkdownOf(v), " + runtimePkg + ".LaTeXOf(v), " +
 	runtimePkg + ".SVGOf(v), " + runtimePkg + ".PNGOf(v), " + runtimePkg + ".JPEGOf(v), " + runtimePkg + ".JSONOf(v))\n}"

@@ -29,7 +29,7 @@ type _gomatcalcOrdered interface {
 type _gomatcalcInteger interface {
 	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr
 }
-func min[T _gomatcalcOrdered](x T, y ...T) T {
+func min[_gomatcalcT _gomatcalcOrdered](x _gomatcalcT, y ..._gomatcalcT) _gomatcalcT {
 	for _, v := range y {
 		if v < x {
 			x = v
@@ -37,7 +37,7 @@ func min[T _gomatcalcOrdered](x T, y ...T) T {
 	}
 	return x
 }
-func max[T _gomatcalcOrdered](x T, y ...T) T {
+func max[_gomatcalcT _gomatcalcOrdered](x _gomatcalcT, y ..._gomatcalcT) _gomatcalcT {
 	for _, v := range y {
 		if v > x {
 			x = v
@@ -47,9 +47,10 @@ func max[T _gomatcalcOrdered](x T, y ...T) T {
 }
 func clear(v interface{}) { ` + runtimePkg + `.Clear(v) }
 ` + genericsPrelude + `
-func ` + intsFunc + `[T _gomatcalcInteger](n T) []T {
-	var s []T
-	for i := T(0); i < n; i++ {
+func ` + intsFunc + `[_gomatcalcT _gomatcalcInteger](n _gomatcalcT) []_gomatcalcT {
+	var s []_gomatcalcT
+	var i _gomatcalcT // (yaegi fails on _gomatcalcT(0) for a cell's named type)
+	for ; i < n; i++ {
 		s = append(s, i)
 	}
 	return s
@@ -57,7 +58,7 @@ func ` + intsFunc + `[T _gomatcalcInteger](n T) []T {
 `
 
 // slicesFuncs and mapsFuncs are the functions of packages slices and maps that yaegi
-// v0.16.1 cannot instantiate (their constraints are of the form S ~[]E). A call
+// v0.16.1 cannot instantiate (their constraints are of the form S ~[]_gomatcalcE). A call
 // slices.Sort(...) becomes _gomatcalc_slices_Sort(...), defined in genericsPrelude over
 // plain slices and maps. maps.Keys and maps.Values return slices, as golang.org/x/exp/maps
 // did: yaegi has no range over functions for Go 1.23's iterators.
@@ -69,21 +70,21 @@ var (
 )
 
 const genericsPrelude = `
-func _gomatcalc_slices_Sort[E _gomatcalcOrdered](s []E) {
+func _gomatcalc_slices_Sort[_gomatcalcE _gomatcalcOrdered](s []_gomatcalcE) {
 	` + runtimePkg + `.SortSlice(s, func(i, j int) bool { return s[i] < s[j] }, false)
 }
-func _gomatcalc_slices_SortFunc[E any](s []E, cmp func(a, b E) int) {
+func _gomatcalc_slices_SortFunc[_gomatcalcE any](s []_gomatcalcE, cmp func(a, b _gomatcalcE) int) {
 	` + runtimePkg + `.SortSlice(s, func(i, j int) bool { return cmp(s[i], s[j]) < 0 }, false)
 }
-func _gomatcalc_slices_SortStableFunc[E any](s []E, cmp func(a, b E) int) {
+func _gomatcalc_slices_SortStableFunc[_gomatcalcE any](s []_gomatcalcE, cmp func(a, b _gomatcalcE) int) {
 	` + runtimePkg + `.SortSlice(s, func(i, j int) bool { return cmp(s[i], s[j]) < 0 }, true)
 }
-func _gomatcalc_slices_Sorted[E _gomatcalcOrdered](s []E) []E {
-	c := append([]E(nil), s...)
+func _gomatcalc_slices_Sorted[_gomatcalcE _gomatcalcOrdered](s []_gomatcalcE) []_gomatcalcE {
+	c := append([]_gomatcalcE(nil), s...)
 	_gomatcalc_slices_Sort(c)
 	return c
 }
-func _gomatcalc_slices_IsSorted[E _gomatcalcOrdered](s []E) bool {
+func _gomatcalc_slices_IsSorted[_gomatcalcE _gomatcalcOrdered](s []_gomatcalcE) bool {
 	for i := 1; i < len(s); i++ {
 		if s[i] < s[i-1] {
 			return false
@@ -91,7 +92,7 @@ func _gomatcalc_slices_IsSorted[E _gomatcalcOrdered](s []E) bool {
 	}
 	return true
 }
-func _gomatcalc_slices_Max[E _gomatcalcOrdered](s []E) E {
+func _gomatcalc_slices_Max[_gomatcalcE _gomatcalcOrdered](s []_gomatcalcE) _gomatcalcE {
 	if len(s) == 0 {
 		panic("slices.Max: empty list")
 	}
@@ -103,7 +104,7 @@ func _gomatcalc_slices_Max[E _gomatcalcOrdered](s []E) E {
 	}
 	return m
 }
-func _gomatcalc_slices_Min[E _gomatcalcOrdered](s []E) E {
+func _gomatcalc_slices_Min[_gomatcalcE _gomatcalcOrdered](s []_gomatcalcE) _gomatcalcE {
 	if len(s) == 0 {
 		panic("slices.Min: empty list")
 	}
@@ -115,12 +116,12 @@ func _gomatcalc_slices_Min[E _gomatcalcOrdered](s []E) E {
 	}
 	return m
 }
-func _gomatcalc_slices_Reverse[E any](s []E) {
+func _gomatcalc_slices_Reverse[_gomatcalcE any](s []_gomatcalcE) {
 	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
 		s[i], s[j] = s[j], s[i]
 	}
 }
-func _gomatcalc_slices_Equal[E comparable](a, b []E) bool {
+func _gomatcalc_slices_Equal[_gomatcalcE comparable](a, b []_gomatcalcE) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -131,13 +132,13 @@ func _gomatcalc_slices_Equal[E comparable](a, b []E) bool {
 	}
 	return true
 }
-func _gomatcalc_slices_Clone[E any](s []E) []E {
+func _gomatcalc_slices_Clone[_gomatcalcE any](s []_gomatcalcE) []_gomatcalcE {
 	if s == nil {
 		return nil
 	}
-	return append([]E{}, s...)
+	return append([]_gomatcalcE{}, s...)
 }
-func _gomatcalc_slices_Compact[E comparable](s []E) []E {
+func _gomatcalc_slices_Compact[_gomatcalcE comparable](s []_gomatcalcE) []_gomatcalcE {
 	if len(s) < 2 {
 		return s
 	}
@@ -149,7 +150,7 @@ func _gomatcalc_slices_Compact[E comparable](s []E) []E {
 	}
 	return out
 }
-func _gomatcalc_slices_BinarySearch[E _gomatcalcOrdered](s []E, target E) (int, bool) {
+func _gomatcalc_slices_BinarySearch[_gomatcalcE _gomatcalcOrdered](s []_gomatcalcE, target _gomatcalcE) (int, bool) {
 	lo, hi := 0, len(s)
 	for lo < hi {
 		mid := (lo + hi) / 2
@@ -161,36 +162,36 @@ func _gomatcalc_slices_BinarySearch[E _gomatcalcOrdered](s []E, target E) (int, 
 	}
 	return lo, lo < len(s) && s[lo] == target
 }
-func _gomatcalc_slices_Insert[E any](s []E, i int, v ...E) []E {
-	out := append([]E{}, s[:i]...)
+func _gomatcalc_slices_Insert[_gomatcalcE any](s []_gomatcalcE, i int, v ..._gomatcalcE) []_gomatcalcE {
+	out := append([]_gomatcalcE{}, s[:i]...)
 	out = append(out, v...)
 	return append(out, s[i:]...)
 }
-func _gomatcalc_maps_Keys[K comparable, V any](m map[K]V) []K {
-	keys := make([]K, 0, len(m))
+func _gomatcalc_maps_Keys[_gomatcalcK comparable, _gomatcalcV any](m map[_gomatcalcK]_gomatcalcV) []_gomatcalcK {
+	keys := make([]_gomatcalcK, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	return keys
 }
-func _gomatcalc_maps_Values[K comparable, V any](m map[K]V) []V {
-	values := make([]V, 0, len(m))
+func _gomatcalc_maps_Values[_gomatcalcK comparable, _gomatcalcV any](m map[_gomatcalcK]_gomatcalcV) []_gomatcalcV {
+	values := make([]_gomatcalcV, 0, len(m))
 	for _, v := range m {
 		values = append(values, v)
 	}
 	return values
 }
-func _gomatcalc_maps_Clone[K comparable, V any](m map[K]V) map[K]V {
+func _gomatcalc_maps_Clone[_gomatcalcK comparable, _gomatcalcV any](m map[_gomatcalcK]_gomatcalcV) map[_gomatcalcK]_gomatcalcV {
 	if m == nil {
 		return nil
 	}
-	c := make(map[K]V, len(m))
+	c := make(map[_gomatcalcK]_gomatcalcV, len(m))
 	for k, v := range m {
 		c[k] = v
 	}
 	return c
 }
-func _gomatcalc_maps_Equal[K, V comparable](a, b map[K]V) bool {
+func _gomatcalc_maps_Equal[_gomatcalcK, _gomatcalcV comparable](a, b map[_gomatcalcK]_gomatcalcV) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -201,7 +202,7 @@ func _gomatcalc_maps_Equal[K, V comparable](a, b map[K]V) bool {
 	}
 	return true
 }
-func _gomatcalc_maps_Copy[K comparable, V any](dst, src map[K]V) {
+func _gomatcalc_maps_Copy[_gomatcalcK comparable, _gomatcalcV any](dst, src map[_gomatcalcK]_gomatcalcV) {
 	for k, v := range src {
 		dst[k] = v
 	}

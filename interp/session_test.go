@@ -778,3 +778,28 @@ func TestAPanicInAfterFuncDoesNotEndTheSession(t *testing.T) {
 		t.Errorf("%v %q", res.Err, out.streams)
 	}
 }
+
+// yaegi confuses a generic function's type parameter with a cell's type of the same name
+// (T "too many arguments", E "undefined type"): the session's own generics must work
+// whatever the cell's types are called.
+func TestCellTypesNamedLikeTypeParameters(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, `type T struct{ A int }
+func (t T) HTML() string { return fmt.Sprintf("<b>%d</b>", t.A) }
+type E int
+type K string
+type V float64`)
+	for _, tt := range []struct{ code, mime, want string }{
+		{"T{7}", "text/html", "<b>7</b>"},
+		{"min(E(3), E(1), E(2))", "text/plain", "1"},
+		{"max(V(0.5), V(2))", "text/plain", "2"},
+		{"es := []E{1, 3, 2}\nslices.Sort(es)\nslices.Reverse(es)\nes", "text/plain", "[3 2 1]"},
+		{"maps.Keys(map[K]V{\"a\": 1})", "text/plain", "[a]"},
+		{"n := E(0)\nfor i := range E(3) { n += i }\nn", "text/plain", "3"},
+	} {
+		res, _ := exec(t, s, tt.code)
+		if res.Err != nil || res.Value[tt.mime] != tt.want {
+			t.Errorf("%q: %s = %q (%v), want %q", tt.code, tt.mime, res.Value[tt.mime], res.Err, tt.want)
+		}
+	}
+}
