@@ -54,8 +54,8 @@ func (ch *chunk) source(shown bool) string {
 	return "\n" + text
 }
 
-// declared is a function or type a cell declares: where, and for a type its definition
-// with spaces folded.
+// declared is a function or type a cell declares: where, and its text: a type's
+// definition with spaces folded, a function's signature with its doc comment.
 type declared struct {
 	name, text string
 	line, col  int
@@ -213,6 +213,29 @@ func classify(text string) chunkKind {
 	return stmtChunk
 }
 
+// signature is the text of fd up to its body; base is the offset of text in the parsed
+// file.
+func signature(text string, fset *token.FileSet, fd *ast.FuncDecl, base int) string {
+	end := fd.End()
+	if fd.Body != nil {
+		end = fd.Body.Lbrace
+	}
+	return strings.TrimSpace(text[fset.Position(fd.Pos()).Offset-base : fset.Position(end).Offset-base])
+}
+
+// commentAbove is the // comment on the lines of the cell just above line n.
+func (c *cell) commentAbove(n int) string {
+	start := n
+	for start > 1 && strings.HasPrefix(strings.TrimSpace(c.line(start-1)), "//") {
+		start--
+	}
+	var lines []string
+	for i := start; i < n; i++ {
+		lines = append(lines, strings.TrimSpace(c.line(i)))
+	}
+	return strings.Join(lines, "\n")
+}
+
 // check parses a chunk as Go, records what it declares or imports, and returns its syntax
 // errors at their cell positions.
 func (c *cell) check(ch *chunk) scanner.ErrorList {
@@ -249,7 +272,11 @@ func (c *cell) check(ch *chunk) scanner.ErrorList {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && ch.kind == declChunk {
 			p := fset.Position(fd.Pos())
 			line, col := c.position(ch, p.Line, p.Column)
-			ch.funcs = append(ch.funcs, declared{name: fd.Name.Name, line: line, col: col})
+			text := signature(ch.text, fset, fd, len(prefix))
+			if doc := c.commentAbove(line); doc != "" {
+				text = doc + "\n" + text
+			}
+			ch.funcs = append(ch.funcs, declared{name: fd.Name.Name, text: text, line: line, col: col})
 		}
 		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.TYPE && ch.kind == declChunk {
 			for _, spec := range gd.Specs {

@@ -25,6 +25,8 @@ type origin struct {
 	chunk *chunk
 	count int // the cell's execution count
 	line  int // the line of the cell where the function is declared
+	// signature is the declaration up to its body, with its doc comment.
+	signature string
 }
 
 // frame is one line of the stack yaegi prints to stderr as a panic unwinds:

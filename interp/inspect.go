@@ -12,6 +12,7 @@ import (
 
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
 	"github.com/gomatcalc/gomatcalc/stdlib"
+	"github.com/gomatcalc/gomatcalc/stdlib/display"
 )
 
 // helpRequest recognises a help cell, "?expr" or "expr?" as in IPython, and returns expr.
@@ -87,8 +88,15 @@ func (s *Session) describe(expr string) (string, bool) {
 	if path, ok := s.packages[expr]; ok {
 		return "package " + expr + ` "` + path + `"`, true
 	}
+	if o, ok := s.funcs[expr]; ok {
+		return fmt.Sprintf("%s\n\n(declared at line %d of cell [%d])", o.signature, o.line, o.count), true
+	}
 	if v, ok := s.yaegi.Globals()[expr]; ok && v.IsValid() {
-		return fmt.Sprintf("var %s %s = %s", expr, v.Type(), plainValue(v)), true
+		value := plainValue(v)
+		if strings.Contains(value, "\n") {
+			value = "\n" + value
+		}
+		return fmt.Sprintf("var %s %s = %s", expr, v.Type(), value), true
 	}
 	return "", false
 }
@@ -115,9 +123,14 @@ func describeSymbol(expr string, v reflect.Value) string {
 	return fmt.Sprintf("%s %s = %s", expr, v.Type(), plainValue(v))
 }
 
+// plainValue is v's text as a cell showing it would print it (a matrix in aligned
+// columns, cut when large).
 func plainValue(v reflect.Value) string {
 	if !v.CanInterface() {
 		return v.String()
+	}
+	if text, ok := display.Render(v.Interface())["text/plain"].(string); ok {
+		return text
 	}
 	return fmt.Sprint(v.Interface())
 }

@@ -16,9 +16,14 @@ func (s *Session) IsComplete(code string) lang.Completeness {
 	var sc scanner.Scanner
 	fset := token.NewFileSet()
 	file := fset.AddFile("", -1, len(code))
+	invalid := false
 	sc.Init(file, []byte(code), func(_ token.Position, msg string) {
-		if strings.Contains(msg, "not terminated") {
+		// Only a raw string and a /* comment */ go on past the end of a line.
+		switch msg {
+		case "raw string literal not terminated", "comment not terminated":
 			incomplete = true
+		default:
+			invalid = true
 		}
 	}, 0)
 	for {
@@ -33,7 +38,7 @@ func (s *Session) IsComplete(code string) lang.Completeness {
 			depth--
 		}
 	}
-	if depth < 0 {
+	if depth < 0 || invalid {
 		return lang.Completeness{Status: lang.Invalid}
 	}
 	if depth > 0 || incomplete {

@@ -164,7 +164,7 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 			return res
 		}
 		for _, f := range ch.funcs {
-			s.funcs[f.name] = origin{cell: c, chunk: ch, count: req.ExecutionCount, line: f.line}
+			s.funcs[f.name] = origin{cell: c, chunk: ch, count: req.ExecutionCount, line: f.line, signature: f.text}
 		}
 		res.Value = render(values)
 	}

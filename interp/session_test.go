@@ -242,6 +242,7 @@ func contains(list []string, s string) bool {
 func TestInspect(t *testing.T) {
 	s := newSession(t)
 	exec(t, s, "v := 3.5\nA := mat.NewDense(2, 2, nil)")
+	exec(t, s, "// area is the area of a w by h rectangle.\nfunc area(w, h float64) float64 {\n\treturn w * h\n}")
 	for _, tt := range []struct {
 		code   string
 		cursor int
@@ -251,6 +252,10 @@ func TestInspect(t *testing.T) {
 		{"A.Mul(A, A)", 3, "func (m *Dense) Mul(a, b Matrix)\n\nMul takes the matrix product"},
 		{"fmt.Sprintf", 5, "func Sprintf(format string, a ...any) string"},
 		{"v", 1, "var v float64 = 3.5"},
+		// A matrix shows as a cell shows it, not as gonum's struct.
+		{"A", 1, "var A *mat.Dense = \n⎡0  0⎤\n⎣0  0⎦"},
+		// A function of the session shows its declaration and where it is.
+		{"area(2, 3)", 2, "// area is the area of a w by h rectangle.\nfunc area(w, h float64) float64\n\n(declared at line 2 of cell [0])"},
 	} {
 		in := s.Inspect(tt.code, tt.cursor, 0)
 		text, _ := in.Data["text/plain"].(string)
@@ -274,6 +279,9 @@ func TestIsComplete(t *testing.T) {
 		"x := []int{1,":             lang.Incomplete,
 		"y := 1 +":                  lang.Incomplete,
 		"s := `raw":                 lang.Incomplete,
+		"/* a comment":              lang.Incomplete,
+		`s := "abc`:                 lang.Invalid,
+		"r := 'a":                   lang.Invalid,
 		"x := 1)":                   lang.Invalid,
 		"for for":                   lang.Invalid,
 		"x := 1 2":                  lang.Invalid,
