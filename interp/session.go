@@ -304,7 +304,9 @@ func (s *Session) nameUndefined(ctx context.Context, ch *chunk, err error) error
 }
 
 func (s *Session) eval(ctx context.Context, src string) (reflect.Value, error) {
-	return s.yaegi.EvalWithContext(ctx, src)
+	v, err := s.yaegi.EvalWithContext(ctx, src)
+	forgetSyntaxTrees(s.yaegi)
+	return v, err
 }
 
 func (s *Session) importPackage(ctx context.Context, imp importSpec) error {
