@@ -28,6 +28,9 @@ type chunk struct {
 	imports []importSpec
 	funcs   []declared // functions a declaration chunk defines
 	types   []declared // types a declaration chunk defines, with their definitions
+	// packageNames are the names the chunk uses only as pkg in pkg.Name, with where they
+	// are first used: the session checks that each is imported or defined.
+	packageNames []declared
 	// wrappers are the ways to try, best first, of passing the chunk's last statement, an
 	// expression, to valuesFunc (see showLastExpression); none when the chunk does not end
 	// with an expression to show.
@@ -236,6 +239,36 @@ func (c *cell) commentAbove(n int) string {
 	return strings.Join(lines, "\n")
 }
 
+// selectorBases returns the first use of each name that f uses only as X in X.Sel: the
+// names that can only be packages (a variable or a parameter appears on its own too).
+func selectorBases(f *ast.File) []*ast.Ident {
+	bases := map[string]*ast.Ident{}
+	var order []string
+	other := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			if id, ok := n.X.(*ast.Ident); ok {
+				if bases[id.Name] == nil {
+					bases[id.Name] = id
+					order = append(order, id.Name)
+				}
+				return false
+			}
+		case *ast.Ident:
+			other[n.Name] = true
+		}
+		return true
+	})
+	var out []*ast.Ident
+	for _, name := range order {
+		if !other[name] {
+			out = append(out, bases[name])
+		}
+	}
+	return out
+}
+
 // check parses a chunk as Go, records what it declares or imports, and returns its syntax
 // errors at their cell positions.
 func (c *cell) check(ch *chunk) scanner.ErrorList {
@@ -267,6 +300,11 @@ func (c *cell) check(ch *chunk) scanner.ErrorList {
 			spec.name = imp.Name.Name
 		}
 		ch.imports = append(ch.imports, spec)
+	}
+	for _, id := range selectorBases(f) {
+		p := fset.Position(id.Pos())
+		line, col := c.position(ch, p.Line, p.Column)
+		ch.packageNames = append(ch.packageNames, declared{name: id.Name, line: line, col: col})
 	}
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && ch.kind == declChunk {

@@ -40,7 +40,7 @@ func (s *Session) Complete(code string, cursor int) lang.Completion {
 		for name := range s.packages {
 			candidates = append(candidates, name)
 		}
-		for name := range s.yaegi.Globals() {
+		for name := range s.globals() {
 			candidates = append(candidates, name)
 		}
 		for name := range s.funcs {
@@ -73,7 +73,7 @@ func (s *Session) members(head string) []string {
 		}
 		return names
 	}
-	v, ok := s.yaegi.Globals()[head]
+	v, ok := s.globals()[head]
 	if !ok || !v.IsValid() {
 		return nil
 	}

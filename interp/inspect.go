@@ -73,7 +73,7 @@ func (s *Session) describe(expr string) (string, bool) {
 			}
 			return describeSymbol(expr, sym), true
 		}
-		v, ok := s.yaegi.Globals()[pkg]
+		v, ok := s.globals()[pkg]
 		if !ok || !v.IsValid() {
 			return "", false
 		}
@@ -91,7 +91,7 @@ func (s *Session) describe(expr string) (string, bool) {
 	if o, ok := s.funcs[expr]; ok {
 		return fmt.Sprintf("%s\n\n(declared at line %d of cell [%d])", o.signature, o.line, o.count), true
 	}
-	if v, ok := s.yaegi.Globals()[expr]; ok && v.IsValid() {
+	if v, ok := s.globals()[expr]; ok && v.IsValid() {
 		value := plainValue(v)
 		if strings.Contains(value, "\n") {
 			value = "\n" + value

@@ -11,7 +11,10 @@ import (
 	"reflect"
 	"regexp"
 	"runtime"
+	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -224,6 +227,9 @@ func (s *Session) sleep(d time.Duration) {
 
 // runChunk evaluates one chunk and returns the values of its last expression, if any.
 func (s *Session) runChunk(ctx context.Context, ch *chunk) ([]any, error) {
+	if err := s.checkImported(ch); err != nil {
+		return nil, err
+	}
 	switch ch.kind {
 	case importChunk:
 		for _, imp := range ch.imports {
@@ -303,6 +309,18 @@ func (s *Session) nameUndefined(ctx context.Context, ch *chunk, err error) error
 	return err
 }
 
+// globals are the session's global variables and constants. yaegi's Globals panics when
+// a symbol has no storage yet (before the first evaluation, or after a failed compile):
+// then there are none to report.
+func (s *Session) globals() (vars map[string]reflect.Value) {
+	defer func() {
+		if recover() != nil {
+			vars = nil
+		}
+	}()
+	return s.yaegi.Globals()
+}
+
 func (s *Session) eval(ctx context.Context, src string) (reflect.Value, error) {
 	v, err := s.yaegi.EvalWithContext(ctx, src)
 	forgetSyntaxTrees(s.yaegi)
@@ -329,10 +347,67 @@ func (s *Session) importPackage(ctx context.Context, imp importSpec) error {
 	return nil
 }
 
-// packageName is the name a package is known by when imported without one.
-func packageName(path string) string {
-	return path[strings.LastIndexByte(path, '/')+1:]
+// checkImported fails on a package the chunk uses without importing it, as Go does, and
+// says which import it needs: yaegi says "undefined: strconv" at best, and panics with a
+// nil dereference on `var wg sync.WaitGroup`.
+func (s *Session) checkImported(ch *chunk) error {
+	if len(ch.packageNames) == 0 {
+		return nil
+	}
+	globals := s.globals()
+	for _, p := range ch.packageNames {
+		if _, ok := s.packages[p.name]; ok {
+			continue
+		}
+		if _, ok := globals[p.name]; ok {
+			continue
+		}
+		if _, ok := s.types[p.name]; ok {
+			continue
+		}
+		paths := importPaths()[p.name]
+		if len(paths) == 0 {
+			continue // not a package's name: yaegi's own error says what it is
+		}
+		quoted := make([]string, len(paths))
+		for i, path := range paths {
+			quoted[i] = strconv.Quote(path)
+		}
+		return &positionError{line: p.line, col: p.col, msg: fmt.Sprintf("undefined: %s (import %s first)", p.name, strings.Join(quoted, " or "))}
+	}
+	return nil
 }
+
+// importPaths maps the name of each package cells can import to its paths.
+var importPaths = sync.OnceValue(func() map[string][]string {
+	out := map[string][]string{}
+	for _, table := range []interp.Exports{yaegistdlib.Symbols, stdlib.Symbols} {
+		for key := range table {
+			slash := strings.LastIndexByte(key, '/') // keys are "path/name"
+			if slash < 0 || strings.Contains(key, "internal") {
+				continue
+			}
+			name := key[slash+1:]
+			out[name] = append(out[name], key[:slash])
+		}
+	}
+	for _, paths := range out {
+		sort.Strings(paths)
+	}
+	return out
+})
+
+// packageName is the name a package is known by when imported without one: the last
+// element of its path, before a major version ("math/rand/v2" is rand).
+func packageName(path string) string {
+	name := path[strings.LastIndexByte(path, '/')+1:]
+	if before, ok := strings.CutSuffix(path, "/"+name); ok && majorVersion.MatchString(name) && before != "" {
+		return packageName(before)
+	}
+	return name
+}
+
+var majorVersion = regexp.MustCompile(`^v[0-9]+$`)
 
 // isCompileError reports whether err was found before the cell ran: not a panic and
 // not an interrupt.

@@ -442,6 +442,8 @@ func TestImports(t *testing.T) {
 		{`import "gonum.org/v1/gonum/floats"` + "\nfloats.Sum([]float64{1, 2, 3, 4})", "10"},
 		{`import "gonum.org/v1/gonum/stat"` + "\nstat.Mean([]float64{1, 2, 3}, nil)", "2"},
 		{`import "gonum.org/v1/gonum/floats"` + "\nfloats.Max([]float64{1, 5})", "5"},
+		// A major version is not the package's name.
+		{`import "math/rand/v2"` + "\nrand.IntN(1)", "0"},
 	} {
 		res, _ := exec(t, s, tt.code)
 		if res.Err != nil || res.Value["text/plain"] != tt.want {
@@ -452,6 +454,29 @@ func TestImports(t *testing.T) {
 	if res.Err == nil || !strings.Contains(res.Err.Value, "is not available") || !strings.Contains(res.Err.Value, "floats") {
 		t.Errorf("unknown import: %+v", res.Err)
 	}
+}
+
+// A package used without its import fails the cell as go build would, naming the import.
+func TestAMissingImportIsNamed(t *testing.T) {
+	s := newSession(t)
+	for _, tt := range []struct{ code, want string }{
+		// (yaegi alone panicked with a nil dereference on this one.)
+		{"var wg sync.WaitGroup", `line 1:8: undefined: sync (import "sync" first)`},
+		{"n, err := strconv.Atoi(\"12\")", `line 1:11: undefined: strconv (import "strconv" first)`},
+		{"x := 1\nfunc roll() int { return rand.Intn(6) }", `line 2:26: undefined: rand (import "crypto/rand" or "math/rand" or "math/rand/v2" first)`},
+	} {
+		res, _ := exec(t, s, tt.code)
+		if res.Err == nil || !strings.Contains(strings.Join(res.Err.Traceback, "\n"), tt.want) {
+			t.Errorf("%q: %+v, want %q", tt.code, res.Err, tt.want)
+		}
+	}
+	// Names of packages that are the cell's own variables, or imported in the same cell,
+	// are fine.
+	expectValues(t, s, []valueTest{
+		{"time := struct{ Hour int }{3}\ntime.Hour", "3"},
+		{"import \"strings\"\nstrings.ToUpper(\"go\")", `"GO"`},
+		{"type sort struct{ By string }\nsort{\"x\"}.By", `"x"`},
+	})
 }
 
 func TestRedefinitions(t *testing.T) {
@@ -796,7 +821,9 @@ func TestCellTypesNamedLikeTypeParameters(t *testing.T) {
 func (t T) HTML() string { return fmt.Sprintf("<b>%d</b>", t.A) }
 type E int
 type K string
-type V float64`)
+type V float64
+import "slices"
+import "maps"`)
 	for _, tt := range []struct{ code, mime, want string }{
 		{"T{7}", "text/html", "<b>7</b>"},
 		{"min(E(3), E(1), E(2))", "text/plain", "1"},
