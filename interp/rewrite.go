@@ -247,26 +247,36 @@ func rewriteCell(text string, kind chunkKind) string {
 	off := func(p token.Pos) int { return fset.Position(p).Offset - base }
 	src := func(n ast.Node) string { return text[off(n.Pos()):off(n.End())] }
 	var edits []edit
-	goroutines := 0
+	calls := 0
+	// callThrough turns the go or defer statement stmt of call into a call of cellrt's
+	// launch(fn, args...): { fnN := fn; cellrt.launch(fnN, args...) }. The arguments are
+	// still evaluated at once. The function goes through a variable: yaegi mixes up the
+	// captured variables of a function literal handed straight to compiled code from a loop.
+	callThrough := func(stmt ast.Node, call *ast.CallExpr, launch string) {
+		calls++
+		fn := fmt.Sprintf("_gomatcalc%s%d", launch, calls)
+		args := []string{fn}
+		for _, a := range call.Args {
+			args = append(args, src(a))
+		}
+		if call.Ellipsis.IsValid() {
+			launch += "Spread"
+		}
+		edits = append(edits, edit{off(stmt.Pos()), off(call.Fun.Pos()), "{ " + fn + " := "},
+			edit{off(call.Lparen), off(call.Rparen) + 1, "; " + runtimePkg + "." + launch + "(" + strings.Join(args, ", ") + ") }"})
+	}
+	inFunction := functionBodies(f, off)
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.GoStmt:
-			// go f(x) -> cellrt.Go(f, x): the arguments are still evaluated at once, and
-			// a panic in the goroutine no longer ends the process.
-			// The function goes through a variable: yaegi mixes up the captured variables
-			// of a function literal handed straight to compiled code from a loop.
-			goroutines++
-			fn := fmt.Sprintf("_gomatcalcGo%d", goroutines)
-			args := []string{fn}
-			for _, a := range n.Call.Args {
-				args = append(args, src(a))
+			// A panic in the goroutine no longer ends the process.
+			callThrough(n, n.Call, "Go")
+		case *ast.DeferStmt:
+			// A defer at the cell's top level runs when the cell ends: yaegi alone ran it
+			// again at the end of every later cell.
+			if !inFunction(off(n.Pos())) {
+				callThrough(n, n.Call, "Defer")
 			}
-			launch := ".Go("
-			if n.Call.Ellipsis.IsValid() {
-				launch = ".GoSpread("
-			}
-			edits = append(edits, edit{off(n.Pos()), off(n.Call.Fun.Pos()), "{ " + fn + " := "},
-				edit{off(n.Call.Lparen), off(n.Call.Rparen) + 1, "; " + runtimePkg + launch + strings.Join(args, ", ") + ") }"})
 		case *ast.FuncDecl:
 			// Go dies of a stack overflow: functions that may recurse (that call themselves
 			// or another function of the session) count their depth instead.
@@ -517,6 +527,37 @@ func rangeOverInts(text string, kind chunkKind, asInt bool) string {
 		return true
 	})
 	return applyEdits(text, edits)
+}
+
+// functionBodies reports whether an offset of the chunk is inside one of its functions
+// (not the func _() a statement chunk is parsed in).
+func functionBodies(f *ast.File, off func(token.Pos) int) func(int) bool {
+	type span struct{ start, end int }
+	var bodies []span
+	ast.Inspect(f, func(n ast.Node) bool {
+		var body *ast.BlockStmt
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			body = n.Body
+		case *ast.FuncDecl:
+			if off(n.Pos()) >= 0 {
+				body = n.Body
+			}
+		}
+		if body != nil {
+			bodies = append(bodies, span{off(body.Pos()), off(body.End())})
+			return false // nested functions are inside this one
+		}
+		return true
+	})
+	return func(at int) bool {
+		for _, b := range bodies {
+			if b.start <= at && at < b.end {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // callsItself reports whether a function's body calls the function by its name (a

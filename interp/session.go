@@ -134,7 +134,7 @@ func (s *Session) Info() lang.Info {
 }
 
 // Execute runs one cell.
-func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang.Output) lang.ExecuteResult {
+func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang.Output) (res lang.ExecuteResult) {
 	if expr, ok := helpRequest(req.Code); ok {
 		return lang.ExecuteResult{Page: s.help(expr)}
 	}
@@ -156,7 +156,15 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 		defer stop()
 	}
 
-	var res lang.ExecuteResult
+	// The calls the cell's top-level defer statements postponed run when it ends, even
+	// when it fails.
+	defer func() {
+		if p := cellrt.RunDeferred(); p != nil && res.Err == nil {
+			msg := fmt.Sprint(p)
+			res.Err = &lang.Error{Name: "panic", Value: msg,
+				Traceback: []string{red + "panic: " + msg + reset, "  in a call deferred by this cell"}}
+		}
+	}()
 	for _, ch := range c.chunks {
 		values, err := s.runChunk(ctx, ch)
 		if name := cellrt.Overflow(); name != "" {

@@ -851,3 +851,25 @@ func TestYaegiStillHasItsListOfSyntaxTrees(t *testing.T) {
 		t.Errorf("after forgetting the trees: %v %v", res.Value, res.Err)
 	}
 }
+
+// A defer at a cell's top level runs once, when the cell ends, with the arguments it had
+// when it was deferred; yaegi alone ran it again at the end of every later cell.
+func TestTopLevelDeferRunsWhenTheCellEnds(t *testing.T) {
+	s := newSession(t)
+	_, out := exec(t, s, "n := 1\ndefer fmt.Println(\"deferred\", n)\ndefer fmt.Println(\"last in, first out\")\nn = 2\nfmt.Println(\"body\", n)")
+	if got := out.streams["stdout"]; got != "body 2\nlast in, first out\ndeferred 1\n" {
+		t.Errorf("stdout %q", got)
+	}
+	if _, out = exec(t, s, "fmt.Println(\"next cell\")"); out.streams["stdout"] != "next cell\n" {
+		t.Errorf("a later cell printed %q", out.streams["stdout"])
+	}
+	// It runs when the cell fails too; a defer inside a function is the function's.
+	res, out := exec(t, s, "defer fmt.Println(\"cleanup\")\nfunc() { defer fmt.Println(\"inner\"); fmt.Println(\"in func\") }()\npanic(\"boom\")")
+	if res.Err == nil || !strings.Contains(res.Err.Value, "boom") || out.streams["stdout"] != "in func\ninner\ncleanup\n" {
+		t.Errorf("failing cell: %v, stdout %q", res.Err, out.streams["stdout"])
+	}
+	// A panic in a deferred call fails the cell.
+	if res, _ := exec(t, s, "defer func() { panic(\"in defer\") }()\n1"); res.Err == nil || res.Err.Value != "in defer" {
+		t.Errorf("panicking defer: %+v", res.Err)
+	}
+}

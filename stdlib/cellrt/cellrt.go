@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sort"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -17,37 +18,87 @@ import (
 // arguments are evaluated by the caller), but a panic there is reported on standard error
 // instead of ending the process: a goroutine started by a cell must not kill the kernel.
 func Go(f any, args ...any) {
-	fv := reflect.ValueOf(f)
-	if fv.Kind() != reflect.Func {
-		panic(fmt.Sprintf("go: %T is not a function", f))
-	}
-	in := arguments(fv.Type(), args)
+	call := prepare("go", f, args, false)
 	go func() {
 		defer recoverGoroutine()
-		if fv.Type().IsVariadic() {
-			fv.CallSlice(in)
-			return
-		}
-		fv.Call(in)
+		call()
 	}()
 }
 
 // GoSpread is Go for `go f(a, b, xs...)`: its last argument is the slice that fills f's
 // variadic parameter.
 func GoSpread(f any, args ...any) {
+	call := prepare("go", f, args, true)
+	go func() {
+		defer recoverGoroutine()
+		call()
+	}()
+}
+
+// deferred holds the calls that a cell's top-level defer statements postponed, in order.
+var deferred struct {
+	sync.Mutex
+	calls []func()
+}
+
+// Defer is `defer f(args...)` at a cell's top level: f and its arguments are evaluated
+// now and the call runs when the cell ends (RunDeferred), as a defer in main runs when
+// main returns. (yaegi alone ran such a call again at the end of every later cell.)
+func Defer(f any, args ...any) { pushDeferred(prepare("defer", f, args, false)) }
+
+// DeferSpread is Defer for `defer f(a, xs...)`.
+func DeferSpread(f any, args ...any) { pushDeferred(prepare("defer", f, args, true)) }
+
+func pushDeferred(call func()) {
+	deferred.Lock()
+	deferred.calls = append(deferred.calls, call)
+	deferred.Unlock()
+}
+
+// RunDeferred runs the calls deferred by the cell, the last first, and forgets them. It
+// returns the value of the first panic among them, or nil; a panic does not keep the
+// other calls from running, as in Go.
+func RunDeferred() (panicked any) {
+	deferred.Lock()
+	calls := deferred.calls
+	deferred.calls = nil
+	deferred.Unlock()
+	for i := len(calls) - 1; i >= 0; i-- {
+		func() {
+			defer func() {
+				if r := recover(); r != nil && panicked == nil {
+					panicked = r
+				}
+			}()
+			calls[i]()
+		}()
+	}
+	return panicked
+}
+
+// prepare checks f and converts args for a call of f by a go or defer statement (what),
+// spreading the last argument into f's variadic parameter when spread is set.
+func prepare(what string, f any, args []any, spread bool) func() {
 	fv := reflect.ValueOf(f)
-	if fv.Kind() != reflect.Func || !fv.Type().IsVariadic() || len(args) != fv.Type().NumIn() {
-		panic(fmt.Sprintf("go: cannot spread arguments into %T", f))
+	if fv.Kind() != reflect.Func {
+		panic(fmt.Sprintf("%s: %T is not a function", what, f))
 	}
 	t := fv.Type()
+	if !spread {
+		in := arguments(t, args)
+		if t.IsVariadic() {
+			return func() { fv.CallSlice(in) }
+		}
+		return func() { fv.Call(in) }
+	}
+	if !t.IsVariadic() || len(args) != t.NumIn() {
+		panic(fmt.Sprintf("%s: cannot spread arguments into %T", what, f))
+	}
 	in := make([]reflect.Value, len(args))
 	for i, a := range args {
 		in[i] = convert(a, t.In(i))
 	}
-	go func() {
-		defer recoverGoroutine()
-		fv.CallSlice(in)
-	}()
+	return func() { fv.CallSlice(in) }
 }
 
 // recoverGoroutine reports a goroutine's panic on standard error instead of ending the
@@ -89,7 +140,7 @@ func arguments(t reflect.Type, args []any) []reflect.Value {
 		return append(in, rest)
 	}
 	if len(args) != n {
-		panic(fmt.Sprintf("go: %d arguments for a function of %d parameters", len(args), n))
+		panic(fmt.Sprintf("%d arguments for a function of %d parameters", len(args), n))
 	}
 	in := make([]reflect.Value, n)
 	for i, a := range args {
