@@ -1,6 +1,8 @@
 package interp
 
 import (
+	"go/ast"
+	"go/parser"
 	"reflect"
 	"sort"
 	"strings"
@@ -31,6 +33,10 @@ func (s *Session) Complete(code string, cursor int) lang.Completion {
 	prefix := word
 	if dot := strings.LastIndexByte(word, '.'); dot >= 0 {
 		head := word[:dot]
+		if head == "" {
+			// After a call or an index: mat.NewDense(2, 2, nil).|, xs[0].|
+			head = exprBefore(code, start)
+		}
 		prefix = word[dot+1:]
 		start += dot + 1
 		candidates = s.members(head)
@@ -62,8 +68,8 @@ func (s *Session) Complete(code string, cursor int) lang.Completion {
 	return lang.Completion{Matches: matches, Start: start, End: cursor}
 }
 
-// members lists what can follow "head.": a package's symbols or a variable's methods
-// and fields.
+// members lists what can follow "head.": a package's symbols, or the methods and fields
+// of head's type, worked out without evaluating anything.
 func (s *Session) members(head string) []string {
 	var names []string
 	if path, ok := s.packages[head]; ok {
@@ -73,13 +79,13 @@ func (s *Session) members(head string) []string {
 		}
 		return names
 	}
-	v, ok := s.globals()[head]
-	if !ok || !v.IsValid() {
+	expr, err := parser.ParseExpr(head)
+	if err != nil {
 		return nil
 	}
-	t := v.Type()
-	if v.Kind() == reflect.Interface && !v.IsNil() {
-		t = v.Elem().Type()
+	t := s.typeOf(expr)
+	if t == nil {
+		return nil
 	}
 	for i := 0; i < t.NumMethod(); i++ {
 		names = append(names, t.Method(i).Name)
@@ -95,4 +101,82 @@ func (s *Session) members(head string) []string {
 		}
 	}
 	return names
+}
+
+// typeOf is the type of a variable of the session, or of a chain of fields, method calls,
+// package functions and indexes on it (the dynamic type of an interface variable).
+func (s *Session) typeOf(e ast.Expr) reflect.Type {
+	switch e := e.(type) {
+	case *ast.ParenExpr:
+		return s.typeOf(e.X)
+	case *ast.Ident:
+		v, ok := s.globals()[e.Name]
+		if !ok || !v.IsValid() {
+			return nil
+		}
+		if v.Kind() == reflect.Interface && !v.IsNil() {
+			return v.Elem().Type()
+		}
+		return v.Type()
+	case *ast.SelectorExpr:
+		if pkg, ok := e.X.(*ast.Ident); ok {
+			if path, ok := s.packages[pkg.Name]; ok {
+				syms, _ := packageSymbols(path)
+				if sym, ok := syms[e.Sel.Name]; ok && sym.IsValid() {
+					return sym.Type() // a function's type, for the call around it
+				}
+				return nil
+			}
+		}
+		t := s.typeOf(e.X)
+		if t == nil {
+			return nil
+		}
+		if m, ok := t.MethodByName(e.Sel.Name); ok {
+			return m.Type
+		}
+		for t.Kind() == reflect.Ptr {
+			t = t.Elem()
+		}
+		if t.Kind() == reflect.Struct {
+			if f, ok := t.FieldByName(e.Sel.Name); ok {
+				return f.Type
+			}
+		}
+	case *ast.CallExpr:
+		if t := s.typeOf(e.Fun); t != nil && t.Kind() == reflect.Func && t.NumOut() > 0 {
+			return t.Out(0)
+		}
+	case *ast.IndexExpr:
+		t := s.typeOf(e.X)
+		for t != nil && t.Kind() == reflect.Ptr {
+			t = t.Elem()
+		}
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
+			return t.Elem()
+		}
+	}
+	return nil
+}
+
+// exprBefore is the expression that ends at code[end-1]: names, dots and balanced (...)
+// and [...] groups, read backwards.
+func exprBefore(code string, end int) string {
+	i, depth := end, 0
+	for i > 0 {
+		c := code[i-1]
+		switch {
+		case c == ')' || c == ']':
+			depth++
+		case c == '(' || c == '[':
+			if depth == 0 {
+				return code[i:end]
+			}
+			depth--
+		case depth == 0 && !isSelectorByte(c):
+			return code[i:end]
+		}
+		i--
+	}
+	return code[:end]
 }

@@ -206,6 +206,7 @@ func TestUserExpressions(t *testing.T) {
 func TestComplete(t *testing.T) {
 	s := newSession(t)
 	exec(t, s, "A := mat.NewDense(2, 2, nil)\nlongName := 1\nfunc longFunc() {}\ntype longType int")
+	exec(t, s, "vs := []*mat.VecDense{mat.NewVecDense(1, nil), mat.NewVecDense(1, nil)}")
 	tests := []struct {
 		code       string
 		want       []string // all must be among the matches
@@ -216,6 +217,12 @@ func TestComplete(t *testing.T) {
 		{"long", []string{"longName", "longFunc", "longType"}, 0, 4},
 		{"fo", []string{"for"}, 0, 2},
 		{"a := 1\nfmt.Sprin", []string{"Sprint", "Sprintf", "Sprintln"}, 11, 16},
+		// After calls and indexes, from the types alone: nothing is evaluated.
+		{"mat.NewDense(2, 2, nil).Ad", []string{"Add"}, 24, 26},
+		{"matcalc.D(f, 1.0).", []string{"Apply", "Matrix", "Err"}, 18, 18},
+		{"A.T().D", []string{"Dims"}, 6, 7},
+		{"r := matcalc.Newton(g, 1.0).Steps[0].", []string{"X"}, 37, 37},
+		{"vs[1].", []string{"Dims", "AtVec"}, 6, 6},
 	}
 	for _, tt := range tests {
 		c := s.Complete(tt.code, len(tt.code))
