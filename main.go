@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -115,7 +116,7 @@ func kernelCmd(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	go exitWithParent(parent, stop)
-	session, err := interp.New(interp.Options{Version: version()})
+	session, err := goSession()
 	if err != nil {
 		return err
 	}
@@ -190,4 +191,13 @@ func version() string {
 		return info.Main.Version
 	}
 	return "devel"
+}
+
+// goSession is the Go session of the kernel and of gomatcalc run.
+func goSession() (*interp.Session, error) {
+	// Only yaegi writes to the standard logger (log.Panic as it gives up compiling some
+	// code: "nil type"); the cell gets the error itself, so the lines are noise on the
+	// terminal. Cells' own log calls go to the cell's stderr, not through it.
+	log.SetOutput(io.Discard)
+	return interp.New(interp.Options{Version: version()})
 }

@@ -13,8 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gomatcalc/gomatcalc/interp"
-	"github.com/gomatcalc/gomatcalc/kernel/lang"
 	"github.com/gomatcalc/gomatcalc/notebook"
 )
 
@@ -41,15 +39,6 @@ interrupted (Ctrl-C stops the running cell; the notebook it was in is not writte
 
 // errInterrupted ends the command with exit status 130, as a shell reports Ctrl-C.
 var errInterrupted = errors.New("interrupted")
-
-// newSession is the session each notebook runs in: a fresh one per notebook.
-var newSession = func() (lang.Session, error) {
-	s, err := interp.New(interp.Options{Version: version()})
-	if err != nil {
-		return nil, err
-	}
-	return s, nil
-}
 
 type runOptions struct {
 	out, html   string
@@ -139,7 +128,7 @@ func runNotebook(ctx context.Context, o runOptions, path string, nb *notebook.No
 		}
 	}
 	fmt.Fprintf(stderr, "%s: %s, %d of code\n", path, plural(len(nb.Cells), "cell"), code)
-	session, err := newSession()
+	session, err := goSession() // a fresh one per notebook
 	if err != nil {
 		return err
 	}
