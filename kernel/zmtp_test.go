@@ -213,21 +213,8 @@ func TestAStalledSubscriberMissesOutputsAndIsToldSo(t *testing.T) {
 	}
 	// The stalled subscriber reads again: what it gets ends with a note of what it missed.
 	stalled.SetReadDeadline(time.Now().Add(10 * time.Second))
-	var frames [][]byte
 	for {
-		flags, body, err := readFrame(stalled, 1<<30)
-		if err != nil {
-			t.Fatalf("no note about missed outputs: %v", err)
-		}
-		frames = append(frames, body)
-		if flags&flagMore != 0 {
-			continue
-		}
-		m, err := decode(frames, c.signer)
-		frames = nil
-		if err != nil {
-			t.Fatalf("a message the stalled subscriber got does not verify: %v", err)
-		}
+		m := readMessage(t, stalled, c.signer)
 		if m.Header.MsgType == "stream" && strings.Contains(content(t, m)["text"].(string), "were not sent to this front end") {
 			return
 		}
