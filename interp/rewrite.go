@@ -58,7 +58,7 @@ func ` + intsFunc + `[_gomatcalcT _gomatcalcInteger](n _gomatcalcT) []_gomatcalc
 `
 
 // slicesFuncs and mapsFuncs are the functions of packages slices and maps that yaegi
-// v0.16.1 cannot instantiate (their constraints are of the form S ~[]_gomatcalcE). A call
+// v0.16.1 cannot instantiate (their constraints are of the form S ~[]E). A call
 // slices.Sort(...) becomes _gomatcalc_slices_Sort(...), defined in genericsPrelude over
 // plain slices and maps. maps.Keys and maps.Values return slices, as golang.org/x/exp/maps
 // did: yaegi has no range over functions for Go 1.23's iterators.

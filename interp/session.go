@@ -408,11 +408,11 @@ var importPaths = sync.OnceValue(func() map[string][]string {
 // packageName is the name a package is known by when imported without one: the last
 // element of its path, before a major version ("math/rand/v2" is rand).
 func packageName(path string) string {
-	name := path[strings.LastIndexByte(path, '/')+1:]
-	if before, ok := strings.CutSuffix(path, "/"+name); ok && majorVersion.MatchString(name) && before != "" {
-		return packageName(before)
+	i := strings.LastIndexByte(path, '/')
+	if name := path[i+1:]; i <= 0 || !majorVersion.MatchString(name) {
+		return name
 	}
-	return name
+	return packageName(path[:i])
 }
 
 var majorVersion = regexp.MustCompile(`^v[0-9]+$`)
