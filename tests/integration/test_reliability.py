@@ -34,6 +34,7 @@ ENDLESS = {
     "busy loop": "for {}",
     "sleep": 'import "time"\ntime.Sleep(time.Hour)',
     "channel receive": "ch := make(chan int)\n<-ch",
+    "deep recursion": "func fib(n int) int { if n < 2 { return n }; return fib(n-1) + fib(n-2) }\nfib(90)",
     "Hessian of a slow function": "matcalc.Hessian(func(x []float64) float64 { s := 0.0; "
                                   "for i := 0; i < 200000; i++ { s += x[0] }; return s }, make([]float64, 50))",
 }
