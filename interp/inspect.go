@@ -2,6 +2,7 @@ package interp
 
 import (
 	"fmt"
+	"go/parser"
 	"go/token"
 	"reflect"
 	"strings"
@@ -101,6 +102,25 @@ func (s *Session) describe(expr string) (string, bool) {
 	return "", false
 }
 
+// describeMember says what method or field name of head's type is (see typeOf).
+func (s *Session) describeMember(head, name string) (string, bool) {
+	e, err := parser.ParseExpr(head)
+	if err != nil {
+		return "", false
+	}
+	t := s.typeOf(e)
+	if t == nil {
+		return "", false
+	}
+	if d, ok := methodDoc(t, name); ok {
+		return d, true
+	}
+	if m, ok := t.MethodByName(name); ok {
+		return name + ": " + m.Type.String(), true
+	}
+	return "", false
+}
+
 // methodDoc is the documentation of method name of a compiled type t (or *t).
 func methodDoc(t reflect.Type, name string) (string, bool) {
 	for t.Kind() == reflect.Ptr {
@@ -180,7 +200,14 @@ func (s *Session) Inspect(code string, cursor int, detail int) lang.Inspection {
 	if expr == "" {
 		return lang.Inspection{}
 	}
-	text, ok := s.describe(expr)
+	var text string
+	var ok bool
+	if code[start] == '.' && !strings.Contains(expr, ".") {
+		// A method after a call or an index: matcalc.D(f, x).Apply
+		text, ok = s.describeMember(exprBefore(code, start), expr)
+	} else {
+		text, ok = s.describe(expr)
+	}
 	if !ok {
 		return lang.Inspection{}
 	}

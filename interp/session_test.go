@@ -259,6 +259,8 @@ func TestInspect(t *testing.T) {
 		{"A.Mul(A, A)", 3, "func (m *Dense) Mul(a, b Matrix)\n\nMul takes the matrix product"},
 		{"fmt.Sprintf", 5, "func Sprintf(format string, a ...any) string"},
 		{"v", 1, "var v float64 = 3.5"},
+		// A method after a call: the doc comment of the type it returns.
+		{"matcalc.D(f, v).Apply(1.0)", 20, "func (l *Linear) Apply(dx any) any"},
 		// A matrix shows as a cell shows it, not as gonum's struct.
 		{"A", 1, "var A *mat.Dense = \n⎡0  0⎤\n⎣0  0⎦"},
 		// A function of the session shows its declaration and where it is.
