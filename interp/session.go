@@ -317,9 +317,9 @@ func (s *Session) nameUndefined(ctx context.Context, ch *chunk, err error) error
 	return err
 }
 
-// globals are the session's global variables and constants. yaegi's Globals panics when
-// a symbol has no storage yet (before the first evaluation, or after a failed compile):
-// then there are none to report.
+// globals are the session's global variables and constants, or nil when yaegi cannot
+// tell: its Globals panics when a symbol has no storage yet (before the first evaluation,
+// or after a failed compile).
 func (s *Session) globals() (vars map[string]reflect.Value) {
 	defer func() {
 		if recover() != nil {
@@ -363,6 +363,9 @@ func (s *Session) checkImported(ch *chunk) error {
 		return nil
 	}
 	globals := s.globals()
+	if globals == nil {
+		return nil // the session's variables are unknown: a variable could have the name
+	}
 	for _, p := range ch.packageNames {
 		if _, ok := s.packages[p.name]; ok {
 			continue
