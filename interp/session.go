@@ -330,8 +330,16 @@ func (s *Session) globals() (vars map[string]reflect.Value) {
 }
 
 func (s *Session) eval(ctx context.Context, src string) (reflect.Value, error) {
+	fset, base := fileSet(s.yaegi), 0
+	if fset != nil {
+		base = fset.Base()
+	}
 	v, err := s.yaegi.EvalWithContext(ctx, src)
 	forgetSyntaxTrees(s.yaegi)
+	if err == nil {
+		// (A failed compile leaves half-declared symbols whose errors still need positions.)
+		forgetFiles(fset, base, src)
+	}
 	return v, err
 }
 
