@@ -28,6 +28,7 @@ type chunk struct {
 	imports []importSpec
 	funcs   []declared // functions a declaration chunk defines
 	types   []declared // types a declaration chunk defines, with their definitions
+	methods []declared // methods a declaration chunk defines: name, and text the receiver's type name
 	// packageNames are the names the chunk uses only as pkg in pkg.Name, with where they
 	// are first used: the session checks that each is imported or defined.
 	packageNames []declared
@@ -239,6 +240,21 @@ func (c *cell) commentAbove(n int) string {
 	return strings.Join(lines, "\n")
 }
 
+// receiverTypeName is T for a receiver of type T, *T, T[P] or *T[P].
+func receiverTypeName(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.StarExpr:
+		return receiverTypeName(e.X)
+	case *ast.IndexExpr:
+		return receiverTypeName(e.X)
+	case *ast.IndexListExpr:
+		return receiverTypeName(e.X)
+	case *ast.Ident:
+		return e.Name
+	}
+	return ""
+}
+
 // selectorBases returns the first use of each name that f uses only as X in X.Sel: the
 // names that can only be packages (a variable or a parameter appears on its own too).
 func selectorBases(f *ast.File) []*ast.Ident {
@@ -307,6 +323,11 @@ func (c *cell) check(ch *chunk) scanner.ErrorList {
 		ch.packageNames = append(ch.packageNames, declared{name: id.Name, line: line, col: col})
 	}
 	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil && len(fd.Recv.List) == 1 && ch.kind == declChunk {
+			if recv := receiverTypeName(fd.Recv.List[0].Type); recv != "" {
+				ch.methods = append(ch.methods, declared{name: fd.Name.Name, text: recv})
+			}
+		}
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && ch.kind == declChunk {
 			p := fset.Position(fd.Pos())
 			line, col := c.position(ch, p.Line, p.Column)

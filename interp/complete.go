@@ -93,6 +93,9 @@ func (s *Session) members(head string) []string {
 	for t.Kind() == reflect.Ptr {
 		t = t.Elem()
 	}
+	for _, cellType := range s.typeNames[t] {
+		names = append(names, s.methods[cellType]...)
+	}
 	if t.Kind() == reflect.Struct {
 		for i := 0; i < t.NumField(); i++ {
 			if f := t.Field(i); f.IsExported() {

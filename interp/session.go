@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,6 +61,11 @@ type Session struct {
 	packages map[string]string // package name in cells -> import path
 	funcs    map[string]origin // where each function of the session was defined
 	types    map[string]string // each type's definition, spaces folded
+	// methods lists the methods of each type defined in a cell, and typeNames the cell
+	// types of each reflect type (yaegi's reflect types of cell types have neither names
+	// nor methods): for completion.
+	methods   map[string][]string
+	typeNames map[reflect.Type][]string
 	panics   panicFrames       // the running cell's panic, as yaegi prints it
 	// interrupt is closed when the running cell is interrupted (not when it ends).
 	interrupt atomic.Pointer[chan struct{}]
@@ -68,7 +74,8 @@ type Session struct {
 // New returns a session with the preloaded packages imported.
 func New(opts Options) (*Session, error) {
 	s := &Session{opts: opts, imported: map[importSpec]bool{}, packages: map[string]string{},
-		funcs: map[string]origin{}, types: map[string]string{}}
+		funcs: map[string]origin{}, types: map[string]string{}, methods: map[string][]string{},
+		typeNames: map[reflect.Type][]string{}}
 	never := make(chan struct{})
 	s.interrupt.Store(&never)
 	stdinReader := &inputReader{out: &s.out}
@@ -259,6 +266,12 @@ func (s *Session) runChunk(ctx context.Context, ch *chunk) ([]any, error) {
 		if err == nil {
 			for _, t := range ch.types {
 				s.types[t.name] = t.text
+				s.recordType(ctx, t.name)
+			}
+			for _, m := range ch.methods {
+				if !slices.Contains(s.methods[m.text], m.name) {
+					s.methods[m.text] = append(s.methods[m.text], m.name)
+				}
 			}
 		}
 		return nil, err
@@ -315,6 +328,19 @@ func (s *Session) nameUndefined(ctx context.Context, ch *chunk, err error) error
 		return fmt.Errorf("%s:%s: undefined: %s", m[1], m[2], m[3])
 	}
 	return err
+}
+
+// recordType remembers the reflect type yaegi gives the cell type name (read from a nil
+// *T: nothing is allocated), so that completion can find the type's methods from a value.
+func (s *Session) recordType(ctx context.Context, name string) {
+	v, err := s.eval(ctx, "(*"+name+")(nil)")
+	if err != nil || !v.IsValid() || v.Kind() != reflect.Ptr {
+		return
+	}
+	t := v.Type().Elem()
+	if !slices.Contains(s.typeNames[t], name) {
+		s.typeNames[t] = append(s.typeNames[t], name)
+	}
 }
 
 // globals are the session's global variables and constants, or nil when yaegi cannot

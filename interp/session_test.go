@@ -207,6 +207,7 @@ func TestComplete(t *testing.T) {
 	s := newSession(t)
 	exec(t, s, "A := mat.NewDense(2, 2, nil)\nlongName := 1\nfunc longFunc() {}\ntype longType int")
 	exec(t, s, "vs := []*mat.VecDense{mat.NewVecDense(1, nil), mat.NewVecDense(1, nil)}")
+	exec(t, s, "type Vec struct{ X, Y float64 }\nfunc (v Vec) Norm() float64 { return 0 }\nfunc (v *Vec) Scale(k float64) { v.X *= k }\np := &Vec{1, 2}")
 	tests := []struct {
 		code       string
 		want       []string // all must be among the matches
@@ -223,6 +224,8 @@ func TestComplete(t *testing.T) {
 		{"A.T().D", []string{"Dims"}, 6, 7},
 		{"r := matcalc.Newton(g, 1.0).Steps[0].", []string{"X"}, 37, 37},
 		{"vs[1].", []string{"Dims", "AtVec"}, 6, 6},
+		// A cell type's methods and fields.
+		{"p.", []string{"Norm", "Scale", "X", "Y"}, 2, 2},
 	}
 	for _, tt := range tests {
 		c := s.Complete(tt.code, len(tt.code))
