@@ -66,7 +66,7 @@ type Session struct {
 	// nor methods): for completion.
 	methods   map[string][]string
 	typeNames map[reflect.Type][]string
-	panics   panicFrames       // the running cell's panic, as yaegi prints it
+	panics    panicFrames // the running cell's panic, as yaegi prints it
 	// interrupt is closed when the running cell is interrupted (not when it ends).
 	interrupt atomic.Pointer[chan struct{}]
 }
