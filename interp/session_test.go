@@ -323,6 +323,20 @@ func BenchmarkExecute(b *testing.B) {
 // valueTest is a cell and the text/plain of the value it must show.
 type valueTest struct{ code, want string }
 
+// mimeTest is a cell and what its value shows as one MIME type.
+type mimeTest struct{ code, mime, want string }
+
+// expectMIME runs each cell in s and checks its value in the test's MIME type.
+func expectMIME(t *testing.T, s *Session, tests []mimeTest) {
+	t.Helper()
+	for _, tt := range tests {
+		res, _ := exec(t, s, tt.code)
+		if res.Err != nil || res.Value[tt.mime] != tt.want {
+			t.Errorf("%q: %s = %q (%v), want %q", tt.code, tt.mime, res.Value[tt.mime], res.Err, tt.want)
+		}
+	}
+}
+
 // expectValues runs each cell in s and checks the value it shows.
 func expectValues(t *testing.T, s *Session, tests []valueTest) {
 	t.Helper()
@@ -679,7 +693,7 @@ func (g grid) HTML() string { return fmt.Sprintf("<table data-rows=%d></table>",
 func (g grid) String() string { return "grid" }
 type bad struct{}
 func (bad) HTML() string { panic("no html today") }`)
-	for _, tt := range []struct{ code, mime, want string }{
+	expectMIME(t, s, []mimeTest{
 		// A struct with methods prints as Go prints it, not as the interpreter holds it.
 		{"P{3, 4}", "text/plain", "{3 4}"},
 		{"&P{3, 4}", "text/plain", "&{3 4}"},
@@ -690,12 +704,7 @@ func (bad) HTML() string { panic("no html today") }`)
 		{"bad{}", "text/plain", "{}\n(rendering failed: text/html: panic: no html today)"},
 		// Several results of a call still show on one line.
 		{"func two() (P, error) { return P{1, 2}, nil }\ntwo()", "text/plain", "{1 2} <nil>"},
-	} {
-		res, _ := exec(t, s, tt.code)
-		if res.Err != nil || res.Value[tt.mime] != tt.want {
-			t.Errorf("%q: %s = %q (%v), want %q", tt.code, tt.mime, res.Value[tt.mime], res.Err, tt.want)
-		}
-	}
+	})
 	// display.Value and display.Show call a cell type's methods too.
 	res, out := exec(t, s, "display.Value(grid{{1}})\nh := display.Show(money(1))\nh.Update(2)")
 	if res.Err != nil || len(out.displays) != 3 || out.displays[0].Data["text/html"] != "<table data-rows=1></table>" ||
@@ -836,19 +845,14 @@ type K string
 type V float64
 import "slices"
 import "maps"`)
-	for _, tt := range []struct{ code, mime, want string }{
+	expectMIME(t, s, []mimeTest{
 		{"T{7}", "text/html", "<b>7</b>"},
 		{"min(E(3), E(1), E(2))", "text/plain", "1"},
 		{"max(V(0.5), V(2))", "text/plain", "2"},
 		{"es := []E{1, 3, 2}\nslices.Sort(es)\nslices.Reverse(es)\nes", "text/plain", "[3 2 1]"},
 		{"maps.Keys(map[K]V{\"a\": 1})", "text/plain", "[a]"},
 		{"n := E(0)\nfor i := range E(3) { n += i }\nn", "text/plain", "3"},
-	} {
-		res, _ := exec(t, s, tt.code)
-		if res.Err != nil || res.Value[tt.mime] != tt.want {
-			t.Errorf("%q: %s = %q (%v), want %q", tt.code, tt.mime, res.Value[tt.mime], res.Err, tt.want)
-		}
-	}
+	})
 }
 
 // The session drops yaegi's list of evaluated syntax trees, and the files of sources that
