@@ -23,6 +23,14 @@ const (
 // ridders returns the extrapolated value of est at h = 0 and its error estimate (in the
 // max norm). It stops early once the error estimate is below tol relative to the result.
 func ridders(est func(h float64) []float64, h0, tol float64) ([]float64, float64) {
+	return riddersChecked(est, h0, tol, nil)
+}
+
+// riddersChecked is ridders with a second way to stop: from the second level on, while
+// the tableau's own estimate is not yet small enough, check(best) may vouch for the best
+// entry with an error estimate of its own (ok set); the tableau's estimate needs a third
+// level.
+func riddersChecked(est func(h float64) []float64, h0, tol float64, check func(best []float64) (err float64, ok bool)) ([]float64, float64) {
 	a := make([][][]float64, riddersTable) // a[j][i]: extrapolation order j at step i
 	for j := range a {
 		a[j] = make([][]float64, riddersTable)
@@ -49,6 +57,11 @@ func ridders(est func(h float64) []float64, h0, tol float64) ([]float64, float64
 		// agrees to round-off: more levels cannot improve it.
 		if maxDiff(a[i][i], a[i-1][i-1]) >= riddersSafe*bestErr || bestErr <= tol*maxAbs(best) {
 			break
+		}
+		if check != nil {
+			if e, ok := check(best); ok {
+				return best, e
+			}
 		}
 	}
 	return best, bestErr

@@ -335,3 +335,96 @@ func TestCheck(t *testing.T) {
 		t.Errorf("relative error fell only by %g from h = 0.1 to h = 0.001", ratio)
 	}
 }
+
+// Hessians of functions of many variables, against their closed forms: the chained
+// quartic of bench/matcalc, f(x) = Σ (x_{i+1} - x_i²)² + 0.01 x_i², whose Hessian is
+// tridiagonal (H_ii = -4 r_i + 8 x_i² + 0.02 + 2 [i > 0], r_i = x_{i+1} - x_i², and
+// H_i,i+1 = -4 x_i), and log Σ exp(x_i), whose Hessian is diag(p) - p pᵀ with p the
+// softmax of x. (With many more variables log-sum-exp is no longer well scaled: its
+// Hessian's entries shrink like 1/n while f grows like log n, and round-off takes digits.)
+func TestHessianOfManyVariables(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	for _, n := range []int{20, 30, 100} {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = 2*r.Float64() - 1
+		}
+		quartic := func(x []float64) float64 {
+			s := 0.0
+			for i := 0; i < len(x)-1; i++ {
+				s += (x[i+1]-x[i]*x[i])*(x[i+1]-x[i]*x[i]) + 0.01*x[i]*x[i]
+			}
+			return s
+		}
+		want := mat.NewDense(n, n, nil)
+		for i := 0; i < n; i++ {
+			if i < n-1 {
+				ri := x[i+1] - x[i]*x[i]
+				want.Set(i, i, -4*ri+8*x[i]*x[i]+0.02)
+				want.Set(i, i+1, -4*x[i])
+				want.Set(i+1, i, -4*x[i])
+			}
+			if i > 0 {
+				want.Set(i, i, want.At(i, i)+2)
+			}
+		}
+		if d := digits(Hessian(quartic, x), want); d < secondDigits {
+			t.Errorf("chained quartic, n = %d: %.1f correct digits", n, d)
+		}
+
+		if n > 30 {
+			continue
+		}
+		logSumExp := func(x []float64) float64 {
+			s := 0.0
+			for _, v := range x {
+				s += math.Exp(v)
+			}
+			return math.Log(s)
+		}
+		p := make([]float64, n)
+		sum := 0.0
+		for i, v := range x {
+			p[i] = math.Exp(v)
+			sum += p[i]
+		}
+		want = mat.NewDense(n, n, nil)
+		for i := range p {
+			p[i] /= sum
+		}
+		for i := range p {
+			for j := range p {
+				want.Set(i, j, -p[i]*p[j])
+			}
+			want.Set(i, i, want.At(i, i)+p[i])
+		}
+		if d := digits(Hessian(logSumExp, x), want); d < secondDigits {
+			t.Errorf("log-sum-exp, n = %d: %.1f correct digits", n, d)
+		}
+	}
+}
+
+// Near the edge of f's domain, where a step along every coordinate at once leaves it, the
+// Hessian is still right: f(x) = Σ log(1 + x_i) has H = diag(-1/(1 + x_i)²).
+func TestHessianNearTheEdgeOfTheDomain(t *testing.T) {
+	n := 20
+	x := make([]float64, n)
+	want := mat.NewDense(n, n, nil)
+	for i := range x {
+		x[i] = 0.3
+		if i%4 == 0 {
+			x[i] = -0.88
+		}
+		want.Set(i, i, -1/((1+x[i])*(1+x[i])))
+	}
+	f := func(x []float64) float64 {
+		s := 0.0
+		for _, v := range x {
+			s += math.Log(1 + v)
+		}
+		return s
+	}
+	if d := digits(Hessian(f, x), want); d < secondDigits {
+		t.Errorf("%.1f correct digits", d)
+	}
+}

@@ -3,6 +3,7 @@ package matcalc
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -83,7 +84,11 @@ func hessian(fn *function, x []float64) (*mat.Dense, float64) {
 		}
 		return out
 	}
-	v, err := ridders(est, step(x, unitVectors(1)[0]), secondOrderTol)
+	var check func([]float64) (float64, bool)
+	if n >= projectionMinN {
+		check = projectionCheck(fn, x, secondOrderTol)
+	}
+	v, err := riddersChecked(est, step(x, unitVectors(1)[0]), secondOrderTol, check)
 	h := mat.NewDense(n, n, nil)
 	k := 0
 	for i := 0; i < n; i++ {
@@ -94,6 +99,77 @@ func hessian(fn *function, x []float64) (*mat.Dense, float64) {
 		}
 	}
 	return h, err
+}
+
+// projectionMinN is the number of variables from which hessian checks its extrapolation
+// by projections: a level of the tableau costs n² + n + 1 calls of f, a check about a
+// hundred.
+const projectionMinN = 20
+
+// projectionCheck vouches for a Hessian estimate (hessian's packed upper triangle) by
+// comparing uᵀHv, for three fixed pseudo-random Gaussian directions u and v, with the same
+// number extrapolated on its own from the four-point second difference along u and v.
+// For Gaussian directions uᵀEv is about the Frobenius norm of the error E, a bound on its
+// largest entry: the largest disagreement (plus the reference's own error) is the error
+// estimate, and the check passes when it is below tol relative to H. A level of the
+// tableau is then saved: its own estimate needs a third level.
+func projectionCheck(fn *function, x []float64, tol float64) func([]float64) (float64, bool) {
+	type probe struct {
+		u, v      []float64
+		want, err float64
+	}
+	var probes []probe // made at the first check
+	failed := false
+	n := len(x)
+	makeProbes := func() {
+		// The probes move every coordinate at once: where f fails there (not finite, a
+		// panic of its own), the check stands aside and the tableau goes on.
+		defer func() {
+			if r := recover(); r != nil {
+				if r == ErrCanceled {
+					panic(r)
+				}
+				failed = true
+			}
+		}()
+		r := rand.New(rand.NewPCG(1, 2))
+		for k := 0; k < 3; k++ {
+			u, v := make([]float64, n), make([]float64, n)
+			for i := range u {
+				u[i], v[i] = r.NormFloat64(), r.NormFloat64()
+			}
+			h := math.Min(step(x, u), step(x, v))
+			want, err := ridders(func(h float64) []float64 { return mixed(fn, x, u, v, h) }, h, tol)
+			probes = append(probes, probe{u, v, want[0], err})
+		}
+	}
+	return func(packed []float64) (float64, bool) {
+		if probes == nil && !failed {
+			makeProbes()
+		}
+		if failed {
+			return 0, false
+		}
+		worst := 0.0
+		for _, p := range probes {
+			worst = math.Max(worst, math.Abs(packedForm(packed, n, p.u, p.v)-p.want)+p.err)
+		}
+		return worst, worst <= tol*maxAbs(packed)
+	}
+}
+
+// packedForm is uᵀHv for the symmetric H whose upper triangle is packed row by row.
+func packedForm(packed []float64, n int, u, v []float64) float64 {
+	s, k := 0.0, 0
+	for i := 0; i < n; i++ {
+		s += packed[k] * u[i] * v[i]
+		k++
+		for j := i + 1; j < n; j++ {
+			s += packed[k] * (u[i]*v[j] + u[j]*v[i])
+			k++
+		}
+	}
+	return s
 }
 
 // axis returns x + a e_i + b e_j (j < 0: x + a e_i).
