@@ -3,6 +3,7 @@ package interp
 import (
 	"go/ast"
 	"go/parser"
+	"go/token"
 	"reflect"
 	"sort"
 	"strings"
@@ -99,11 +100,20 @@ func (s *Session) members(head string) []string {
 	if t.Kind() == reflect.Struct {
 		for i := 0; i < t.NumField(); i++ {
 			if f := t.Field(i); f.IsExported() {
-				names = append(names, f.Name)
+				names = append(names, cellFieldName(t, f.Name))
 			}
 		}
 	}
 	return names
+}
+
+// cellFieldName is the name a cell gave a field that yaegi renamed: its reflect types of
+// cell structs (unnamed) export every field, "items" as "Xitems".
+func cellFieldName(t reflect.Type, name string) string {
+	if t.Name() == "" && len(name) > 1 && name[0] == 'X' && !token.IsExported(name[1:]) {
+		return name[1:]
+	}
+	return name
 }
 
 // typeOf is the type of a variable of the session, or of a chain of fields, method calls,
@@ -143,6 +153,9 @@ func (s *Session) typeOf(e ast.Expr) reflect.Type {
 		}
 		if t.Kind() == reflect.Struct {
 			if f, ok := t.FieldByName(e.Sel.Name); ok {
+				return f.Type
+			}
+			if f, ok := t.FieldByName("X" + e.Sel.Name); ok && t.Name() == "" { // see cellFieldName
 				return f.Type
 			}
 		}

@@ -208,6 +208,7 @@ func TestComplete(t *testing.T) {
 	exec(t, s, "A := mat.NewDense(2, 2, nil)\nlongName := 1\nfunc longFunc() {}\ntype longType int")
 	exec(t, s, "vs := []*mat.VecDense{mat.NewVecDense(1, nil), mat.NewVecDense(1, nil)}")
 	exec(t, s, "type Vec struct{ X, Y float64 }\nfunc (v Vec) Norm() float64 { return 0 }\nfunc (v *Vec) Scale(k float64) { v.X *= k }\np := &Vec{1, 2}")
+	exec(t, s, "type stack struct{ items []Vec }\nst := stack{[]Vec{{1, 2}}}")
 	tests := []struct {
 		code       string
 		want       []string // all must be among the matches
@@ -226,6 +227,9 @@ func TestComplete(t *testing.T) {
 		{"vs[1].", []string{"Dims", "AtVec"}, 6, 6},
 		// A cell type's methods and fields.
 		{"p.", []string{"Norm", "Scale", "X", "Y"}, 2, 2},
+		// Unexported fields by their own names (yaegi's reflect type says "Xitems").
+		{"st.it", []string{"items"}, 3, 5},
+		{"st.items[0].", []string{"Norm", "X"}, 12, 12},
 	}
 	for _, tt := range tests {
 		c := s.Complete(tt.code, len(tt.code))
