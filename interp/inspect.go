@@ -97,7 +97,7 @@ func (s *Session) describe(expr string) (string, bool) {
 		if strings.Contains(value, "\n") {
 			value = "\n" + value
 		}
-		return fmt.Sprintf("var %s %s = %s", expr, v.Type(), value), true
+		return fmt.Sprintf("var %s %s = %s", expr, s.typeString(v.Type()), value), true
 	}
 	return "", false
 }
@@ -141,6 +141,21 @@ func describeSymbol(expr string, v reflect.Value) string {
 		return "type " + expr + " " + v.Type().Elem().String()
 	}
 	return fmt.Sprintf("%s %s = %s", expr, v.Type(), plainValue(v))
+}
+
+// typeString is t as a cell writes it: a cell's type by its name, where yaegi's reflect
+// type spells out the struct.
+func (s *Session) typeString(t reflect.Type) string {
+	if names := s.typeNames[t]; len(names) == 1 {
+		return names[0]
+	}
+	switch t.Kind() {
+	case reflect.Ptr:
+		return "*" + s.typeString(t.Elem())
+	case reflect.Slice:
+		return "[]" + s.typeString(t.Elem())
+	}
+	return t.String()
 }
 
 // plainValue is v's text as a cell showing it would print it (a matrix in aligned

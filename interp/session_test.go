@@ -257,6 +257,7 @@ func TestInspect(t *testing.T) {
 	s := newSession(t)
 	exec(t, s, "v := 3.5\nA := mat.NewDense(2, 2, nil)")
 	exec(t, s, "// area is the area of a w by h rectangle.\nfunc area(w, h float64) float64 {\n\treturn w * h\n}")
+	exec(t, s, "type point struct{ x, y float64 }\nps := []*point{{1, 2}}")
 	for _, tt := range []struct {
 		code   string
 		cursor int
@@ -270,6 +271,8 @@ func TestInspect(t *testing.T) {
 		{"matcalc.D(f, v).Apply(1.0)", 20, "func (l *Linear) Apply(dx any) any"},
 		// A matrix shows as a cell shows it, not as gonum's struct.
 		{"A", 1, "var A *mat.Dense = \n⎡0  0⎤\n⎣0  0⎦"},
+		// A cell's type by its name.
+		{"ps", 2, "var ps []*point = "},
 		// A function of the session shows its declaration and where it is.
 		{"area(2, 3)", 2, "// area is the area of a w by h rectangle.\nfunc area(w, h float64) float64\n\n(declared at line 2 of cell [0])"},
 	} {
