@@ -393,18 +393,8 @@ func (s *Session) importPackage(ctx context.Context, imp importSpec) error {
 // says which import it needs: yaegi says "undefined: strconv" at best, and panics with a
 // nil dereference on `var wg sync.WaitGroup`.
 func (s *Session) checkImported(ch *chunk) error {
-	if len(ch.packageNames) == 0 {
-		return nil
-	}
-	globals := s.globals()
-	if globals == nil {
-		return nil // the session's variables are unknown: a variable could have the name
-	}
 	for _, p := range ch.packageNames {
 		if _, ok := s.packages[p.name]; ok {
-			continue
-		}
-		if _, ok := globals[p.name]; ok {
 			continue
 		}
 		if _, ok := s.types[p.name]; ok {
@@ -413,6 +403,12 @@ func (s *Session) checkImported(ch *chunk) error {
 		paths := importPaths()[p.name]
 		if len(paths) == 0 {
 			continue // not a package's name: yaegi's own error says what it is
+		}
+		// Only now the session's variables (a list yaegi builds at each call): one may
+		// have the package's name. When yaegi cannot tell, the check stands aside.
+		globals := s.globals()
+		if _, ok := globals[p.name]; ok || globals == nil {
+			continue
 		}
 		quoted := make([]string, len(paths))
 		for i, path := range paths {

@@ -17,18 +17,13 @@ import (
 // Go calls f with args on a new goroutine, as the statement `go f(args...)` does (the
 // arguments are evaluated by the caller), but a panic there is reported on standard error
 // instead of ending the process: a goroutine started by a cell must not kill the kernel.
-func Go(f any, args ...any) {
-	call := prepare("go", f, args, false)
-	go func() {
-		defer recoverGoroutine()
-		call()
-	}()
-}
+func Go(f any, args ...any) { launch(prepare("go", f, args, false)) }
 
 // GoSpread is Go for `go f(a, b, xs...)`: its last argument is the slice that fills f's
 // variadic parameter.
-func GoSpread(f any, args ...any) {
-	call := prepare("go", f, args, true)
+func GoSpread(f any, args ...any) { launch(prepare("go", f, args, true)) }
+
+func launch(call func()) {
 	go func() {
 		defer recoverGoroutine()
 		call()
