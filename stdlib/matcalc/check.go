@@ -26,7 +26,7 @@ type CheckResult struct {
 // the relative error falls like h until round-off takes over; for a wrong one it stays
 // large.
 func Check(f, df, x any) *CheckResult {
-	fn, xv := newFunction("Check", f, x)
+	fn, xv := newFunction("Check", f, x, nil)
 	dfv := reflect.ValueOf(df)
 	if dfv.Kind() != reflect.Func || dfv.Type().NumIn() != 2 || dfv.Type().NumOut() != 1 {
 		panic(fmt.Sprintf("matcalc: Check: df must be a func(x, dx) with one result, got %T", df))
@@ -52,7 +52,10 @@ func Check(f, df, x any) *CheckResult {
 	best := math.Inf(1)
 	for e := 1; e <= 12; e++ {
 		h := math.Pow(10, -float64(e))
-		fh := fn.eval(axpy(xv, h, dx))
+		fh, err := fn.at(axpy(xv, h, dx))
+		if err != nil {
+			continue // x + h dx is outside f's domain: the smaller steps tell
+		}
 		diff := make([]float64, len(fh))
 		for i := range fh {
 			diff[i] = (fh[i] - fx[i]) - h*lin[i]

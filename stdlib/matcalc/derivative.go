@@ -2,6 +2,7 @@ package matcalc
 
 import (
 	"fmt"
+	"math"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -11,42 +12,63 @@ import (
 type Linear struct {
 	fn *function
 	x  []float64
+	fx []float64 // vec f(x)
 	// Err is the error estimate of the last Apply or Matrix, in the max norm.
-	Err    float64
-	jac    *mat.Dense // the Jacobian, once computed
-	jacErr float64
+	Err float64
+	// Accuracy is what is known of the error of the last Apply or Matrix.
+	Accuracy Accuracy
+	jac      *mat.Dense // the Jacobian, once computed
+	jacAcc   Accuracy
 }
 
-// D returns the derivative f'(x). f is a func from x's kind to a point kind.
-func D(f, x any) *Linear {
-	fn, xv := newFunction("D", f, x)
-	return &Linear{fn: fn, x: xv}
+// D returns the derivative f'(x). f is a func from x's kind to a point kind. Each result
+// it gives is checked: one whose estimated error is not small against it (Tolerance, 6
+// digits by default) fails with an error instead.
+func D(f, x any, opts ...Option) *Linear {
+	fn, xv := newFunction("D", f, x, opts)
+	return &Linear{fn: fn, x: xv, fx: fn.fx}
 }
 
-// Apply returns f'(x)[dx], of f's output kind. dx has the shape of x.
+// Apply returns f'(x)[dx], of f's output kind (float64, []float64, *mat.VecDense or
+// *mat.Dense: ApplyFloat and its siblings give it typed). dx has the shape of x.
 func (l *Linear) Apply(dx any) any {
 	d := l.fn.direction("dx", dx)
-	v, err := l.directional(d)
-	l.Err = err
-	return l.fn.out.point(v)
+	e := l.directional(d)
+	l.Accuracy = l.fn.verdict("the derivative along dx", e)
+	l.Err = l.Accuracy.Err
+	return l.fn.out.point(e.value)
 }
 
 // directional is the derivative of f at x along d, in coordinates.
-func (l *Linear) directional(d []float64) ([]float64, float64) {
-	h := step(l.x, d)
+func (l *Linear) directional(d []float64) estimate {
+	h := l.fn.firstStep(l.x, d)
 	if h == 0 {
-		return make([]float64, l.fn.out.size()), 0
+		return exact(l.fn.out.size())
 	}
-	return ridders(func(h float64) []float64 { return central(l.fn, l.x, d, h) }, h, firstOrderTol)
+	diff := func(h float64) ([]float64, float64, error) { return central(l.fn, l.x, d, h) }
+	return extrapolation{diff: diff, h0: h, aim: firstOrderAim, natural: natural(l.fx, l.x, d, 1),
+		noisiness: l.fn.noisinessAlong(l.x, l.fx, d)}.run()
 }
 
-// central is the central difference (f(x + h d) - f(x - h d)) / 2h.
-func central(fn *function, x, d []float64, h float64) []float64 {
-	p, m := fn.eval(axpy(x, h, d)), fn.eval(axpy(x, -h, d))
+// exact is the estimate of a derivative along the zero direction.
+func exact(n int) estimate { return estimate{value: make([]float64, n), scale: 1} }
+
+// central is the central difference (f(x + h d) - f(x - h d)) / 2h and its round-off.
+func central(fn *function, x, d []float64, h float64) ([]float64, float64, error) {
+	p, err := fn.at(axpy(x, h, d))
+	if err != nil {
+		return nil, 0, fmt.Errorf("at x + %.3g·dx: %w", h, err)
+	}
+	m, err := fn.at(axpy(x, -h, d))
+	if err != nil {
+		return nil, 0, fmt.Errorf("at x - %.3g·dx: %w", h, err)
+	}
+	big := 0.0
 	for i := range p {
+		big = max(big, math.Abs(p[i]), math.Abs(m[i]))
 		p[i] = (p[i] - m[i]) / (2 * h)
 	}
-	return p
+	return p, 2 * eps * big / h, nil
 }
 
 // Matrix returns the Jacobian of f at x in vec coordinates: m×n for f from n to m
@@ -55,27 +77,38 @@ func central(fn *function, x, d []float64, h float64) []float64 {
 func (l *Linear) Matrix() *mat.Dense {
 	// Computed once: showing a derivative asks for its matrix in several forms.
 	if l.jac == nil {
-		l.jac, l.jacErr = l.jacobian()
+		var e estimate
+		l.jac, e = l.jacobian()
+		l.jacAcc = l.fn.verdict("the Jacobian", e)
 	}
-	l.Err = l.jacErr
+	l.Accuracy, l.Err = l.jacAcc, l.jacAcc.Err
 	return mat.DenseCopyOf(l.jac)
 }
 
-func (l *Linear) jacobian() (*mat.Dense, float64) {
+func (l *Linear) jacobian() (*mat.Dense, estimate) {
 	m, n := l.fn.out.size(), l.fn.in.size()
 	basis := unitVectors(n)
-	est := func(h float64) []float64 {
+	diff := func(h float64) ([]float64, float64, error) {
 		jac := make([]float64, m*n) // row-major, as mat.NewDense wants
+		noise := 0.0
 		for j, e := range basis {
-			col := central(l.fn, l.x, e, h)
+			col, nz, err := central(l.fn, l.x, e, h)
+			if err != nil {
+				return nil, 0, fmt.Errorf("along coordinate %d: %w", j, err)
+			}
+			noise = max(noise, nz)
 			for i, v := range col {
 				jac[i*n+j] = v
 			}
 		}
-		return jac
+		return jac, noise, nil
 	}
-	v, err := ridders(est, step(l.x, basis[0]), firstOrderTol)
-	return mat.NewDense(m, n, v), err
+	e := extrapolation{diff: diff, h0: l.fn.firstStep(l.x, basis[0]), aim: firstOrderAim,
+		natural: natural(l.fx, l.x, basis[0], 1), noisiness: l.fn.noisinessAlong(l.x, l.fx, ones(n))}.run()
+	if e.value == nil {
+		return mat.NewDense(m, n, nil), e
+	}
+	return mat.NewDense(m, n, e.value), e
 }
 
 func unitVectors(n int) [][]float64 {
@@ -88,17 +121,38 @@ func unitVectors(n int) [][]float64 {
 }
 
 // Jacobian returns the Jacobian matrix of f at x in vec coordinates: D(f, x).Matrix().
-func Jacobian(f, x any) *mat.Dense {
-	return D(f, x).Matrix()
+func Jacobian(f, x any, opts ...Option) *mat.Dense {
+	j, _ := JacobianAcc(f, x, opts...)
+	return j
+}
+
+// JacobianAcc is Jacobian with the accuracy of its result.
+func JacobianAcc(f, x any, opts ...Option) (*mat.Dense, Accuracy) {
+	l := D(f, x, opts...)
+	l.fn.name = "Jacobian"
+	j := l.Matrix()
+	return j, l.Accuracy
 }
 
 // Gradient returns the gradient of scalar f at x, of x's kind: the vector (or matrix) ∇f
-// with f'(x)[dx] = ⟨∇f, dx⟩. For f(A) = det A it is det(A) A⁻ᵀ.
-func Gradient(f, x any) any {
-	l := D(f, x)
-	l.fn.name = "Gradient"
+// with f'(x)[dx] = ⟨∇f, dx⟩. For f(A) = det A it is det(A) A⁻ᵀ. GradientSlice,
+// GradientVec and GradientDense give it typed.
+func Gradient(f, x any, opts ...Option) any {
+	g, _ := GradientAcc(f, x, opts...)
+	return g
+}
+
+// GradientAcc is Gradient with the accuracy of its result.
+func GradientAcc(f, x any, opts ...Option) (any, Accuracy) {
+	return gradient("Gradient", f, x, opts)
+}
+
+func gradient(name string, f, x any, opts []Option) (any, Accuracy) {
+	l := D(f, x, opts...)
+	l.fn.name = name
 	if l.fn.out.size() != 1 {
-		panic(fmt.Sprintf("matcalc: Gradient: f must return a float64, it returns %v", l.fn.out))
+		panic(fmt.Sprintf("matcalc: %s: f must return a float64, it returns %v", name, l.fn.out))
 	}
-	return l.fn.in.point(l.Matrix().RawRowView(0))
+	g := l.fn.in.point(l.Matrix().RawRowView(0))
+	return g, l.Accuracy
 }

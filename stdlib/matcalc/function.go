@@ -15,6 +15,8 @@ type function struct {
 	ctx      context.Context
 	evals    int
 	inputArg reflect.Type
+	set      settings
+	fx       []float64 // vec f(x) at the point it was made at
 }
 
 // Context, when set, is checked by every loop that calls a user's function: a session
@@ -26,7 +28,7 @@ var ErrCanceled = fmt.Errorf("matcalc: canceled")
 
 // newFunction checks that f is a func of one argument taking a point shaped like x, calls
 // it once at x, and returns it with x's coordinates.
-func newFunction(name string, f, x any) (*function, []float64) {
+func newFunction(name string, f, x any, opts []Option) (*function, []float64) {
 	fv := reflect.ValueOf(f)
 	if fv.Kind() != reflect.Func || fv.Type().NumIn() != 1 || fv.Type().NumOut() != 1 {
 		panic(fmt.Sprintf("matcalc: %s: f must be a func of one argument and one result, got %T", name, f))
@@ -35,17 +37,30 @@ func newFunction(name string, f, x any) (*function, []float64) {
 	if err != nil {
 		panic(fmt.Sprintf("matcalc: %s: x: %v", name, err))
 	}
-	fn := &function{name: name, f: fv, in: in, ctx: Context, inputArg: fv.Type().In(0)}
+	fn := &function{name: name, f: fv, in: in, ctx: Context, inputArg: fv.Type().In(0), set: newSettings(opts)}
 	if _, ok := in.value(xv, fn.inputArg); !ok {
 		panic(fmt.Sprintf("matcalc: %s: f takes %v, but x is %v", name, fn.inputArg, in))
 	}
-	_, out, err := vec(fv.Call([]reflect.Value{mustValue(in, xv, fn.inputArg)})[0].Interface())
+	// Called directly: a panic of f at x itself is the user's to see.
+	fx, out, err := vec(fv.Call([]reflect.Value{mustValue(in, xv, fn.inputArg)})[0].Interface())
 	if err != nil {
 		panic(fmt.Sprintf("matcalc: %s: f's result: %v", name, err))
 	}
-	fn.out = out
-	fn.eval(xv) // checks that f is finite at x
+	for _, v := range fx {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			panic(fmt.Sprintf("matcalc: %s: f is not finite at x (%v)", name, v))
+		}
+	}
+	fn.out, fn.fx = out, fx
 	return fn, xv
+}
+
+// withTolerance returns fn with another Tolerance (0: the default): a derivative inside
+// another computation may need fewer digits than the user's own.
+func (fn *function) withTolerance(tol float64) *function {
+	c := *fn
+	c.set.tol = tol
+	return &c
 }
 
 func mustValue(s shape, v []float64, t reflect.Type) reflect.Value {
@@ -53,26 +68,52 @@ func mustValue(s shape, v []float64, t reflect.Type) reflect.Value {
 	return val
 }
 
-// eval returns vec f(x) for coordinates x.
+// eval returns vec f(x) for coordinates x where f must be finite (at x itself).
 func (fn *function) eval(x []float64) []float64 {
+	y, err := fn.at(x)
+	if err != nil {
+		panic(fmt.Sprintf("matcalc: %s: %v", fn.name, err))
+	}
+	return y
+}
+
+// at returns vec f(x) for coordinates x, or an error when f's value is not finite or f
+// panics there: the points a difference formula probes may lie outside f's domain.
+func (fn *function) at(x []float64) ([]float64, error) {
 	if fn.ctx != nil && fn.ctx.Err() != nil {
 		panic(ErrCanceled)
 	}
 	fn.evals++
-	y := fn.f.Call([]reflect.Value{mustValue(fn.in, x, fn.inputArg)})[0].Interface()
-	yv, s, err := vec(y)
+	y, err := fn.call(x)
 	if err != nil {
-		panic(fmt.Sprintf("matcalc: %s: f's result: %v", fn.name, err))
+		return nil, err
+	}
+	yv, s, verr := vec(y)
+	if verr != nil {
+		panic(fmt.Sprintf("matcalc: %s: f's result: %v", fn.name, verr))
 	}
 	if s != fn.out {
 		panic(fmt.Sprintf("matcalc: %s: f returned %v at one point and %v at another", fn.name, fn.out, s))
 	}
 	for _, v := range yv {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			panic(fmt.Sprintf("matcalc: %s: f is not finite at or near x (%v)", fn.name, v))
+			return nil, fmt.Errorf("f is not finite (%v)", v)
 		}
 	}
-	return yv
+	return yv, nil
+}
+
+// call calls f, turning its panic into an error (a cancellation goes on).
+func (fn *function) call(x []float64) (y any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == ErrCanceled {
+				panic(r)
+			}
+			err = fmt.Errorf("f panicked: %v", r)
+		}
+	}()
+	return fn.f.Call([]reflect.Value{mustValue(fn.in, x, fn.inputArg)})[0].Interface(), nil
 }
 
 // direction returns the coordinates of a direction dx, which must be shaped like the
@@ -88,20 +129,88 @@ func (fn *function) direction(what string, dx any) []float64 {
 	return v
 }
 
-// step is the first step Ridders' extrapolation tries along a direction d from x: a
-// tenth of x's scale, measured along d.
-func step(x, d []float64) float64 {
-	scale, dn := 1.0, 0.0
-	for _, v := range x {
-		scale = math.Max(scale, math.Abs(v))
-	}
-	for _, v := range d {
-		dn = math.Max(dn, math.Abs(v))
-	}
+// firstStep is the first step an extrapolation tries along a direction d from x: the
+// Step option, or a tenth of x's scale, measured along d (the search shrinks it where f
+// needs less).
+func (fn *function) firstStep(x, d []float64) float64 {
+	dn := maxAbs(d)
 	if dn == 0 {
 		return 0
 	}
-	return 0.1 * scale / dn
+	if fn.set.step > 0 {
+		return fn.set.step / dn
+	}
+	return 0.1 * math.Max(1, maxAbs(x)) / dn
+}
+
+// noisiness measures how many times noisier f is near x than the rounding of its values
+// (2 eps |f|): for a smooth f, the fourth to sixth differences of f at the seven points
+// x + kδd (k = -3..3) are all noise when δ is far below the steps in use (ECnoise, Moré
+// and Wild 2011). f computed through a factorization or an iteration carries more than
+// rounding, and an error estimate must know.
+func (fn *function) noisiness(x, fx, d []float64, delta float64) float64 {
+	var vals [7][]float64
+	vals[3] = fx
+	for k := -3; k <= 3; k++ {
+		if k != 0 {
+			y, err := fn.at(axpy(x, float64(k)*delta, d))
+			if err != nil {
+				return 1
+			}
+			vals[k+3] = y
+		}
+	}
+	// gamma[m] = (m!)² / (2m)! turns the mean square of m-th differences into a variance.
+	gamma := [7]float64{4: 576.0 / 40320, 5: 14400.0 / 3628800, 6: 518400.0 / 479001600}
+	ratio := 1.0
+	for c := range fx {
+		diffs, size := make([]float64, 7), 0.0
+		for k := range diffs {
+			diffs[k] = vals[k][c]
+			size = math.Max(size, math.Abs(diffs[k]))
+		}
+		sigma := 0.0
+		for m := 1; m <= 6; m++ {
+			for k := 0; k < len(diffs)-1; k++ {
+				diffs[k] = diffs[k+1] - diffs[k]
+			}
+			diffs = diffs[:len(diffs)-1]
+			if m >= 4 {
+				sq := 0.0
+				for _, v := range diffs {
+					sq += v * v
+				}
+				sigma = math.Max(sigma, math.Sqrt(gamma[m]*sq/float64(len(diffs))))
+			}
+		}
+		if size > 0 {
+			// Three times the spread: one sample of it is a rough measure.
+			ratio = math.Max(ratio, 3*sigma/(2*eps*size))
+		}
+	}
+	return ratio
+}
+
+// noisinessAlong is noisiness for an extrapolation along d, at a thousandth of its
+// smallest step.
+func (fn *function) noisinessAlong(x, fx, d []float64) func(hMin float64) float64 {
+	return func(hMin float64) float64 { return fn.noisiness(x, fx, d, hMin/1000) }
+}
+
+// ones is the direction that moves every coordinate at once.
+func ones(n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = 1
+	}
+	return out
+}
+
+// natural is the size of an order-th derivative of f along d at x's scale: f's size at x
+// over x's scale along d, to the order-th power.
+func natural(fx, x, d []float64, order int) float64 {
+	scale := math.Max(1, maxAbs(x)) / maxAbs(d)
+	return maxAbs(fx) / math.Pow(scale, float64(order))
 }
 
 // axpy returns x + a*d.

@@ -1,9 +1,11 @@
 package matcalc
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -23,88 +25,85 @@ type NewtonResult struct {
 	Reason    string // why the iteration stopped
 }
 
-// NewtonOption sets an option of Newton and NewtonMin.
-type NewtonOption func(*newtonConfig)
-
-type newtonConfig struct {
-	tol      float64
-	maxIter  int
-	jacobian reflect.Value
-}
-
-// Tolerance stops the iteration when the residual or the step (relative to 1 + ‖x‖) is
-// at most tol; the default is 1e-12.
-func Tolerance(tol float64) NewtonOption { return func(c *newtonConfig) { c.tol = tol } }
-
-// MaxIterations bounds the number of Newton steps; the default is 50.
-func MaxIterations(n int) NewtonOption { return func(c *newtonConfig) { c.maxIter = n } }
-
-// WithJacobian gives Newton the Jacobian of f as a func from x's kind to *mat.Dense (or to
-// float64 for f: R -> R) instead of computing it with D.
-func WithJacobian(j any) NewtonOption {
-	return func(c *newtonConfig) { c.jacobian = reflect.ValueOf(j) }
-}
-
 // Newton finds a root of f: R -> R or Rⁿ -> Rⁿ from x0 by Newton's method,
 // x ← x - f'(x)⁻¹ f(x), with the Jacobian from D unless WithJacobian gives it. Near a
 // simple root the number of correct digits doubles with each step.
-func Newton(f, x0 any, opts ...NewtonOption) *NewtonResult {
-	fn, x := newFunction("Newton", f, x0)
+func Newton(f, x0 any, opts ...Option) *NewtonResult {
+	fn, x := newFunction("Newton", f, x0, opts)
 	if fn.out.size() != fn.in.size() {
 		panic(fmt.Sprintf("matcalc: Newton: f maps %v to %v; a root needs as many equations as unknowns", fn.in, fn.out))
 	}
-	cfg := config(opts)
+	// A Jacobian with a few correct digits still makes Newton converge, and whether it
+	// converged is judged by f itself: the Jacobian's check is loose.
+	jfn := fn.withTolerance(1e-3)
 	jacobian := func(x []float64) *mat.Dense {
-		if cfg.jacobian.IsValid() {
-			return userJacobian(cfg.jacobian, fn, x)
+		if fn.set.jacobian.IsValid() {
+			return userJacobian(fn.set.jacobian, fn, x)
 		}
-		return (&Linear{fn: fn, x: x}).Matrix()
+		return (&Linear{fn: jfn, x: x, fx: jfn.eval(x)}).Matrix()
 	}
-	return iterate(fn, x, cfg, fn.eval, jacobian)
+	return iterate(fn, x, fn.eval, jacobian)
 }
 
 // NewtonMin finds a stationary point of scalar f from x0 as Lecture 7 does: Newton's
 // method on the gradient, x ← x - H(x)⁻¹ ∇f(x), with gradient and Hessian from D and D2.
-func NewtonMin(f, x0 any, opts ...NewtonOption) *NewtonResult {
-	fn, x := newFunction("NewtonMin", f, x0)
+func NewtonMin(f, x0 any, opts ...Option) *NewtonResult {
+	fn, x := newFunction("NewtonMin", f, x0, opts)
 	if fn.out.size() != 1 {
 		panic(fmt.Sprintf("matcalc: NewtonMin: f must return a float64, it returns %v", fn.out))
 	}
-	gradient := func(x []float64) []float64 { return (&Linear{fn: fn, x: x}).Matrix().RawRowView(0) }
-	hessianAt := func(x []float64) *mat.Dense { h, _ := hessian(fn, x); return h }
-	return iterate(fn, x, config(opts), gradient, hessianAt)
-}
-
-func config(opts []NewtonOption) newtonConfig {
-	cfg := newtonConfig{tol: 1e-12, maxIter: 50}
-	for _, o := range opts {
-		o(&cfg)
+	// The gradient is the residual, so it is checked as D checks it; the Hessian only
+	// steers, so its check is loose.
+	gfn, hfn := fn.withTolerance(0), fn.withTolerance(1e-3)
+	gradient := func(x []float64) []float64 {
+		return (&Linear{fn: gfn, x: x, fx: gfn.eval(x)}).Matrix().RawRowView(0)
 	}
-	return cfg
+	hessianAt := func(x []float64) *mat.Dense {
+		h, e := hessian(hfn, x)
+		hfn.verdict("the Hessian", e)
+		return h
+	}
+	return iterate(fn, x, gradient, hessianAt)
 }
 
-// iterate runs Newton's method on the equation residual(x) = 0 with Jacobian jac.
-func iterate(fn *function, x []float64, cfg newtonConfig, residual func([]float64) []float64, jac func([]float64) *mat.Dense) *NewtonResult {
+// iterate runs Newton's method on the equation residual(x) = 0 with Jacobian jac. A
+// matcalc error on the way (f not finite at an iterate, a Jacobian that cannot be
+// trusted) ends the iteration with the iterates so far and the error as its reason.
+func iterate(fn *function, x []float64, residual func([]float64) []float64, jac func([]float64) *mat.Dense) *NewtonResult {
+	tol, maxIter := fn.set.tol, fn.set.maxIter
+	if tol == 0 {
+		tol = 1e-12
+	}
+	if maxIter == 0 {
+		maxIter = 50
+	}
 	res := &NewtonResult{}
+	stop := func(step NewtonStep, converged bool, reason string) *NewtonResult {
+		res.Steps = append(res.Steps, step)
+		res.Converged, res.Reason, res.X = converged, reason, step.X
+		return res
+	}
 	for k := 0; ; k++ {
-		r := residual(x)
-		step := NewtonStep{X: fn.in.point(x), Residual: norm2(r)}
-		if step.Residual <= cfg.tol {
-			res.Steps = append(res.Steps, step)
-			res.Converged, res.Reason = true, fmt.Sprintf("residual %.3g ≤ tolerance %g", step.Residual, cfg.tol)
-			break
+		step := NewtonStep{X: fn.in.point(x)}
+		r, err := caught(func() []float64 { return residual(x) })
+		if err != nil {
+			return stop(step, false, err.Error())
 		}
-		if k == cfg.maxIter {
-			res.Steps = append(res.Steps, step)
-			res.Reason = fmt.Sprintf("%d iterations without convergence", cfg.maxIter)
-			break
+		step.Residual = norm2(r)
+		if step.Residual <= tol {
+			return stop(step, true, fmt.Sprintf("residual %.3g ≤ tolerance %g", step.Residual, tol))
+		}
+		if k == maxIter {
+			return stop(step, false, fmt.Sprintf("%d iterations without convergence", maxIter))
+		}
+		j, err := caught(func() *mat.Dense { return jac(x) })
+		if err != nil {
+			return stop(step, false, err.Error())
 		}
 		n := len(x)
 		var dx mat.VecDense
-		if err := dx.SolveVec(jac(x), mat.NewVecDense(n, r)); err != nil {
-			res.Steps = append(res.Steps, step)
-			res.Reason = "the Jacobian is singular at the last iterate: " + err.Error()
-			break
+		if err := dx.SolveVec(j, mat.NewVecDense(n, r)); err != nil {
+			return stop(step, false, "the Jacobian is singular at the last iterate: "+err.Error())
 		}
 		next := make([]float64, n)
 		for i := range x {
@@ -113,14 +112,30 @@ func iterate(fn *function, x []float64, cfg newtonConfig, residual func([]float6
 		step.Step = mat.Norm(&dx, 2)
 		res.Steps = append(res.Steps, step)
 		x = next
-		if step.Step <= cfg.tol*(1+norm2(x)) {
-			res.Steps = append(res.Steps, NewtonStep{X: fn.in.point(x), Residual: norm2(residual(x))})
-			res.Converged, res.Reason = true, fmt.Sprintf("step %.3g ≤ tolerance %g × (1 + ‖x‖)", step.Step, cfg.tol)
-			break
+		if step.Step <= tol*(1+norm2(x)) {
+			last := NewtonStep{X: fn.in.point(x)}
+			r, err := caught(func() []float64 { return residual(x) })
+			if err != nil {
+				return stop(last, false, err.Error())
+			}
+			last.Residual = norm2(r)
+			return stop(last, true, fmt.Sprintf("step %.3g ≤ tolerance %g × (1 + ‖x‖)", step.Step, tol))
 		}
 	}
-	res.X = res.Steps[len(res.Steps)-1].X
-	return res
+}
+
+// caught runs f and returns a matcalc panic in it as an error.
+func caught[T any](f func() T) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg, ok := r.(string)
+			if !ok || !strings.HasPrefix(msg, "matcalc: ") {
+				panic(r)
+			}
+			err = errors.New(strings.TrimPrefix(msg, "matcalc: "))
+		}
+	}()
+	return f(), nil
 }
 
 func userJacobian(j reflect.Value, fn *function, x []float64) *mat.Dense {

@@ -19,9 +19,12 @@ import (
 // a derivative as its Jacobian, a bilinear form as its matrix, Newton's iterates and a
 // derivative check as tables, the check also as a log-log plot.
 
+// caption names the Jacobian and says how many digits it trusts; it computes the
+// Jacobian first.
 func (l *Linear) caption() string {
+	l.Matrix()
 	m, n := l.fn.out.size(), l.fn.in.size()
-	return fmt.Sprintf("f'(x): %d×%d Jacobian in vec coordinates", m, n)
+	return fmt.Sprintf("f'(x): %d×%d Jacobian in vec coordinates, %v", m, n, l.jacAcc)
 }
 
 // String is the Jacobian as aligned text under a caption.
@@ -41,8 +44,9 @@ func (b *Bilinear) caption() string {
 	if !b.scalarForm() {
 		return fmt.Sprintf("symmetric bilinear form on %d coordinates with values of %d coordinates (%v)", n, b.out.size(), b.out)
 	}
-	if b.name == "D2" {
-		return fmt.Sprintf("f''(x): %d×%d Hessian in vec coordinates", n, n)
+	if b.fn != nil {
+		b.Matrix()
+		return fmt.Sprintf("f''(x): %d×%d Hessian in vec coordinates, %v", n, n, b.symAcc)
 	}
 	return fmt.Sprintf("bilinear form uᵀMv: %d×%d matrix M", n, n)
 }
@@ -50,7 +54,7 @@ func (b *Bilinear) caption() string {
 // shownMatrix is the matrix a form is shown as: the Hessian of a second derivative, and
 // a user's own M (symmetric or not) of a form uᵀMv.
 func (b *Bilinear) shownMatrix() mat.Matrix {
-	if b.name == "D2" {
+	if b.fn != nil {
 		return b.Matrix()
 	}
 	m, _ := b.matrix()

@@ -1,6 +1,7 @@
 package matcalc
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -15,7 +16,7 @@ func TestRenderings(t *testing.T) {
 		return &P
 	}
 	d := D(square, mat.NewDiagDense(2, []float64{1, 1}))
-	if h := d.HTML(); !strings.Contains(h, "4×4 Jacobian") || strings.Count(h, ">2<") != 4 || strings.Count(h, ">0<") != 12 {
+	if h := d.HTML(); !strings.Contains(h, "4×4 Jacobian") || !strings.Contains(h, "correct digits (error ≤") || strings.Count(h, ">2<") != 4 || strings.Count(h, ">0<") != 12 {
 		t.Errorf("Linear HTML: %s", h)
 	}
 	if l := d.LaTeX(); !strings.HasPrefix(l, `\begin{bmatrix} 2 & 0 & 0 & 0 \\`) {
@@ -24,8 +25,10 @@ func TestRenderings(t *testing.T) {
 	// The Hessian lesson: 2x² + 3y² - xy has Hessian [[4, -1], [-1, 6]].
 	f := func(v []float64) float64 { return 2*v[0]*v[0] + 3*v[1]*v[1] - v[0]*v[1] }
 	h := D2(f, []float64{0.3, -0.7})
-	if got, want := h.String(), "f''(x): 2×2 Hessian in vec coordinates\n⎡ 4  -1⎤\n⎣-1   6⎦"; got != want {
-		t.Errorf("Bilinear String:\n%s\nwant\n%s", got, want)
+	// The caption says how many digits the Hessian trusts.
+	caption := regexp.MustCompile(`^f''\(x\): 2×2 Hessian in vec coordinates, 1[0-5]\.\d correct digits \(error ≤ [0-9.e+-]+\)\n⎡ 4  -1⎤\n⎣-1   6⎦$`)
+	if got := h.String(); !caption.MatchString(got) {
+		t.Errorf("Bilinear String:\n%s\nwant to match %s", got, caption)
 	}
 	if !strings.Contains(h.HTML(), "2×2 Hessian") {
 		t.Errorf("Bilinear HTML: %s", h.HTML())

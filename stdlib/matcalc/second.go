@@ -15,45 +15,65 @@ type Bilinear struct {
 	in, out shape
 	apply   func(u, v []float64) ([]float64, float64)
 	// Err is the error estimate of the last Apply or Matrix, in the max norm.
-	Err    float64
-	matrix func() (*mat.Dense, float64)
+	Err float64
+	// Accuracy is what is known of the error of the last Apply or Matrix of a second
+	// derivative (a form built from a matrix or a func is exact).
+	Accuracy Accuracy
+	fn       *function // of a second derivative; nil for a form built from a matrix or a func
+	matrix   func() (*mat.Dense, float64)
 	name   string
 	sym    *mat.SymDense // the matrix, once computed
-	symErr float64
+	symAcc Accuracy
 }
 
 // D2 returns the second derivative f”(x): the symmetric bilinear form with
-// f'(x + dx')[dx] - f'(x)[dx] = f”(x)[dx', dx] to first order in dx'.
-func D2(f, x any) *Bilinear {
-	fn, xv := newFunction("D2", f, x)
-	b := &Bilinear{in: fn.in, out: fn.out, name: "D2"}
+// f'(x + dx')[dx] - f'(x)[dx] = f”(x)[dx', dx] to first order in dx'. Its results are
+// checked as D's are.
+func D2(f, x any, opts ...Option) *Bilinear {
+	fn, xv := newFunction("D2", f, x, opts)
+	b := &Bilinear{in: fn.in, out: fn.out, name: "D2", fn: fn}
 	b.apply = func(u, v []float64) ([]float64, float64) {
-		h := math.Min(step(xv, u), step(xv, v))
+		h := math.Min(fn.firstStep(xv, u), fn.firstStep(xv, v))
 		if h == 0 {
 			return make([]float64, fn.out.size()), 0
 		}
-		return ridders(func(h float64) []float64 { return mixed(fn, xv, u, v, h) }, h, secondOrderTol)
+		diff := func(h float64) ([]float64, float64, error) { return mixed(fn, xv, u, v, h) }
+		e := extrapolation{diff: diff, h0: h, aim: secondOrderAim,
+			natural:   math.Min(natural(fn.fx, xv, u, 2), natural(fn.fx, xv, v, 2)),
+			noisiness: fn.noisinessAlong(xv, fn.fx, u)}.run()
+		b.Accuracy = fn.verdict("the second derivative along u and v", e)
+		return e.value, b.Accuracy.Err
 	}
 	b.matrix = func() (*mat.Dense, float64) {
 		if fn.out.size() != 1 {
-			panic(fmt.Sprintf("matcalc: D2: Matrix needs a scalar f, f returns %v", fn.out))
+			panic(fmt.Sprintf("matcalc: %s: Matrix needs a scalar f, f returns %v", fn.name, fn.out))
 		}
-		return hessian(fn, xv)
+		h, e := hessian(fn, xv)
+		b.Accuracy = fn.verdict("the Hessian", e)
+		return h, b.Accuracy.Err
 	}
 	return b
 }
 
 // mixed is the second difference
-// (f(x+hu+hv) - f(x+hu-hv) - f(x-hu+hv) + f(x-hu-hv)) / 4h², whose error is a series in h².
-func mixed(fn *function, x, u, v []float64, h float64) []float64 {
-	pp := fn.eval(axpy(axpy(x, h, u), h, v))
-	pm := fn.eval(axpy(axpy(x, h, u), -h, v))
-	mp := fn.eval(axpy(axpy(x, -h, u), h, v))
-	mm := fn.eval(axpy(axpy(x, -h, u), -h, v))
-	for i := range pp {
-		pp[i] = (pp[i] - pm[i] - mp[i] + mm[i]) / (4 * h * h)
+// (f(x+hu+hv) - f(x+hu-hv) - f(x-hu+hv) + f(x-hu-hv)) / 4h², whose error is a series in h²,
+// and its round-off.
+func mixed(fn *function, x, u, v []float64, h float64) ([]float64, float64, error) {
+	var ys [4][]float64
+	for k, s := range [4][2]float64{{1, 1}, {1, -1}, {-1, 1}, {-1, -1}} {
+		y, err := fn.at(axpy(axpy(x, s[0]*h, u), s[1]*h, v))
+		if err != nil {
+			return nil, 0, fmt.Errorf("at x %+.3g·u %+.3g·v: %w", s[0]*h, s[1]*h, err)
+		}
+		ys[k] = y
 	}
-	return pp
+	big := 0.0
+	out := ys[0]
+	for i := range out {
+		big = max(big, math.Abs(ys[0][i]), math.Abs(ys[1][i]), math.Abs(ys[2][i]), math.Abs(ys[3][i]))
+		out[i] = (ys[0][i] - ys[1][i] - ys[2][i] + ys[3][i]) / (4 * h * h)
+	}
+	return out, 2 * eps * big / (h * h), nil
 }
 
 // hessian extrapolates all second differences of f at x at once. With the values
@@ -64,41 +84,67 @@ func mixed(fn *function, x, u, v []float64, h float64) []float64 {
 //
 // both with errors in even powers of h, so each level of the extrapolation costs about n²
 // evaluations of f rather than the 2n² of a four-point formula per entry.
-func hessian(fn *function, x []float64) (*mat.Dense, float64) {
+func hessian(fn *function, x []float64) (*mat.Dense, estimate) {
 	n := fn.in.size()
-	est := func(h float64) []float64 {
-		f0 := fn.eval(x)[0]
+	f0 := fn.eval(x)[0]
+	diff := func(h float64) ([]float64, float64, error) {
+		at := func(a float64, i, j int, b float64) (float64, error) {
+			y, err := fn.at(axis(x, a, i, j, b))
+			if err != nil {
+				return 0, fmt.Errorf("at x %+.3g·e%d: %w", a, i+1, err)
+			}
+			return y[0], nil
+		}
+		big := math.Abs(f0)
 		plus, minus := make([]float64, n), make([]float64, n)
 		for i := 0; i < n; i++ {
-			plus[i] = fn.eval(axis(x, h, i, -1, 0))[0]
-			minus[i] = fn.eval(axis(x, -h, i, -1, 0))[0]
+			var err error
+			if plus[i], err = at(h, i, -1, 0); err != nil {
+				return nil, 0, err
+			}
+			if minus[i], err = at(-h, i, -1, 0); err != nil {
+				return nil, 0, err
+			}
+			big = max(big, math.Abs(plus[i]), math.Abs(minus[i]))
 		}
 		out := make([]float64, 0, n*(n+1)/2)
 		for i := 0; i < n; i++ {
 			out = append(out, (plus[i]-2*f0+minus[i])/(h*h))
 			for j := i + 1; j < n; j++ {
-				pp := fn.eval(axis(x, h, i, j, h))[0]
-				mm := fn.eval(axis(x, -h, i, j, -h))[0]
+				pp, err := at(h, i, j, h)
+				if err != nil {
+					return nil, 0, err
+				}
+				mm, err := at(-h, i, j, -h)
+				if err != nil {
+					return nil, 0, err
+				}
+				big = max(big, math.Abs(pp), math.Abs(mm))
 				out = append(out, (pp-plus[i]-plus[j]+2*f0-minus[i]-minus[j]+mm)/(2*h*h))
 			}
 		}
-		return out
+		return out, 8 * eps * big / (h * h), nil
 	}
 	var check func([]float64) (float64, bool)
 	if n >= projectionMinN {
-		check = projectionCheck(fn, x, secondOrderTol)
+		check = projectionCheck(fn, x, secondOrderAim)
 	}
-	v, err := riddersChecked(est, step(x, unitVectors(1)[0]), secondOrderTol, check)
+	fx := []float64{f0}
+	e := extrapolation{diff: diff, h0: fn.firstStep(x, unitVectors(1)[0]), aim: secondOrderAim,
+		natural: natural(fx, x, unitVectors(1)[0], 2), check: check, noisiness: fn.noisinessAlong(x, fx, ones(n))}.run()
 	h := mat.NewDense(n, n, nil)
+	if e.value == nil {
+		return h, e
+	}
 	k := 0
 	for i := 0; i < n; i++ {
 		for j := i; j < n; j++ {
-			h.Set(i, j, v[k])
-			h.Set(j, i, v[k])
+			h.Set(i, j, e.value[k])
+			h.Set(j, i, e.value[k])
 			k++
 		}
 	}
-	return h, err
+	return h, e
 }
 
 // projectionMinN is the number of variables from which hessian checks its extrapolation
@@ -122,25 +168,22 @@ func projectionCheck(fn *function, x []float64, tol float64) func([]float64) (fl
 	failed := false
 	n := len(x)
 	makeProbes := func() {
-		// The probes move every coordinate at once: where f fails there (not finite, a
-		// panic of its own), the check stands aside and the tableau goes on.
-		defer func() {
-			if r := recover(); r != nil {
-				if r == ErrCanceled {
-					panic(r)
-				}
-				failed = true
-			}
-		}()
 		r := rand.New(rand.NewPCG(1, 2))
 		for k := 0; k < 3; k++ {
 			u, v := make([]float64, n), make([]float64, n)
 			for i := range u {
 				u[i], v[i] = r.NormFloat64(), r.NormFloat64()
 			}
-			h := math.Min(step(x, u), step(x, v))
-			want, err := ridders(func(h float64) []float64 { return mixed(fn, x, u, v, h) }, h, tol)
-			probes = append(probes, probe{u, v, want[0], err})
+			h := math.Min(fn.firstStep(x, u), fn.firstStep(x, v))
+			diff := func(h float64) ([]float64, float64, error) { return mixed(fn, x, u, v, h) }
+			e := extrapolation{diff: diff, h0: h, aim: tol}.run()
+			// The probes move every coordinate at once: where they do not settle (f not
+			// finite there, a kink), the check stands aside and the tableau goes on.
+			if e.value == nil {
+				failed = true
+				return
+			}
+			probes = append(probes, probe{u, v, e.value[0], e.err})
 		}
 	}
 	return func(packed []float64) (float64, bool) {
@@ -187,6 +230,9 @@ func axis(x []float64, a float64, i, j int, b float64) []float64 {
 func (b *Bilinear) Apply(u, v any) any {
 	uv, vv := b.direction("u", u), b.direction("v", v)
 	r, err := b.apply(uv, vv)
+	if b.fn == nil {
+		b.Accuracy = Accuracy{Err: err, Digits: 15}
+	}
 	b.Err = err
 	return b.out.point(r)
 }
@@ -210,14 +256,18 @@ func (b *Bilinear) Matrix() *mat.SymDense {
 	if b.sym == nil {
 		m, err := b.matrix()
 		n, _ := m.Dims()
-		b.sym, b.symErr = mat.NewSymDense(n, nil), err
+		b.sym = mat.NewSymDense(n, nil)
+		b.symAcc = b.Accuracy
+		if b.fn == nil {
+			b.symAcc = Accuracy{Err: err, Digits: 15}
+		}
 		for i := 0; i < n; i++ {
 			for j := i; j < n; j++ {
 				b.sym.SetSym(i, j, (m.At(i, j)+m.At(j, i))/2)
 			}
 		}
 	}
-	b.Err = b.symErr
+	b.Accuracy, b.Err = b.symAcc, b.symAcc.Err
 	s := mat.NewSymDense(b.in.size(), nil)
 	s.CopySym(b.sym)
 	return s
@@ -277,31 +327,52 @@ func BilinearFunc(n int, f func(u, v []float64) float64) *Bilinear {
 }
 
 // Hessian returns the Hessian of scalar f at x in vec coordinates: D2(f, x).Matrix().
-func Hessian(f, x any) *mat.SymDense {
-	return D2(f, x).Matrix()
+func Hessian(f, x any, opts ...Option) *mat.SymDense {
+	h, _ := HessianAcc(f, x, opts...)
+	return h
+}
+
+// HessianAcc is Hessian with the accuracy of its result.
+func HessianAcc(f, x any, opts ...Option) (*mat.SymDense, Accuracy) {
+	b := D2(f, x, opts...)
+	b.fn.name = "Hessian"
+	h := b.Matrix()
+	return h, b.Accuracy
 }
 
 // HVP returns the Hessian of scalar f at x times v, of x's kind, without forming the
 // Hessian: (H v)_i = f”(x)[e_i, v].
-func HVP(f, x, v any) any {
-	fn, xv := newFunction("HVP", f, x)
+func HVP(f, x, v any, opts ...Option) any {
+	hv, _ := HVPAcc(f, x, v, opts...)
+	return hv
+}
+
+// HVPAcc is HVP with the accuracy of its result.
+func HVPAcc(f, x, v any, opts ...Option) (any, Accuracy) {
+	fn, xv := newFunction("HVP", f, x, opts)
 	if fn.out.size() != 1 {
 		panic(fmt.Sprintf("matcalc: HVP: f must return a float64, it returns %v", fn.out))
 	}
 	d := fn.direction("v", v)
 	n := fn.in.size()
 	basis := unitVectors(n)
-	h := step(xv, d)
+	h := fn.firstStep(xv, d)
 	if h == 0 {
-		return fn.in.point(make([]float64, n))
+		return fn.in.point(make([]float64, n)), exact(n).accuracy()
 	}
-	est := func(h float64) []float64 {
-		out := make([]float64, n)
+	diff := func(h float64) ([]float64, float64, error) {
+		out, noise := make([]float64, n), 0.0
 		for i := range basis {
-			out[i] = mixed(fn, xv, basis[i], d, h)[0]
+			m, nz, err := mixed(fn, xv, basis[i], d, h)
+			if err != nil {
+				return nil, 0, err
+			}
+			out[i], noise = m[0], max(noise, nz)
 		}
-		return out
+		return out, noise, nil
 	}
-	r, _ := ridders(est, math.Min(h, step(xv, basis[0])), secondOrderTol)
-	return fn.in.point(r)
+	e := extrapolation{diff: diff, h0: math.Min(h, fn.firstStep(xv, basis[0])), aim: secondOrderAim,
+		natural: natural(fn.fx, xv, d, 2), noisiness: fn.noisinessAlong(xv, fn.fx, ones(n))}.run()
+	acc := fn.verdict("the Hessian-vector product", e)
+	return fn.in.point(e.value), acc
 }
