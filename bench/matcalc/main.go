@@ -1,7 +1,10 @@
 // Command matcalc prints, as Markdown tables, how accurate matcalc's derivatives are
 // against gonum's diff/fd on functions with closed-form derivatives (correct digits and
-// evaluations of f), and the wall time of a Hessian of a 100-dimensional function written
-// in a notebook cell.
+// evaluations of f); the same for directional derivatives f'(X)[Dx] of the hard cases of
+// internal/hardcases (poles, domain edges, sign changes, Householder flips, eigenvalue
+// gaps, Newton solves, matrix square roots), beside a plain central difference, case by
+// case for the fixed ones and in summary for random draws; and the wall time of a Hessian
+// of a 100-dimensional function written in a notebook cell.
 //
 //	go run ./bench/matcalc
 package main
@@ -16,6 +19,7 @@ import (
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/gomatcalc/gomatcalc/internal/hardcases"
 	"github.com/gomatcalc/gomatcalc/interp"
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
 	"github.com/gomatcalc/gomatcalc/stdlib/matcalc"
@@ -134,6 +138,14 @@ func counted(f func([]float64) float64) (func([]float64) float64, *int) {
 }
 
 func main() {
+	printProblems()
+	printFixed(hardcases.Fixed())
+	printRandom(hardcases.Random(randomSeed, 300))
+	printCellHessian()
+}
+
+// printProblems prints the gradients and Hessians of problems() by matcalc and fd.
+func printProblems() {
 	fmt.Println("| function | method | gradient digits | evaluations | Hessian digits | evaluations |")
 	fmt.Println("|---|---|---|---|---|---|")
 	for _, p := range problems() {
@@ -157,9 +169,11 @@ func main() {
 				return &h
 			})
 	}
+}
 
-	// A Hessian of a 100-dimensional function written in a cell: every call of f is a call
-	// back into the interpreter.
+// printCellHessian prints the wall time and accuracy of a Hessian of a 100-dimensional
+// function written in a notebook cell: every call of f is a call back into the interpreter.
+func printCellHessian() {
 	s, err := interp.New(interp.Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
