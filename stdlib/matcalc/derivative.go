@@ -46,14 +46,15 @@ func (l *Linear) directional(d []float64) estimate {
 		return exact(l.fn.out.size())
 	}
 	diff := func(h float64) ([]float64, float64, error) { return central(l.fn, l.x, d, h) }
-	return extrapolation{diff: diff, h0: h, aim: firstOrderAim, natural: natural(l.fx, l.x, d, 1),
-		noisiness: l.fn.noisinessAlong(l.x, l.fx, d)}.run()
+	return extrapolation{diff: diff, order: 1, gain: 1, h0: h, aim: firstOrderAim,
+		fx: maxAbs(l.fx), scale: xScale(l.x, d), noisiness: l.fn.noisinessAlong(l.x, l.fx, d)}.run()
 }
 
 // exact is the estimate of a derivative along the zero direction.
 func exact(n int) estimate { return estimate{value: make([]float64, n), scale: 1} }
 
-// central is the central difference (f(x + h d) - f(x - h d)) / 2h and its round-off.
+// central is the central difference (f(x + h d) - f(x - h d)) / 2h and the largest |f| it
+// used.
 func central(fn *function, x, d []float64, h float64) ([]float64, float64, error) {
 	p, err := fn.at(axpy(x, h, d))
 	if err != nil {
@@ -68,7 +69,7 @@ func central(fn *function, x, d []float64, h float64) ([]float64, float64, error
 		big = max(big, math.Abs(p[i]), math.Abs(m[i]))
 		p[i] = (p[i] - m[i]) / (2 * h)
 	}
-	return p, 2 * eps * big / h, nil
+	return p, big, nil
 }
 
 // Matrix returns the Jacobian of f at x in vec coordinates: m×n for f from n to m
@@ -90,21 +91,21 @@ func (l *Linear) jacobian() (*mat.Dense, estimate) {
 	basis := unitVectors(n)
 	diff := func(h float64) ([]float64, float64, error) {
 		jac := make([]float64, m*n) // row-major, as mat.NewDense wants
-		noise := 0.0
+		big := 0.0
 		for j, e := range basis {
-			col, nz, err := central(l.fn, l.x, e, h)
+			col, b, err := central(l.fn, l.x, e, h)
 			if err != nil {
 				return nil, 0, fmt.Errorf("along coordinate %d: %w", j, err)
 			}
-			noise = max(noise, nz)
+			big = max(big, b)
 			for i, v := range col {
 				jac[i*n+j] = v
 			}
 		}
-		return jac, noise, nil
+		return jac, big, nil
 	}
-	e := extrapolation{diff: diff, h0: l.fn.firstStep(l.x, basis[0]), aim: firstOrderAim,
-		natural: natural(l.fx, l.x, basis[0], 1), noisiness: l.fn.noisinessAlong(l.x, l.fx, ones(n))}.run()
+	e := extrapolation{diff: diff, order: 1, gain: 1, h0: l.fn.firstStep(l.x, basis[0]), aim: firstOrderAim,
+		fx: maxAbs(l.fx), scale: xScale(l.x, basis[0]), noisiness: l.fn.noisinessAlong(l.x, l.fx, ones(n))}.run()
 	if e.value == nil {
 		return mat.NewDense(m, n, nil), e
 	}

@@ -38,10 +38,9 @@ const (
 	secondOrderAim = 1e-10
 )
 
-// difference is a finite-difference formula at step h: its value in coordinates, the
-// round-off it may carry (its coefficients times the rounding error of f's values), or an
-// error when f failed at one of its points.
-type difference func(h float64) (v []float64, noise float64, err error)
+// difference is a finite-difference formula at step h: its value in coordinates and the
+// largest |f| it used, or an error when f failed at one of its points.
+type difference func(h float64) (v []float64, fmag float64, err error)
 
 // estimate is the outcome of an extrapolation.
 type estimate struct {
@@ -53,10 +52,10 @@ type estimate struct {
 	// that is zero, at a minimum say, is right when its error is round-off small against
 	// natural.
 	noise, natural float64
-	hMax  float64 // the steps the value came from
-	hMin  float64
-	h0    float64 // the first step tried, and the last
-	hLast float64
+	hMax           float64 // the steps the value came from
+	hMin           float64
+	h0             float64 // the first step tried, and the last
+	hLast          float64
 	// trouble says why steps were rejected: the last failure of f or of smoothness.
 	trouble string
 }
@@ -66,14 +65,18 @@ type row struct {
 	h     float64
 	v     []float64
 	noise float64
+	fmag  float64 // the largest |f| the difference used
 }
 
 // extrapolation is a derivative to extrapolate.
 type extrapolation struct {
-	diff    difference
-	h0      float64 // the first step
-	aim     float64 // the relative error at which it stops early
-	natural float64 // f's size over x's scale (see estimate)
+	diff  difference
+	order int     // of the derivative: the round-off of diff grows like 1/h^order
+	gain  float64 // the sizes of diff's coefficients added up, times h^order
+	h0    float64 // the first step
+	aim   float64 // the relative error at which it stops early
+	fx    float64 // f's size at x
+	scale float64 // x's scale along the directions
 	// check, when not nil, may vouch for the best entry from the second step on, with an
 	// error estimate of its own.
 	check func(best []float64) (float64, bool)
@@ -84,22 +87,33 @@ type extrapolation struct {
 
 // run evaluates the difference on shrinking steps and returns the extrapolation to h = 0.
 func (x extrapolation) run() estimate {
-	diff, h0, aim, natural, check := x.diff, x.h0, x.aim, x.natural, x.check
-	best := estimate{err: math.Inf(1), h0: h0, natural: natural}
+	diff, h0, aim, check := x.diff, x.h0, x.aim, x.check
+	best := estimate{err: math.Inf(1), h0: h0}
+	var all []row // every difference evaluated
 	// keep makes the tableau of rows a candidate answer; the best candidate wins.
 	keep := func(rows []row, t *tableau, checked float64) {
+		// f's size near x (at x, and at the largest step the run used) over x's scale.
+		natural := math.Max(x.fx, rows[0].fmag) / math.Pow(x.scale, float64(x.order))
 		e := estimate{value: t.best, noise: t.noisy, h0: h0, natural: natural}
 		if checked >= 0 {
 			e.noise = rows[len(rows)-1].noise
 			e.err = math.Max(checked, e.noise)
 		} else {
-			e.err = math.Max(t.err, e.noise)
+			// Twice the disagreement: the best of many entries is chosen for agreeing.
+			e.err = math.Max(2*t.err, e.noise)
 		}
 		e.hMax, e.hMin = rows[0].h, rows[len(rows)-1].h
 		e.scale = scaleOf(e.value, rows)
+		if flat(rows) && !flat(all[:len(all)-len(rows)]) {
+			// f is constant within these steps of x but not at larger ones: a step
+			// function, or f computed with too few digits.
+			e.err, e.trouble = math.Inf(1), fmt.Sprintf("f is constant within %.3g of x but not at larger steps: is it computed with too few digits?", e.hMax)
+		}
 		if e.err < best.err {
 			e.trouble = best.trouble
 			best = e
+		} else if math.IsInf(e.err, 1) && math.IsInf(best.err, 1) {
+			best.trouble = e.trouble
 		}
 	}
 	var rows []row
@@ -107,7 +121,7 @@ func (x extrapolation) run() estimate {
 	h := h0
 	for level := 0; level < maxLevels && h > 0; level, h = level+1, h/riddersShrink {
 		best.hLast = h
-		v, noise, err := diff(h)
+		v, fmag, err := diff(h)
 		if err != nil {
 			best.trouble = fmt.Sprintf("at step %.3g %v", h, err)
 			if len(rows) >= 3 {
@@ -117,7 +131,10 @@ func (x extrapolation) run() estimate {
 			h /= failShrink / riddersShrink
 			continue
 		}
-		rows = append(rows, row{h, v, noise})
+		// The rounding of f's values (2 eps |f| each), through diff's coefficients.
+		noise := x.gain * 2 * eps * fmag / math.Pow(h, float64(x.order))
+		all = append(all, row{h: h, v: v})
+		rows = append(rows, row{h, v, noise, fmag})
 		if n := len(rows); n >= 3 && !settles(rows[n-3:]) {
 			// The rows before the last two are suspect: start a tableau from these two.
 			best.trouble = fmt.Sprintf("the differences at steps %.3g to %.3g do not settle as a smooth f's do", rows[n-3].h, h)
@@ -182,6 +199,16 @@ func settles(r []row) bool {
 		return true
 	}
 	return d2 >= d1/12 && d2 <= d1/1.4
+}
+
+// flat reports whether all differences of the run are zero.
+func flat(rows []row) bool {
+	for _, r := range rows {
+		if maxAbs(r.v) != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // scaleOf is the size a result's error is measured against: its own largest coordinate,

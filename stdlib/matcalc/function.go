@@ -140,7 +140,7 @@ func (fn *function) firstStep(x, d []float64) float64 {
 	if fn.set.step > 0 {
 		return fn.set.step / dn
 	}
-	return 0.1 * math.Max(1, maxAbs(x)) / dn
+	return 0.1 * xScale(x, d)
 }
 
 // noisiness measures how many times noisier f is near x than the rounding of its values
@@ -206,12 +206,9 @@ func ones(n int) []float64 {
 	return out
 }
 
-// natural is the size of an order-th derivative of f along d at x's scale: f's size at x
-// over x's scale along d, to the order-th power.
-func natural(fx, x, d []float64, order int) float64 {
-	scale := math.Max(1, maxAbs(x)) / maxAbs(d)
-	return maxAbs(fx) / math.Pow(scale, float64(order))
-}
+// xScale is x's scale along d: the distance, in units of d, over which a function of x's
+// size can be expected to change by its own size.
+func xScale(x, d []float64) float64 { return math.Max(1, maxAbs(x)) / maxAbs(d) }
 
 // axpy returns x + a*d.
 func axpy(x []float64, a float64, d []float64) []float64 {

@@ -21,9 +21,9 @@ type Bilinear struct {
 	Accuracy Accuracy
 	fn       *function // of a second derivative; nil for a form built from a matrix or a func
 	matrix   func() (*mat.Dense, float64)
-	name   string
-	sym    *mat.SymDense // the matrix, once computed
-	symAcc Accuracy
+	name     string
+	sym      *mat.SymDense // the matrix, once computed
+	symAcc   Accuracy
 }
 
 // D2 returns the second derivative f”(x): the symmetric bilinear form with
@@ -38,9 +38,8 @@ func D2(f, x any, opts ...Option) *Bilinear {
 			return make([]float64, fn.out.size()), 0
 		}
 		diff := func(h float64) ([]float64, float64, error) { return mixed(fn, xv, u, v, h) }
-		e := extrapolation{diff: diff, h0: h, aim: secondOrderAim,
-			natural:   math.Min(natural(fn.fx, xv, u, 2), natural(fn.fx, xv, v, 2)),
-			noisiness: fn.noisinessAlong(xv, fn.fx, u)}.run()
+		e := extrapolation{diff: diff, order: 2, gain: 1, h0: h, aim: secondOrderAim,
+			fx: maxAbs(fn.fx), scale: math.Max(xScale(xv, u), xScale(xv, v)), noisiness: fn.noisinessAlong(xv, fn.fx, u)}.run()
 		b.Accuracy = fn.verdict("the second derivative along u and v", e)
 		return e.value, b.Accuracy.Err
 	}
@@ -57,7 +56,7 @@ func D2(f, x any, opts ...Option) *Bilinear {
 
 // mixed is the second difference
 // (f(x+hu+hv) - f(x+hu-hv) - f(x-hu+hv) + f(x-hu-hv)) / 4h², whose error is a series in h²,
-// and its round-off.
+// and the largest |f| it used.
 func mixed(fn *function, x, u, v []float64, h float64) ([]float64, float64, error) {
 	var ys [4][]float64
 	for k, s := range [4][2]float64{{1, 1}, {1, -1}, {-1, 1}, {-1, -1}} {
@@ -73,7 +72,7 @@ func mixed(fn *function, x, u, v []float64, h float64) ([]float64, float64, erro
 		big = max(big, math.Abs(ys[0][i]), math.Abs(ys[1][i]), math.Abs(ys[2][i]), math.Abs(ys[3][i]))
 		out[i] = (ys[0][i] - ys[1][i] - ys[2][i] + ys[3][i]) / (4 * h * h)
 	}
-	return out, 2 * eps * big / (h * h), nil
+	return out, big, nil
 }
 
 // hessian extrapolates all second differences of f at x at once. With the values
@@ -123,15 +122,15 @@ func hessian(fn *function, x []float64) (*mat.Dense, estimate) {
 				out = append(out, (pp-plus[i]-plus[j]+2*f0-minus[i]-minus[j]+mm)/(2*h*h))
 			}
 		}
-		return out, 8 * eps * big / (h * h), nil
+		return out, big, nil
 	}
 	var check func([]float64) (float64, bool)
 	if n >= projectionMinN {
 		check = projectionCheck(fn, x, secondOrderAim)
 	}
-	fx := []float64{f0}
-	e := extrapolation{diff: diff, h0: fn.firstStep(x, unitVectors(1)[0]), aim: secondOrderAim,
-		natural: natural(fx, x, unitVectors(1)[0], 2), check: check, noisiness: fn.noisinessAlong(x, fx, ones(n))}.run()
+	// Each entry's formula has coefficients of size 4/h² in all.
+	e := extrapolation{diff: diff, order: 2, gain: 4, h0: fn.firstStep(x, unitVectors(1)[0]), aim: secondOrderAim,
+		fx: math.Abs(f0), scale: xScale(x, unitVectors(1)[0]), check: check, noisiness: fn.noisinessAlong(x, []float64{f0}, ones(n))}.run()
 	h := mat.NewDense(n, n, nil)
 	if e.value == nil {
 		return h, e
@@ -176,7 +175,7 @@ func projectionCheck(fn *function, x []float64, tol float64) func([]float64) (fl
 			}
 			h := math.Min(fn.firstStep(x, u), fn.firstStep(x, v))
 			diff := func(h float64) ([]float64, float64, error) { return mixed(fn, x, u, v, h) }
-			e := extrapolation{diff: diff, h0: h, aim: tol}.run()
+			e := extrapolation{diff: diff, order: 2, gain: 1, h0: h, aim: tol}.run()
 			// The probes move every coordinate at once: where they do not settle (f not
 			// finite there, a kink), the check stands aside and the tableau goes on.
 			if e.value == nil {
@@ -361,18 +360,18 @@ func HVPAcc(f, x, v any, opts ...Option) (any, Accuracy) {
 		return fn.in.point(make([]float64, n)), exact(n).accuracy()
 	}
 	diff := func(h float64) ([]float64, float64, error) {
-		out, noise := make([]float64, n), 0.0
+		out, big := make([]float64, n), 0.0
 		for i := range basis {
-			m, nz, err := mixed(fn, xv, basis[i], d, h)
+			m, b, err := mixed(fn, xv, basis[i], d, h)
 			if err != nil {
 				return nil, 0, err
 			}
-			out[i], noise = m[0], max(noise, nz)
+			out[i], big = m[0], max(big, b)
 		}
-		return out, noise, nil
+		return out, big, nil
 	}
-	e := extrapolation{diff: diff, h0: math.Min(h, fn.firstStep(xv, basis[0])), aim: secondOrderAim,
-		natural: natural(fn.fx, xv, d, 2), noisiness: fn.noisinessAlong(xv, fn.fx, ones(n))}.run()
+	e := extrapolation{diff: diff, order: 2, gain: 1, h0: math.Min(h, fn.firstStep(xv, basis[0])), aim: secondOrderAim,
+		fx: maxAbs(fn.fx), scale: xScale(xv, d), noisiness: fn.noisinessAlong(xv, fn.fx, ones(n))}.run()
 	acc := fn.verdict("the Hessian-vector product", e)
 	return fn.in.point(e.value), acc
 }
