@@ -179,6 +179,7 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 		}
 		if err != nil {
 			res.Err = s.runError(err, c, ch)
+			hintAssertion(res.Err, ch.text)
 			return res
 		}
 		for _, f := range ch.funcs {

@@ -900,3 +900,30 @@ func TestTopLevelDeferRunsWhenTheCellEnds(t *testing.T) {
 		t.Errorf("panicking defer: %+v", res.Err)
 	}
 }
+
+// A forgotten type assertion on a matcalc result of type any fails with yaegi's words,
+// and a hint that says what to write.
+func TestForgottenAssertionHints(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "f := func(x float64) float64 { return x * x }")
+	for code, want := range map[string]string{
+		"y := matcalc.D(f, 2.0).Apply(1.0) * 2":                                                   "ApplyFloat",
+		"var z float64 = matcalc.D(f, 2.0).Apply(1.0)":                                            "Apply(dx).(float64)",
+		"math.Sqrt(matcalc.D(f, 2.0).Apply(1.0))":                                                 "ApplyFloat",
+		"g := matcalc.Gradient(func(p []float64) float64 { return p[0] }, []float64{1, 2})\ng[0]": "GradientSlice",
+	} {
+		res, _ := exec(t, s, code)
+		if res.Err == nil || !strings.Contains(res.Err.Value, "hint: ") || !strings.Contains(res.Err.Value, want) {
+			t.Errorf("%q: error %+v, want a hint naming %s", code, res.Err, want)
+		}
+	}
+	// The typed forms need no assertion.
+	if res, _ := exec(t, s, "matcalc.D(f, 2.0).ApplyFloat(1.0) > 3.99"); res.Err != nil || res.Value["text/plain"] != "true" {
+		t.Errorf("ApplyFloat: %+v %v", res.Value, res.Err)
+	}
+	// A matcalc error reaches the cell with the estimate and what to do.
+	res, _ := exec(t, s, "matcalc.Derivative(func(x float64) float64 { return math.Round(x * 100) / 100 }, 0.3)")
+	if res.Err == nil || !strings.Contains(res.Err.Value, "matcalc: Derivative:") || !strings.Contains(res.Err.Value, "matcalc.Tolerance") {
+		t.Errorf("a rounded f: %+v", res.Err)
+	}
+}

@@ -46,8 +46,25 @@ func (l *Linear) directional(d []float64) estimate {
 		return exact(l.fn.out.size())
 	}
 	diff := func(h float64) ([]float64, float64, error) { return central(l.fn, l.x, d, h) }
-	return extrapolation{diff: diff, order: 1, gain: 1, h0: h, aim: firstOrderAim,
+	e := extrapolation{diff: diff, order: 1, gain: 1, h0: h, aim: firstOrderAim,
 		fx: maxAbs(l.fx), scale: xScale(l.x, d), noisiness: l.fn.noisinessAlong(l.x, l.fx, d)}.run()
+	return l.kinks(e, d)
+}
+
+// kinks widens e's error where f has a kink at x along one of the directions ds: central
+// differences see only the mean of the slopes on the two sides (½ for ReLU at 0), so the
+// derivative is uncertain by half their gap.
+func (l *Linear) kinks(e estimate, ds ...[]float64) estimate {
+	if e.value == nil {
+		return e
+	}
+	for _, d := range ds {
+		if gap := l.fn.kink(l.x, l.fx, d, e.hMin); gap/2 > e.err {
+			e.err = gap / 2
+			e.trouble = fmt.Sprintf("f has a kink at x: its slopes on the two sides differ by %.3g", gap)
+		}
+	}
+	return e
 }
 
 // exact is the estimate of a derivative along the zero direction.
@@ -106,6 +123,7 @@ func (l *Linear) jacobian() (*mat.Dense, estimate) {
 	}
 	e := extrapolation{diff: diff, order: 1, gain: 1, h0: l.fn.firstStep(l.x, basis[0]), aim: firstOrderAim,
 		fx: maxAbs(l.fx), scale: xScale(l.x, basis[0]), noisiness: l.fn.noisinessAlong(l.x, l.fx, ones(n))}.run()
+	e = l.kinks(e, basis...)
 	if e.value == nil {
 		return mat.NewDense(m, n, nil), e
 	}

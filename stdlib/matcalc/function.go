@@ -206,6 +206,34 @@ func ones(n int) []float64 {
 	return out
 }
 
+// kink returns the gap between f's slopes on the two sides of x along d when it does not
+// shrink with the step, as it does for an f smooth at x: (f(x+hd) - 2f(x) + f(x-hd))/h is
+// about h f''(x) there, and the gap itself at a kink. It is 0 for a smooth f.
+func (fn *function) kink(x, fx, d []float64, h float64) float64 {
+	gap := func(h float64) (g, noise float64, ok bool) {
+		p, err := fn.at(axpy(x, h, d))
+		if err != nil {
+			return 0, 0, false
+		}
+		m, err := fn.at(axpy(x, -h, d))
+		if err != nil {
+			return 0, 0, false
+		}
+		big := maxAbs(fx)
+		for i := range p {
+			g = math.Max(g, math.Abs(p[i]-2*fx[i]+m[i])/h)
+			big = max(big, math.Abs(p[i]), math.Abs(m[i]))
+		}
+		return g, 8 * eps * big / h, true
+	}
+	g1, _, ok1 := gap(h)
+	g2, noise, ok2 := gap(h / 16)
+	if !ok1 || !ok2 || g2 <= 16*noise || g2 < g1/4 {
+		return 0
+	}
+	return g2
+}
+
 // xScale is x's scale along d: the distance, in units of d, over which a function of x's
 // size can be expected to change by its own size.
 func xScale(x, d []float64) float64 { return math.Max(1, maxAbs(x)) / maxAbs(d) }

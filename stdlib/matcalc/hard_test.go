@@ -199,13 +199,21 @@ func TestUncertainResultsFail(t *testing.T) {
 		}
 		return x + 1
 	}
-	for name, f := range map[string]func(float64) float64{"noisy": noisy, "a jump at the point": jump} {
+	relu := func(x float64) float64 { return math.Max(x, 0) }
+	abs := func(x float64) float64 { return math.Abs(x - 0.3) }
+	for name, f := range map[string]func(float64) float64{"noisy": noisy, "a jump at the point": jump, "ReLU at 0": func(x float64) float64 { return relu(x - 0.3) }, "|x| at 0": abs} {
 		msg := flagOf(func() { matcalc.Derivative(f, 0.3) })
 		for _, want := range []string{"matcalc: Derivative:", "matcalc.Step", "matcalc.Tolerance"} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("%s: error %q lacks %q", name, msg, want)
 			}
 		}
+	}
+	// A kink in one coordinate of a gradient.
+	if msg := flagOf(func() {
+		matcalc.Gradient(func(p []float64) float64 { return p[0]*p[0] + math.Abs(p[1]-p[0]) }, []float64{1, 1})
+	}); !strings.Contains(msg, "kink") {
+		t.Errorf("|y - x| at y = x: %q", msg)
 	}
 	// A looser tolerance accepts the noisy one, and the estimate says how good it is.
 	d := matcalc.D(noisy, 0.3, matcalc.Tolerance(0.1))
