@@ -208,7 +208,7 @@ func ones(n int) []float64 {
 
 // kink returns the gap between f's slopes on the two sides of x along d when it does not
 // shrink with the step, as it does for an f smooth at x: (f(x+hd) - 2f(x) + f(x-hd))/h is
-// about h f''(x) there, and the gap itself at a kink. It is 0 for a smooth f.
+// about h f”(x) there, and the gap itself at a kink. It is 0 for a smooth f.
 func (fn *function) kink(x, fx, d []float64, h float64) float64 {
 	gap := func(h float64) (g, noise float64, ok bool) {
 		p, err := fn.at(axpy(x, h, d))
