@@ -15,11 +15,17 @@
 // takes the matching point). Matrices enter coordinates column by column (vec stacks the
 // columns, as in the course), so the Jacobian of A -> A² is I ⊗ A + Aᵀ ⊗ I.
 //
-// Go functions cannot be differentiated symbolically, so every derivative is numerical and
-// as good as numerical gets: central differences extrapolated by Ridders' method
-// (Richardson's extrapolation on a shrinking step), with steps scaled to the point. On
-// smooth, well-scaled functions first derivatives get about 12 correct digits and second
-// derivatives about 9; every result reports its own error estimate.
+// Go functions cannot be differentiated symbolically, so every derivative is numerical:
+// central differences extrapolated by Ridders' method on steps that follow f (steps where
+// f is not finite, panics, or whose differences do not settle as a smooth f's do are left
+// behind). On smooth, well-scaled functions first derivatives get about 12 correct digits
+// and second derivatives about 9. Every result carries an honest error estimate (its
+// Accuracy), and a result whose estimate is above Tolerance (6 digits by default) is not
+// returned at all: the call panics with what it found and what to try.
+//
+// The helpers course notebooks need beside gonum: Vec and Unvec (columns stacked), Kron,
+// FrobeniusInner, Identity, seeded Randn, Rand and RandnVec, and the matrix functions
+// Sqrtm, Logm, Sinm, Cosm and Expm.
 //
 // Programmer errors (a wrong kind, mismatched shapes, a value that is not finite) panic
 // with a message prefixed "matcalc:" that names what was expected and what was given.
