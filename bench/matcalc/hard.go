@@ -119,17 +119,23 @@ func shorten(s string, n int) string {
 // cell escapes the pipes of names like log|det A| for a Markdown table.
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
+// printHeader prints a table's header: the leading columns (two), then a column for each
+// method, each followed by after (" |", or " | calls |" for a second column).
+func printHeader(leading, after string) {
+	head, rule := leading, "|---|---|"
+	for _, m := range methods {
+		head += " " + m.name + after
+		rule += strings.Repeat("---|", strings.Count(after, "|"))
+	}
+	fmt.Println(head)
+	fmt.Println(rule)
+}
+
 // printFixed prints one row per fixed hard case: digits and calls of every method.
 func printFixed(cases []hardcases.Case) {
 	fmt.Println("\nHard cases (internal/hardcases.Fixed()): correct digits of f'(X)[Dx] (−log10 of the max-norm error relative to ‖Want‖∞) and calls of f.")
 	fmt.Println()
-	head, rule := "| case | family |", "|---|---|"
-	for _, m := range methods {
-		head += " " + m.name + " | calls |"
-		rule += "---|---|"
-	}
-	fmt.Println(head)
-	fmt.Println(rule)
+	printHeader("| case | family |", " | calls |")
 	for _, c := range cases {
 		row := fmt.Sprintf("| %s | %s |", cell(c.Name), c.Family)
 		for _, m := range methods {
@@ -203,13 +209,7 @@ func printByFamily(cases []hardcases.Case, results [][]outcome) {
 	}
 	fmt.Println("\nThe same by family: median digits (silently wrong / flagged / NaN or other panic, of the draws).")
 	fmt.Println()
-	head, rule := "| family | draws |", "|---|---|"
-	for _, m := range methods {
-		head += " " + m.name + " |"
-		rule += "---|"
-	}
-	fmt.Println(head)
-	fmt.Println(rule)
+	printHeader("| family | draws |", " |")
 	for _, fam := range fams {
 		var idx []int
 		for i, c := range cases {

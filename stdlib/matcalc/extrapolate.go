@@ -104,7 +104,7 @@ func (x extrapolation) run() estimate {
 		}
 		e.hMax, e.hMin = rows[0].h, rows[len(rows)-1].h
 		e.scale = scaleOf(e.value, rows)
-		if flat(rows) && !flat(all[:len(all)-len(rows)]) {
+		if flat(rows) && changedAbove(all, rows[0].h) {
 			// f is constant within these steps of x but not at larger ones: a step
 			// function, or f computed with too few digits.
 			e.err, e.trouble = math.Inf(1), fmt.Sprintf("f is constant within %.3g of x but not at larger steps: is it computed with too few digits?", e.hMax)
@@ -141,9 +141,7 @@ func (x extrapolation) run() estimate {
 			if n > 3 {
 				keep(rows[:n-1], &t, -1)
 			}
-			rows, t = rows[n-2:], tableau{}
-			t.add(rows[0].v, rows[0].noise)
-			t.add(rows[1].v, rows[1].noise)
+			rows, t = restart(rows[n-2:])
 			continue
 		}
 		t.add(v, noise)
@@ -169,9 +167,7 @@ func (x extrapolation) run() estimate {
 			// where f is smooth.
 			best.trouble = fmt.Sprintf("the extrapolation from steps %.3g to %.3g did not converge", rows[0].h, h)
 			n := len(rows)
-			rows, t = rows[n-2:], tableau{}
-			t.add(rows[0].v, rows[0].noise)
-			t.add(rows[1].v, rows[1].noise)
+			rows, t = restart(rows[n-2:])
 		}
 	}
 	if len(rows) >= 3 && math.IsInf(best.err, 1) {
@@ -199,6 +195,25 @@ func settles(r []row) bool {
 		return true
 	}
 	return d2 >= d1/12 && d2 <= d1/1.4
+}
+
+// restart begins a tableau from the rows (the last two of a run that did not behave).
+func restart(rows []row) ([]row, tableau) {
+	var t tableau
+	for _, r := range rows {
+		t.add(r.v, r.noise)
+	}
+	return rows, t
+}
+
+// changedAbove reports whether any difference at a step larger than h was not zero.
+func changedAbove(all []row, h float64) bool {
+	for _, r := range all {
+		if r.h > h && maxAbs(r.v) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // flat reports whether all differences of the run are zero.

@@ -13,7 +13,6 @@ type function struct {
 	f        reflect.Value
 	in, out  shape
 	ctx      context.Context
-	evals    int
 	inputArg reflect.Type
 	set      settings
 	fx       []float64 // vec f(x) at the point it was made at
@@ -83,7 +82,6 @@ func (fn *function) at(x []float64) ([]float64, error) {
 	if fn.ctx != nil && fn.ctx.Err() != nil {
 		panic(ErrCanceled)
 	}
-	fn.evals++
 	y, err := fn.call(x)
 	if err != nil {
 		return nil, err
