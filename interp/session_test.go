@@ -927,3 +927,18 @@ func TestForgottenAssertionHints(t *testing.T) {
 		t.Errorf("a rounded f: %+v", res.Err)
 	}
 }
+
+// A shorthand's result, a plain gonum matrix, shows the digits matcalc trusts in it.
+func TestShorthandShowsItsDigits(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "f := func(p []float64) float64 { return 2*p[0]*p[0] + 3*p[1]*p[1] - p[0]*p[1] }")
+	res, _ := exec(t, s, "H := matcalc.Hessian(f, []float64{1, 2})\nH")
+	text, _ := res.Value["text/plain"].(string)
+	if res.Err != nil || !strings.HasPrefix(text, "⎡ 4  -1⎤\n⎣-1   6⎦\nHessian by matcalc: ") || !strings.Contains(text, "correct digits") {
+		t.Fatalf("got %q, %v", text, res.Err)
+	}
+	res, _ = exec(t, s, "H.SetSym(0, 0, 5)\nH")
+	if text, _ := res.Value["text/plain"].(string); strings.Contains(text, "matcalc") {
+		t.Errorf("changed by hand, still vouched for: %q", text)
+	}
+}

@@ -57,8 +57,10 @@ func RenderResults(v any, results map[string]any) map[string]any {
 	}
 	if m, ok := asMatrix(v); ok {
 		// Go's slices print as Go prints them; gonum's matrices in aligned columns.
-		add("text/plain", func() any { return matrixText(v, m) })
-		add("text/html", func() any { return matfmt.HTML(m, caption(v, m)) })
+		// A note is what made the matrix vouches for it (matcalc: its correct digits).
+		note := matfmt.NoteOf(v)
+		add("text/plain", func() any { return withNote(matrixText(v, m), "\n", note) })
+		add("text/html", func() any { return matfmt.HTML(m, withNote(caption(v, m), " · ", note)) })
 		add("text/latex", func() any { return "$$" + matfmt.LaTeX(m) + "$$" })
 		return withFailures(b, failures)
 	}
@@ -183,6 +185,14 @@ func asMatrix(v any) (mat.Matrix, bool) {
 		return m, true
 	}
 	return nil, false
+}
+
+// withNote appends a matrix's note to s, after sep.
+func withNote(s, sep, note string) string {
+	if note == "" {
+		return s
+	}
+	return s + sep + note
 }
 
 func matrixText(v any, m mat.Matrix) string {

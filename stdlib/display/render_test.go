@@ -213,3 +213,20 @@ func TestHandleAndProgress(t *testing.T) {
 		t.Errorf("a fast loop redraws the bar %d times", len(u.got))
 	}
 }
+
+// A matrix that a computation vouched for shows its note under it, until it changes.
+func TestRenderShowsNotes(t *testing.T) {
+	h := mat.NewSymDense(2, []float64{4, -1, -1, 6})
+	matfmt.Note(h, "Hessian by matcalc: 12.0 correct digits (error ≤ 1e-12)")
+	b := Render(h)
+	if got := b["text/plain"]; got != "⎡ 4  -1⎤\n⎣-1   6⎦\nHessian by matcalc: 12.0 correct digits (error ≤ 1e-12)" {
+		t.Errorf("text/plain %q", got)
+	}
+	if got := b["text/html"].(string); !strings.Contains(got, "2×2 mat.SymDense · Hessian by matcalc: 12.0 correct digits") {
+		t.Errorf("text/html %s", got)
+	}
+	h.SetSym(0, 0, 5)
+	if got := Render(h)["text/plain"]; strings.Contains(got.(string), "matcalc") {
+		t.Errorf("a changed matrix shows its old note: %q", got)
+	}
+}

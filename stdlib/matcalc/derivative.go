@@ -36,7 +36,7 @@ func (l *Linear) Apply(dx any) any {
 	e := l.directional(d)
 	l.Accuracy = l.fn.verdict("the derivative along dx", e)
 	l.Err = l.Accuracy.Err
-	return l.fn.out.point(e.value)
+	return noted(l.fn.out.point(e.value), "f'(x)[dx]", l.Accuracy)
 }
 
 // directional is the derivative of f at x along d, in coordinates.
@@ -100,7 +100,7 @@ func (l *Linear) Matrix() *mat.Dense {
 		l.jacAcc = l.fn.verdict("the Jacobian", e)
 	}
 	l.Accuracy, l.Err = l.jacAcc, l.jacAcc.Err
-	return mat.DenseCopyOf(l.jac)
+	return noted(mat.DenseCopyOf(l.jac), "Jacobian", l.Accuracy).(*mat.Dense)
 }
 
 func (l *Linear) jacobian() (*mat.Dense, estimate) {
@@ -173,5 +173,5 @@ func gradient(name string, f, x any, opts []Option) (any, Accuracy) {
 		panic(fmt.Sprintf("matcalc: %s: f must return a float64, it returns %v", name, l.fn.out))
 	}
 	g := l.fn.in.point(l.Matrix().RawRowView(0))
-	return g, l.Accuracy
+	return noted(g, "gradient", l.Accuracy), l.Accuracy
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gomatcalc/gomatcalc/internal/hardcases"
 	"github.com/gomatcalc/gomatcalc/stdlib/matcalc"
+	"github.com/gomatcalc/gomatcalc/stdlib/matfmt"
 )
 
 // outcome is what a derivative call gave on a hard case: its error against the closed
@@ -227,4 +228,27 @@ func flagOf(f func()) (msg string) {
 	defer func() { msg = fmt.Sprint(recover()) }()
 	f()
 	return ""
+}
+
+// The plain shorthands return gonum values, which a notebook shows with the digits they
+// trust while they hold matcalc's numbers.
+func TestShorthandResultsCarryTheirAccuracy(t *testing.T) {
+	f := func(p []float64) float64 { return math.Sin(p[0]) * math.Exp(p[1]) }
+	x := []float64{0.7, 0.3}
+	h, acc := matcalc.HessianAcc(f, x)
+	for what, v := range map[string]any{
+		"Hessian by matcalc: " + acc.String(): h,
+		"Hessian by matcalc":                  matcalc.Hessian(f, x),
+		"gradient by matcalc":                 matcalc.Gradient(f, x),
+		"Jacobian by matcalc":                 matcalc.Jacobian(f, x),
+		"Hessian-vector product by matcalc":   matcalc.HVP(f, x, []float64{1, 0}),
+	} {
+		if note := matfmt.NoteOf(v); !strings.HasPrefix(note, what) || !strings.Contains(note, "correct digits (error ≤") {
+			t.Errorf("%T: note %q, want %q...", v, note, what)
+		}
+	}
+	h.SetSym(0, 0, 1)
+	if note := matfmt.NoteOf(h); note != "" {
+		t.Errorf("a Hessian changed by hand keeps the note %q", note)
+	}
 }

@@ -269,6 +269,9 @@ func (b *Bilinear) Matrix() *mat.SymDense {
 	b.Accuracy, b.Err = b.symAcc, b.symAcc.Err
 	s := mat.NewSymDense(b.in.size(), nil)
 	s.CopySym(b.sym)
+	if b.fn != nil {
+		noted(s, "Hessian", b.Accuracy)
+	}
 	return s
 }
 
@@ -373,5 +376,5 @@ func HVPAcc(f, x, v any, opts ...Option) (any, Accuracy) {
 	e := extrapolation{diff: diff, order: 2, gain: 1, h0: math.Min(h, fn.firstStep(xv, basis[0])), aim: secondOrderAim,
 		fx: maxAbs(fn.fx), scale: xScale(xv, d), noisiness: fn.noisinessAlong(xv, fn.fx, ones(n))}.run()
 	acc := fn.verdict("the Hessian-vector product", e)
-	return fn.in.point(e.value), acc
+	return noted(fn.in.point(e.value), "Hessian-vector product", acc), acc
 }
