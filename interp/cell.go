@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/scanner"
@@ -8,54 +9,53 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gomatcalc/gomatcalc/interp/internal/engine"
 )
 
-// A cell is split into chunks that yaegi can each evaluate: yaegi parses a source either
-// as declarations or as statements, never both, and fails on an import it has seen.
-type chunkKind int
+// A cell is parsed once, as one Go file composed from its top-level statements, and
+// split into the units yaegi compiles: a file of imports, files of declarations, blocks
+// of statements. yaegi takes a unit either as declarations or as statements, never both.
+// Each piece of the cell is preceded by a /*line*/ directive, so that every position in
+// the tree, and in yaegi's messages, is the cell's own line and column.
+
+type unitKind int
 
 const (
-	importChunk chunkKind = iota // one import declaration
-	declChunk                    // consecutive func, type, var and const declarations
-	stmtChunk                    // consecutive statements
+	importUnit unitKind = iota // the cell's imports
+	declUnit                   // consecutive func, type, var and const declarations
+	stmtUnit                   // consecutive statements
 )
 
-// chunk is a run of a cell's top-level code.
-type chunk struct {
-	kind    chunkKind
-	text    string
-	offset  int // byte offset of text in the cell
-	imports []importSpec
-	funcs   []declared // functions a declaration chunk defines
-	types   []declared // types a declaration chunk defines, with their definitions
-	methods []declared // methods a declaration chunk defines: name, and text the receiver's type name
-	// packageNames are the names the chunk uses only as pkg in pkg.Name, with where they
-	// are first used: the session checks that each is imported or defined.
-	packageNames []declared
-	// wrappers are the ways to try, best first, of passing the chunk's last statement, an
-	// expression, to valuesFunc (see showLastExpression); none when the chunk does not end
-	// with an expression to show.
-	wrappers []string
-	// exprStart and exprEnd are that expression's offsets in text; exprLine and exprCol
-	// locate it (1-based), to map positions in the wrapped text back to the cell.
-	exprStart, exprEnd int
-	exprLine, exprCol  int
+// unit is one piece of a cell that yaegi compiles at once.
+type unit struct {
+	kind  unitKind
+	file  *ast.File      // importUnit and declUnit
+	block *ast.BlockStmt // stmtUnit
+	shown bool           // the value of its last expression is the cell's
 }
 
-// source is what yaegi evaluates for the chunk. The leading newline puts the chunk's first
-// line on yaegi's line 2 at column 1, whatever yaegi wraps around it, so positions map back
-// exactly; the semicolon makes yaegi read statements as statements even when they start
-// with a keyword it takes for a declaration.
-func (ch *chunk) source(shown bool) string {
-	text := ch.text
-	if shown && len(ch.wrappers) > 0 {
-		w := ch.wrappers[0]
-		text = text[:ch.exprStart] + w + text[ch.exprStart:ch.exprEnd] + strings.Repeat(")", strings.Count(w, "(")) + text[ch.exprEnd:]
+// node is the tree yaegi compiles.
+func (u *unit) node() ast.Node {
+	if u.kind == stmtUnit {
+		return u.block
 	}
-	if ch.kind == stmtChunk {
-		return ";" + runtimePkg + ".At(1)\n" + text
-	}
-	return "\n" + text
+	return u.file
+}
+
+// cell is a parsed cell.
+type cell struct {
+	src     string
+	text    string      // the Go file composed from the cell
+	file    *token.File // text's positions
+	units   []*unit
+	imports []importSpec
+	funcs   []declared // functions the cell defines
+	types   []declared // types it defines, with their definitions
+	methods []declared // methods: name, and text the receiver's type name
+	// packageNames are the names the cell uses only as pkg in pkg.Name, with where they
+	// are first used: the session checks that each is imported or defined.
+	packageNames []declared
 }
 
 // declared is a function or type a cell declares: where, and its text: a type's
@@ -74,72 +74,164 @@ func (s importSpec) String() string {
 	return "import " + s.name + " " + strconv.Quote(s.path)
 }
 
-// cell is a parsed cell.
-type cell struct {
-	src    string
-	chunks []*chunk
-}
+// stmtsFunc wraps a run of statements while the cell is parsed; its body is the unit.
+const stmtsFunc = "_gomatcalcStatements"
 
-// valuesFunc is the function a cell's last expression is passed to, so that every value
-// of a call with several results is kept (f(g()) spreads g's results). It is compiled
-// (cellrt.Values): yaegi passes a compiled function the plain value of a type defined in a
-// cell.
-const valuesFunc = runtimePkg + ".Values"
-
-// showFunc takes a single value to what it shows, calling the methods through which a
-// value of a type defined in a cell renders (see cellrt.Shown): compiled code cannot call
-// them. Its type parameter gives yaegi the value's own type at the call.
-const showFunc = "_gomatcalcShow"
-
-const showFuncDecl = "func " + showFunc + "[_gomatcalcT any](v _gomatcalcT) interface{} {\n" +
-	"\treturn " + runtimePkg + ".Shown(v, " + runtimePkg + ".StringOf(v), " + runtimePkg + ".ErrorOf(v), " +
-	runtimePkg + ".HTMLOf(v), " + runtimePkg + ".MarkdownOf(v), " + runtimePkg + ".LaTeXOf(v), " +
-	runtimePkg + ".SVGOf(v), " + runtimePkg + ".PNGOf(v), " + runtimePkg + ".JPEGOf(v), " + runtimePkg + ".JSONOf(v))\n}"
-
-// showWrappers are the ways a last expression is shown, best first: as a single value
-// with its methods, then as the values of a call with any number of results.
-var showWrappers = []string{valuesFunc + "(" + showFunc + "(", valuesFunc + "("}
-
-// Prefixes that make a chunk a Go file for go/parser, its first line on line 2.
-const (
-	declPrefix = "package p;\n"
-	stmtPrefix = "package p; func _() {\n"
-)
-
-// parseCell splits src into chunks and checks its syntax; the error lists every syntax
-// error with its position in the cell.
-func parseCell(src string) (*cell, scanner.ErrorList) {
-	c := &cell{src: src}
+// parseCell parses src with fset (the engine's); the error lists every syntax error
+// with its position in the cell.
+func parseCell(fset *token.FileSet, src string) (*cell, scanner.ErrorList) {
 	stmts, errs := topLevelStatements(src)
 	if len(errs) > 0 {
 		return nil, errs
 	}
+	type piece struct {
+		kind   unitKind
+		offset int
+		end    int
+	}
+	var pieces []piece
 	for _, st := range stmts {
+		if firstToken(st.text) == token.PACKAGE {
+			continue // a pasted program's package clause
+		}
 		kind := classify(st.text)
-		if last := len(c.chunks) - 1; last >= 0 && kind != importChunk && c.chunks[last].kind == kind {
-			ch := c.chunks[last]
-			ch.text = src[ch.offset : st.offset+len(st.text)]
+		if last := len(pieces) - 1; last >= 0 && kind != importUnit && pieces[last].kind == kind {
+			pieces[last].end = st.offset + len(st.text)
 			continue
 		}
-		c.chunks = append(c.chunks, &chunk{kind: kind, text: st.text, offset: st.offset})
+		pieces = append(pieces, piece{kind: kind, offset: st.offset, end: st.offset + len(st.text)})
 	}
-	// Imports run first, wherever they stand: Go puts them first anyway, and they have no
-	// effect but to name a package.
-	sort.SliceStable(c.chunks, func(i, j int) bool {
-		return c.chunks[i].kind == importChunk && c.chunks[j].kind != importChunk
+	// Imports come first, wherever they stand: Go puts them first anyway, and they have
+	// no effect but to name a package.
+	sort.SliceStable(pieces, func(i, j int) bool {
+		return pieces[i].kind == importUnit && pieces[j].kind != importUnit
 	})
-	for i, ch := range c.chunks {
-		if errs := c.check(ch); len(errs) > 0 {
-			return nil, errs
-		}
-		if ch.kind != importChunk {
-			ch.text = rewriteCell(ch.text, ch.kind)
-		}
-		if i == len(c.chunks)-1 && ch.kind == stmtChunk {
-			ch.showLastExpression()
+	var b strings.Builder
+	b.WriteString("package main;")
+	for _, p := range pieces {
+		line := strings.Count(src[:p.offset], "\n") + 1
+		col := p.offset - strings.LastIndexByte(src[:p.offset], '\n')
+		directive := fmt.Sprintf("/*line %s:%d:%d*/", engine.FileName, line, col)
+		if p.kind == stmtUnit {
+			fmt.Fprintf(&b, "\nfunc %s() {%s%s\n}\n", stmtsFunc, directive, src[p.offset:p.end])
+		} else {
+			fmt.Fprintf(&b, "\n%s%s\n", directive, src[p.offset:p.end])
 		}
 	}
+	c := &cell{src: src, text: b.String()}
+	f, err := parser.ParseFile(fset, engine.FileName, c.text, parser.AllErrors)
+	if err != nil {
+		return nil, c.syntaxErrors(err)
+	}
+	c.file = fset.File(f.Package)
+	c.split(f)
+	c.record(fset, f)
 	return c, nil
+}
+
+// syntaxErrors are the parser's errors, one a line, at cell positions.
+func (c *cell) syntaxErrors(err error) scanner.ErrorList {
+	var errs scanner.ErrorList
+	lastLine := strings.Count(strings.TrimRight(c.src, " \t\r\n"), "\n") + 1
+	list, ok := err.(scanner.ErrorList)
+	if !ok {
+		errs.Add(token.Position{Line: 1, Column: 1}, err.Error())
+		return errs
+	}
+	for _, e := range list {
+		line, col := e.Pos.Line, e.Pos.Column
+		if line > lastLine || line == lastLine && col > len(c.line(lastLine)) || line < 1 {
+			// Past the cell's end, in the composed file's closing brace: the input ran out.
+			line, col = lastLine, len(c.line(lastLine))+1
+		}
+		errs.Add(token.Position{Line: line, Column: col}, e.Msg)
+	}
+	// As the Go compiler does, one error a line: the rest are mostly consequences.
+	errs.RemoveMultiples()
+	return errs
+}
+
+// split cuts the parsed file into units, in the cell's order.
+func (c *cell) split(f *ast.File) {
+	newFile := func(kind unitKind) *unit {
+		return &unit{kind: kind, file: &ast.File{Package: f.Package, Name: f.Name}}
+	}
+	var last *unit
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == stmtsFunc {
+			last = &unit{kind: stmtUnit, block: fd.Body}
+			c.units = append(c.units, last)
+			continue
+		}
+		kind := declUnit
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
+			kind = importUnit
+		}
+		if last == nil || last.kind != kind {
+			last = newFile(kind)
+			c.units = append(c.units, last)
+		}
+		last.file.Decls = append(last.file.Decls, d)
+	}
+}
+
+// record notes what the cell imports, declares and uses as packages.
+func (c *cell) record(fset *token.FileSet, f *ast.File) {
+	pos := func(p token.Pos) (int, int) {
+		at := fset.Position(p)
+		return at.Line, at.Column
+	}
+	text := func(from, to token.Pos) string {
+		return c.text[c.file.Offset(from):c.file.Offset(to)]
+	}
+	for _, imp := range f.Imports {
+		path, _ := strconv.Unquote(imp.Path.Value)
+		spec := importSpec{path: path}
+		if imp.Name != nil {
+			spec.name = imp.Name.Name
+		}
+		c.imports = append(c.imports, spec)
+	}
+	for _, id := range selectorBases(f) {
+		line, col := pos(id.Pos())
+		c.packageNames = append(c.packageNames, declared{name: id.Name, line: line, col: col})
+	}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Name.Name == stmtsFunc {
+				continue
+			}
+			if d.Recv != nil {
+				if len(d.Recv.List) == 1 {
+					if recv := receiverTypeName(d.Recv.List[0].Type); recv != "" {
+						c.methods = append(c.methods, declared{name: d.Name.Name, text: recv})
+					}
+				}
+				continue
+			}
+			line, col := pos(d.Pos())
+			end := d.End()
+			if d.Body != nil {
+				end = d.Body.Lbrace
+			}
+			sig := strings.TrimSpace(text(d.Pos(), end))
+			if doc := c.commentAbove(line); doc != "" {
+				sig = doc + "\n" + sig
+			}
+			c.funcs = append(c.funcs, declared{name: d.Name.Name, text: sig, line: line, col: col})
+		case *ast.GenDecl:
+			if d.Tok != token.TYPE {
+				continue
+			}
+			for _, spec := range d.Specs {
+				ts := spec.(*ast.TypeSpec)
+				line, col := pos(ts.Pos())
+				def := strings.Join(strings.Fields(text(ts.Pos(), ts.End())), " ")
+				c.types = append(c.types, declared{name: ts.Name.Name, text: def, line: line, col: col})
+			}
+		}
+	}
 }
 
 // statement is one top-level statement or declaration of a cell.
@@ -194,8 +286,10 @@ func topLevelStatements(src string) ([]statement, scanner.ErrorList) {
 	return out, errs
 }
 
-// classify says what kind of chunk a top-level statement belongs in.
-func classify(text string) chunkKind {
+// classify says what kind of unit a top-level statement belongs in, from its first
+// tokens: a method declaration is func (recv) Name(, a function literal called at once
+// func (params) {.
+func classify(text string) unitKind {
 	var sc scanner.Scanner
 	fset := token.NewFileSet()
 	sc.Init(fset.AddFile("", -1, len(text)), []byte(text), nil, 0)
@@ -203,28 +297,38 @@ func classify(text string) chunkKind {
 	_, second, _ := sc.Scan()
 	switch {
 	case first == token.IMPORT:
-		return importChunk
+		return importUnit
 	case first == token.CONST || first == token.TYPE || first == token.VAR:
-		return declChunk
+		return declUnit
 	case first == token.FUNC && second == token.IDENT:
-		return declChunk
+		return declUnit
 	case first == token.FUNC && second == token.LPAREN:
-		// A method declaration or a function literal called at once.
-		if _, err := parser.ParseFile(token.NewFileSet(), "", declPrefix+text, 0); err == nil {
-			return declChunk
+		for depth := 1; depth > 0; {
+			_, tok, _ := sc.Scan()
+			switch tok {
+			case token.LPAREN:
+				depth++
+			case token.RPAREN:
+				depth--
+			case token.EOF:
+				return stmtUnit
+			}
+		}
+		_, name, _ := sc.Scan()
+		_, open, _ := sc.Scan()
+		if name == token.IDENT && open == token.LPAREN {
+			return declUnit
 		}
 	}
-	return stmtChunk
+	return stmtUnit
 }
 
-// signature is the text of fd up to its body; base is the offset of text in the parsed
-// file.
-func signature(text string, fset *token.FileSet, fd *ast.FuncDecl, base int) string {
-	end := fd.End()
-	if fd.Body != nil {
-		end = fd.Body.Lbrace
-	}
-	return strings.TrimSpace(text[fset.Position(fd.Pos()).Offset-base : fset.Position(end).Offset-base])
+func firstToken(text string) token.Token {
+	var sc scanner.Scanner
+	fset := token.NewFileSet()
+	sc.Init(fset.AddFile("", -1, len(text)), []byte(text), nil, 0)
+	_, tok, _ := sc.Scan()
+	return tok
 }
 
 // commentAbove is the // comment on the lines of the cell just above line n.
@@ -278,92 +382,11 @@ func selectorBases(f *ast.File) []*ast.Ident {
 	})
 	var out []*ast.Ident
 	for _, name := range order {
-		if !other[name] {
+		if !other[name] && name != stmtsFunc {
 			out = append(out, bases[name])
 		}
 	}
 	return out
-}
-
-// check parses a chunk as Go, records what it declares or imports, and returns its syntax
-// errors at their cell positions.
-func (c *cell) check(ch *chunk) scanner.ErrorList {
-	fset := token.NewFileSet()
-	prefix, suffix := declPrefix, ""
-	if ch.kind == stmtChunk {
-		prefix, suffix = stmtPrefix, "\n}"
-	}
-	f, err := parser.ParseFile(fset, "", prefix+ch.text+suffix, parser.AllErrors)
-	if err != nil {
-		var errs scanner.ErrorList
-		lastLine := strings.Count(strings.TrimRight(c.src, " \t\r\n"), "\n") + 1
-		for _, e := range err.(scanner.ErrorList) {
-			line, col := c.position(ch, e.Pos.Line, e.Pos.Column)
-			if line > lastLine || line == lastLine && col > len(c.line(lastLine)) {
-				// Past the cell's end, in the parser's closing brace: the input ran out.
-				line, col = lastLine, len(c.line(lastLine))+1
-			}
-			errs.Add(token.Position{Line: line, Column: col}, e.Msg)
-		}
-		// As the Go compiler does, one error a line: the rest are mostly consequences.
-		errs.RemoveMultiples()
-		return errs
-	}
-	for _, imp := range f.Imports {
-		path, _ := strconv.Unquote(imp.Path.Value)
-		spec := importSpec{path: path}
-		if imp.Name != nil {
-			spec.name = imp.Name.Name
-		}
-		ch.imports = append(ch.imports, spec)
-	}
-	for _, id := range selectorBases(f) {
-		p := fset.Position(id.Pos())
-		line, col := c.position(ch, p.Line, p.Column)
-		ch.packageNames = append(ch.packageNames, declared{name: id.Name, line: line, col: col})
-	}
-	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil && len(fd.Recv.List) == 1 && ch.kind == declChunk {
-			if recv := receiverTypeName(fd.Recv.List[0].Type); recv != "" {
-				ch.methods = append(ch.methods, declared{name: fd.Name.Name, text: recv})
-			}
-		}
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && ch.kind == declChunk {
-			p := fset.Position(fd.Pos())
-			line, col := c.position(ch, p.Line, p.Column)
-			text := signature(ch.text, fset, fd, len(prefix))
-			if doc := c.commentAbove(line); doc != "" {
-				text = doc + "\n" + text
-			}
-			ch.funcs = append(ch.funcs, declared{name: fd.Name.Name, text: text, line: line, col: col})
-		}
-		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.TYPE && ch.kind == declChunk {
-			for _, spec := range gd.Specs {
-				ts := spec.(*ast.TypeSpec)
-				p := fset.Position(ts.Pos())
-				line, col := c.position(ch, p.Line, p.Column)
-				start, end := p.Offset-len(prefix), fset.Position(ts.End()).Offset-len(prefix)
-				ch.types = append(ch.types, declared{name: ts.Name.Name, text: strings.Join(strings.Fields(ch.text[start:end]), " "), line: line, col: col})
-			}
-		}
-	}
-	return nil
-}
-
-// position maps a line and column of yaegi's (or go/parser's) view of a chunk, whose first
-// line is line 2, to the cell's line and column.
-func (c *cell) position(ch *chunk, line, col int) (int, int) {
-	chunkLine := line - 1
-	if chunkLine == ch.exprLine && col > ch.exprCol && len(ch.wrappers) > 0 {
-		col -= len(ch.wrappers[0])
-	}
-	before := c.src[:ch.offset]
-	startLine := strings.Count(before, "\n") + 1
-	startCol := ch.offset - strings.LastIndexByte(before, '\n')
-	if chunkLine <= 1 {
-		return startLine, startCol + col - 1
-	}
-	return startLine + chunkLine - 1, col
 }
 
 // line returns line n (1-based) of the cell's source.
@@ -373,50 +396,4 @@ func (c *cell) line(n int) string {
 		return ""
 	}
 	return lines[n-1]
-}
-
-// showLastExpression prepares the wrappers of the chunk's last statement, when it is an
-// expression whose value is worth showing.
-func (ch *chunk) showLastExpression() {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "", stmtPrefix+ch.text+"\n}", 0)
-	if err != nil || len(f.Decls) != 1 {
-		return
-	}
-	list := f.Decls[0].(*ast.FuncDecl).Body.List
-	if len(list) == 0 {
-		return
-	}
-	last, ok := list[len(list)-1].(*ast.ExprStmt)
-	if !ok || isPrintCall(last.X) {
-		return
-	}
-	start := fset.Position(last.Pos())
-	end := fset.Position(last.End())
-	s, e := start.Offset-len(stmtPrefix), end.Offset-len(stmtPrefix)
-	ch.wrappers = showWrappers
-	ch.exprStart, ch.exprEnd = s, e
-	ch.exprLine, ch.exprCol = start.Line-1, start.Column
-}
-
-// printFuncs are calls made for what they print; their (n, err) results are not shown.
-var printFuncs = map[string]bool{
-	"fmt.Print": true, "fmt.Printf": true, "fmt.Println": true,
-	"fmt.Fprint": true, "fmt.Fprintf": true, "fmt.Fprintln": true,
-	".Write": true, ".WriteString": true, ".WriteByte": true, ".WriteRune": true,
-}
-
-func isPrintCall(e ast.Expr) bool {
-	call, ok := e.(*ast.CallExpr)
-	if !ok {
-		return false
-	}
-	sel, ok := call.Fun.(*ast.SelectorExpr)
-	if !ok {
-		return false
-	}
-	if pkg, ok := sel.X.(*ast.Ident); ok && printFuncs[pkg.Name+"."+sel.Sel.Name] {
-		return true
-	}
-	return printFuncs["."+sel.Sel.Name]
 }

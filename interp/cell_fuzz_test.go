@@ -1,12 +1,18 @@
 package interp
 
 import (
-	"strings"
+	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/printer"
+	"go/token"
 	"testing"
+
+	"github.com/gomatcalc/gomatcalc/interp/internal/engine"
 )
 
-// FuzzParseCell feeds the cell splitter and the rewrites arbitrary text: they must never
-// panic, and the chunks they make must come from the cell in order.
+// FuzzParseCell feeds the parser and every pass arbitrary text: they must never panic,
+// and every rewritten unit must print to Go that parses.
 func FuzzParseCell(f *testing.F) {
 	for _, seed := range []string{
 		"x := 1\nx",
@@ -16,26 +22,37 @@ func FuzzParseCell(f *testing.F) {
 		"a := []int{1, 2}\nslices.Sort(a)\nmax(1.5, 2)",
 		"if x {", "}}}", "\"unterminated", "/* comment", "x := `raw\nstring`\nx",
 		"var (\n a = 1\n b = 2\n)\na + b", "display.Value(T{})", "go f(xs...)",
+		"go fmt.Println(make([]int, 3))", "defer fmt.Println(min(1.5, 2.0))",
+		"a, b = b, f()\nreturn", "func main() { main := 1; _ = main }",
+		"L: for i := range n { if i > 2 { break L } }", "x := 0.25 * math.Pi",
 	} {
 		f.Add(seed)
 	}
+	s, err := New(Options{Version: "fuzz"})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, src string) {
-		c, errs := parseCell(src)
+		c, errs := parseCell(s.engine.FileSet(), src)
 		if len(errs) > 0 {
 			return
 		}
-		last := -1
-		for _, ch := range c.chunks {
-			if ch.kind == importChunk {
-				continue
+		defer s.engine.Forget(c.file)
+		_ = s.transform(c)
+		for _, u := range c.units {
+			if u.kind == stmtUnit {
+				engine.RangeOverInts(u.block, true)
 			}
-			if ch.offset < 0 || ch.offset > len(src) || ch.offset < last {
-				t.Fatalf("chunk at %d after %d in %q", ch.offset, last, src)
+			var node any = u.node()
+			if u.kind == stmtUnit {
+				node = &ast.File{Name: ast.NewIdent("p"), Decls: []ast.Decl{&ast.FuncDecl{Name: ast.NewIdent("_"), Type: &ast.FuncType{Params: &ast.FieldList{}}, Body: u.block}}}
 			}
-			last = ch.offset
-			_ = ch.source(true)
-			if len(ch.wrappers) > 0 && !strings.Contains(ch.source(true), showFunc) {
-				t.Fatalf("shown chunk without %s: %q", showFunc, ch.source(true))
+			var buf bytes.Buffer
+			if err := printer.Fprint(&buf, s.engine.FileSet(), node); err != nil {
+				t.Fatalf("printing %q: %v", src, err)
+			}
+			if _, err := parser.ParseFile(token.NewFileSet(), "", buf.String(), 0); err != nil {
+				t.Fatalf("cell %q rewritten to Go that does not parse: %v\n%s", src, err, buf.String())
 			}
 		}
 	})

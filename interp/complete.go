@@ -47,7 +47,7 @@ func (s *Session) Complete(code string, cursor int) lang.Completion {
 		for name := range s.packages {
 			candidates = append(candidates, name)
 		}
-		for name := range s.globals() {
+		for name := range s.engine.Globals() {
 			candidates = append(candidates, name)
 		}
 		for name := range s.funcs {
@@ -123,7 +123,7 @@ func (s *Session) typeOf(e ast.Expr) reflect.Type {
 	case *ast.ParenExpr:
 		return s.typeOf(e.X)
 	case *ast.Ident:
-		v, ok := s.globals()[e.Name]
+		v, ok := s.engine.Globals()[e.Name]
 		if !ok || !v.IsValid() {
 			return nil
 		}

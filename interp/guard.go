@@ -3,7 +3,6 @@ package interp
 import (
 	"reflect"
 
-	"github.com/traefik/yaegi/interp"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/gomatcalc/gomatcalc/stdlib/cellrt"
@@ -12,7 +11,7 @@ import (
 // allocGuards replace gonum's constructors in cells with ones that check the size of a
 // new matrix first: a matrix larger than the machine's memory would end the process
 // ("fatal error: runtime: out of memory"); checked, it fails the cell (see cellrt.Len).
-var allocGuards = interp.Exports{"gonum.org/v1/gonum/mat/mat": {
+var allocGuards = map[string]map[string]reflect.Value{"gonum.org/v1/gonum/mat/mat": {
 	"NewDense": reflect.ValueOf(func(r, c int, data []float64) *mat.Dense {
 		checkMatrix(r, c, data)
 		return mat.NewDense(r, c, data)

@@ -37,7 +37,10 @@ func hintAssertion(err *lang.Error, text string) {
 // without a type assertion ("Apply", "matcalc.Gradient"), or "".
 func unassertedAnyCall(text string) string {
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "", "package p\n"+text, 0)
+	f, err := parser.ParseFile(fset, "", text, 0) // the cell's composed file
+	if err != nil {
+		f, err = parser.ParseFile(fset, "", "package p\n"+text, 0)
+	}
 	if err != nil {
 		f, err = parser.ParseFile(fset, "", "package p\nfunc _() {\n"+text+"\n}", 0)
 		if err != nil {

@@ -14,39 +14,38 @@ import (
 // have no side effects, and evaluates them again in the session: right for the
 // top-level code of a cell, where the operands are the session's variables. It returns ""
 // when it cannot tell.
-func (s *Session) indexDetail(ch *chunk, line int) string {
-	f, fset, base := parseChunk(ch.text, ch.kind)
-	if f == nil {
-		return ""
-	}
+func (s *Session) indexDetail(c *cell, line int) string {
+	fset := s.engine.FileSet()
 	var found []*ast.IndexExpr
-	ast.Inspect(f, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.IndexExpr:
-			if fset.Position(n.Lbrack).Line-1 == line && pure(n.X) && pure(n.Index) {
-				found = append(found, n)
-			}
+	for _, u := range c.units {
+		if u.kind != stmtUnit {
+			continue
 		}
-		return true
-	})
+		ast.Inspect(u.block, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.IndexExpr:
+				if fset.Position(n.Lbrack).Line == line && pure(n.X) && pure(n.Index) {
+					found = append(found, n)
+				}
+			}
+			return true
+		})
+	}
 	src := func(n ast.Node) string {
-		return ch.text[fset.Position(n.Pos()).Offset-base : fset.Position(n.End()).Offset-base]
+		return c.text[c.file.Offset(n.Pos()):c.file.Offset(n.End())]
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	for _, ix := range found {
-		v, err := s.eval(ctx, fmt.Sprintf("%s(len(%s), %s)", valuesFunc, src(ix.X), src(ix.Index)))
-		if err != nil {
+		length, err1 := s.evaluate(ctx, "len("+src(ix.X)+")")
+		index, err2 := s.evaluate(ctx, src(ix.Index))
+		if err1 != nil || err2 != nil || len(length) != 1 || len(index) != 1 {
 			continue
 		}
-		vals := values(v)
-		if len(vals) != 2 {
-			continue
-		}
-		n, ok1 := vals[0].(int)
-		i, ok2 := asInt(vals[1])
+		n, ok1 := length[0].(int)
+		i, ok2 := asInt(index[0])
 		if ok1 && ok2 && (i < 0 || i >= int64(n)) {
 			return fmt.Sprintf(" [%d] with length %d", i, n)
 		}

@@ -8,9 +8,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/traefik/yaegi/interp"
-	yaegistdlib "github.com/traefik/yaegi/stdlib"
-
+	"github.com/gomatcalc/gomatcalc/interp/internal/engine"
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
 	"github.com/gomatcalc/gomatcalc/stdlib"
 	"github.com/gomatcalc/gomatcalc/stdlib/display"
@@ -74,7 +72,7 @@ func (s *Session) describe(expr string) (string, bool) {
 			}
 			return describeSymbol(expr, sym), true
 		}
-		v, ok := s.globals()[pkg]
+		v, ok := s.engine.Globals()[pkg]
 		if !ok || !v.IsValid() {
 			return "", false
 		}
@@ -92,7 +90,7 @@ func (s *Session) describe(expr string) (string, bool) {
 	if o, ok := s.funcs[expr]; ok {
 		return fmt.Sprintf("%s\n\n(declared at line %d of cell [%d])", o.signature, o.line, o.count), true
 	}
-	if v, ok := s.globals()[expr]; ok && v.IsValid() {
+	if v, ok := s.engine.Globals()[expr]; ok && v.IsValid() {
 		value := plainValue(v)
 		if strings.Contains(value, "\n") {
 			value = "\n" + value
@@ -192,7 +190,7 @@ func methodOrField(v reflect.Value, name string) reflect.Value {
 // whether the session has the package at all. It reads the symbol tables the session
 // loaded, not yaegi's Symbols, which panics on the generic source packages (slices, maps).
 func packageSymbols(path string) (map[string]reflect.Value, bool) {
-	for _, table := range []interp.Exports{yaegistdlib.Symbols, stdlib.Symbols} {
+	for _, table := range []map[string]map[string]reflect.Value{engine.StdlibSymbols(), stdlib.Symbols} {
 		syms, ok := table[path+"/"+packageName(path)]
 		if !ok {
 			continue

@@ -44,7 +44,7 @@ func (s *Session) IsComplete(code string) lang.Completeness {
 	if depth > 0 || incomplete {
 		return lang.Completeness{Status: lang.Incomplete, Indent: strings.Repeat("\t", depth)}
 	}
-	_, errs := parseCell(code)
+	_, errs := parseCell(token.NewFileSet(), code)
 	if len(errs) == 0 {
 		return lang.Completeness{Status: lang.Complete}
 	}

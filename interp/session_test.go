@@ -862,23 +862,6 @@ import "maps"`)
 	})
 }
 
-// The session drops yaegi's list of evaluated syntax trees, and the files of sources that
-// left no function behind, after each evaluation; a yaegi without those private fields
-// would silently keep them again (see bench/sessionmem).
-func TestYaegiStillHasItsListOfSyntaxTrees(t *testing.T) {
-	s := newSession(t)
-	exec(t, s, "x := 1")
-	if !forgetSyntaxTrees(s.yaegi) {
-		t.Fatal("yaegi's Interpreter has no roots field any more: update forgetSyntaxTrees")
-	}
-	if fileSet(s.yaegi) == nil {
-		t.Fatal("yaegi's Interpreter has no fset field any more: update fileSet")
-	}
-	if res, _ := exec(t, s, "func twice(v int) int { return 2 * v }\ntwice(x)"); res.Value["text/plain"] != "2" {
-		t.Errorf("after forgetting the trees: %v %v", res.Value, res.Err)
-	}
-}
-
 // A defer at a cell's top level runs once, when the cell ends, with the arguments it had
 // when it was deferred; yaegi alone ran it again at the end of every later cell.
 func TestTopLevelDeferRunsWhenTheCellEnds(t *testing.T) {

@@ -50,15 +50,9 @@ type streamWriter struct {
 	name     string
 	fallback io.Writer
 	utf8     utf8Joiner
-	// panics, on stderr, takes the lines yaegi prints as a panic unwinds: the error
-	// reply shows them as a traceback in the cell's own lines.
-	panics *panicFrames
 }
 
 func (w *streamWriter) Write(p []byte) (int, error) {
-	if w.panics != nil && w.panics.record(p) {
-		return len(p), nil
-	}
 	c := w.out.current()
 	if c == nil {
 		return w.fallback.Write(p)

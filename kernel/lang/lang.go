@@ -95,6 +95,9 @@ type Error struct {
 	Name      string   // ename, such as "panic" or "CompileError"
 	Value     string   // evalue, the one-line message
 	Traceback []string // lines shown to the user, ANSI colours allowed
+	// Line and Column are where in the failing cell the error is (from 1), 0 when it is
+	// nowhere in particular.
+	Line, Column int
 }
 
 func (e *Error) Error() string { return e.Name + ": " + e.Value }

@@ -1,0 +1,423 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gomatcalc/gomatcalc/interp/internal/engine"
+	"github.com/gomatcalc/gomatcalc/stdlib"
+)
+
+// runCell transforms, compiles and runs a parsed cell and returns the values of its last
+// expression. Either every unit compiles or the session stays as it was; then the units
+// run in order.
+func (s *Session) runCell(ctx context.Context, c *cell, count int) ([]any, error) {
+	if err := s.checkCell(c); err != nil {
+		return nil, err
+	}
+	if err := s.transform(c); err != nil {
+		return nil, err
+	}
+	before := s.engine.Checkpoint()
+	progs, err := s.compile(c)
+	if err != nil {
+		s.engine.Restore(before)
+		return nil, err
+	}
+	for _, imp := range c.imports {
+		s.didImport(imp)
+	}
+	s.recordDeclarations(ctx, c, count)
+	var vals []any
+	for _, p := range progs {
+		v, err := s.engine.Run(ctx, p.prog)
+		var ee *engine.Error
+		if errors.As(err, &ee) && ee.Kind == engine.Panic && ee.Msg == engine.ReturnSignal {
+			return nil, nil // a top-level return: the cell ends here
+		}
+		if err != nil {
+			return nil, err
+		}
+		if p.shown {
+			vals = values(v)
+		}
+	}
+	return vals, nil
+}
+
+// compiled is a unit ready to run.
+type compiled struct {
+	prog  *engine.Program
+	shown bool // its value is the cell's
+}
+
+// checkCell fails on what yaegi would get wrong without a word: an import of a package
+// the session does not have, a package used without its import, a type redefined.
+func (s *Session) checkCell(c *cell) error {
+	for _, imp := range c.imports {
+		if err := available(imp); err != nil {
+			return err
+		}
+	}
+	if err := s.checkImported(c); err != nil {
+		return err
+	}
+	for _, t := range c.types {
+		if old, ok := s.types[t.name]; ok && old != t.text {
+			// yaegi would keep the old definition without a word.
+			return &engine.Error{Kind: engine.Compile, Pos: token.Position{Line: t.line, Column: t.col}, Msg: fmt.Sprintf(
+				"type %s is already defined as %q and the interpreter cannot change a type: restart the kernel, then run the cells again", t.name, old)}
+		}
+	}
+	return nil
+}
+
+// pathOf maps a package name of the cell to its import path, "" for none.
+func (s *Session) pathOf(c *cell) func(string) string {
+	own := map[string]string{}
+	for _, imp := range c.imports {
+		name := imp.name
+		if name == "" {
+			name = packageName(imp.path)
+		}
+		own[name] = imp.path
+	}
+	return func(name string) string {
+		if p, ok := own[name]; ok {
+			return p
+		}
+		return s.packages[name]
+	}
+}
+
+// transform runs the passes over every unit of the cell: first the engine's, which
+// make yaegi compile Go as Go means it, then the notebook's.
+func (s *Session) transform(c *cell) error {
+	path := s.pathOf(c)
+	fset := s.engine.FileSet()
+	declaresMain := false
+	for _, u := range c.units {
+		n := u.node()
+		declaresMain = engine.RenameMain(n) || declaresMain
+		engine.InlineFloatConstants(n, path, stdlib.Symbols)
+		engine.GenericStdlib(n, path)
+		engine.MinMaxArgs(n)
+		engine.OrderAssignments(n)
+		engine.PerIterationLoopVars(n)
+		launches(n, u.kind == stmtUnit)
+		depthGuards(n)
+		displayArgs(n, path)
+		makeGuards(n)
+		if u.kind == stmtUnit {
+			if r := engine.TopLevelReturns(u.block); r != nil {
+				p := fset.Position(r.Pos())
+				return &engine.Error{Kind: engine.Compile, Pos: p, Msg: "too many return values: a return at a cell's top level ends the cell, " +
+					"as in main, and returns nothing; to show a value, write it on the cell's last line"}
+			}
+			engine.BlocksInFuncs(u.block)
+			lineMarkers(u.block, fset)
+		}
+	}
+	if last := len(c.units) - 1; last >= 0 && c.units[last].kind == stmtUnit {
+		c.units[last].shown = lastExpression(c.units[last].block) != nil
+	}
+	if declaresMain {
+		// As `go run` does, and once: the cell's main runs after everything it declares.
+		call := &ast.ExprStmt{X: engine.Call("", engine.MainName)}
+		c.units = append(c.units, &unit{kind: stmtUnit, block: &ast.BlockStmt{Lbrace: c.units[0].node().Pos(), List: []ast.Stmt{call}}})
+	}
+	return nil
+}
+
+// compile compiles every unit of the cell, in order; on error the caller restores the
+// session's names.
+func (s *Session) compile(c *cell) ([]compiled, error) {
+	var out []compiled
+	for _, u := range c.units {
+		switch u.kind {
+		case importUnit:
+			u.file.Decls = s.newImports(u.file.Decls)
+			if len(u.file.Decls) == 0 {
+				continue
+			}
+		case declUnit:
+			if hoisted := s.engine.HoistVars(u.file); len(hoisted) > 0 {
+				p, err := s.compileUnit(&unit{kind: stmtUnit, block: &ast.BlockStmt{Lbrace: u.file.Package, List: hoisted}})
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, compiled{prog: p})
+			}
+		}
+		p, err := s.compileUnit(u)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, compiled{prog: p, shown: u.shown})
+	}
+	return out, nil
+}
+
+// newImports drops the import specs the session has already.
+func (s *Session) newImports(decls []ast.Decl) []ast.Decl {
+	var out []ast.Decl
+	for _, d := range decls {
+		gd := d.(*ast.GenDecl)
+		var specs []ast.Spec
+		for _, sp := range gd.Specs {
+			is := sp.(*ast.ImportSpec)
+			path, _ := strconv.Unquote(is.Path.Value)
+			imp := importSpec{path: path}
+			if is.Name != nil {
+				imp.name = is.Name.Name
+			}
+			if !s.imported[imp] {
+				specs = append(specs, sp)
+			}
+		}
+		if len(specs) > 0 {
+			gd.Specs = specs
+			out = append(out, gd)
+		}
+	}
+	return out
+}
+
+// compileUnit compiles one unit. A unit whose value is shown is tried with each way of
+// showing its last expression, then as written. Where yaegi's compiler fails on a range
+// over an integer, the unit is tried again with counting loops.
+func (s *Session) compileUnit(u *unit) (*engine.Program, error) {
+	var last *ast.ExprStmt
+	var ways []ast.Expr
+	if u.shown {
+		last = lastExpression(u.block)
+		ways = append(showing(last.X), last.X)
+	}
+	try := func() (*engine.Program, error) {
+		p, err := s.engine.Compile(u.node())
+		var ee *engine.Error
+		if errors.As(err, &ee) && ee.Internal && strings.Contains(ee.Msg, "nil type") {
+			for _, maybe := range []bool{false, true} {
+				if engine.RangeOverInts(u.node(), maybe) {
+					if p, err2 := s.engine.Compile(u.node()); err2 == nil {
+						return p, nil
+					}
+				}
+			}
+		}
+		if errors.As(err, &ee) && strings.Contains(ee.Msg, "definition loop") && u.kind == stmtUnit && s.typeDefines(u.block) {
+			return s.engine.Compile(u.node())
+		}
+		return p, err
+	}
+	if last == nil {
+		p, err := try()
+		if err != nil {
+			return nil, s.explain(u, err)
+		}
+		return p, nil
+	}
+	var err error
+	for _, way := range ways {
+		last.X = way
+		var p *engine.Program
+		if p, err = try(); err == nil {
+			u.shown = way != ways[len(ways)-1]
+			return p, nil
+		}
+	}
+	u.shown = false
+	return nil, s.explain(u, err)
+}
+
+// explain replaces "constant definition loop", yaegi's word at a cell's top level for
+// an undefined name or a type it could not infer, with the error the same statements
+// give inside a function, or with what to write instead.
+func (s *Session) explain(u *unit, err error) error {
+	var ee *engine.Error
+	if !errors.As(err, &ee) || !strings.Contains(ee.Msg, "definition loop") {
+		return err
+	}
+	var stmts []ast.Stmt
+	if u.kind == stmtUnit {
+		stmts = u.block.List
+	} else {
+		for _, d := range u.file.Decls {
+			if gd, ok := d.(*ast.GenDecl); ok && (gd.Tok == token.VAR || gd.Tok == token.CONST) {
+				stmts = append(stmts, &ast.DeclStmt{Decl: gd})
+			}
+		}
+	}
+	at := u.node().Pos()
+	body := &ast.BlockStmt{Lbrace: at, List: stmts}
+	probe := &ast.BlockStmt{Lbrace: at, List: []ast.Stmt{&ast.AssignStmt{Lhs: []ast.Expr{engine.Ident("_")}, Tok: token.ASSIGN,
+		Rhs: []ast.Expr{&ast.FuncLit{Type: &ast.FuncType{Params: &ast.FieldList{}}, Body: body}}}}}
+	before := s.engine.Checkpoint()
+	_, inFunc := s.engine.Compile(probe)
+	s.engine.Restore(before)
+	var fe *engine.Error
+	if errors.As(inFunc, &fe) && fe.Kind == engine.Compile && !fe.Internal && fe.Pos.Line > 0 {
+		return fe
+	}
+	ee.Msg += ": the interpreter cannot infer the type of a variable defined here, at the cell's top level (yaegi's limit); " +
+		"declare it with its type, as in var x float64 = xs[1], or compute it inside a function"
+	return ee
+}
+
+// typeDefines gives x := xs[i] at the block's top level, where xs is a variable of an
+// earlier cell, xs's element type: var x T = xs[i]. yaegi cannot infer the type of an
+// element of a value that compiled code made ([]float64 from mat.Col) at a cell's top
+// level ("constant definition loop"). It reports whether it changed anything.
+func (s *Session) typeDefines(block *ast.BlockStmt) bool {
+	globals := s.engine.Globals()
+	changed := false
+	for i, st := range block.List {
+		as, ok := st.(*ast.AssignStmt)
+		if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+			continue
+		}
+		name, ok1 := as.Lhs[0].(*ast.Ident)
+		ix, ok2 := as.Rhs[0].(*ast.IndexExpr)
+		if !ok1 || !ok2 {
+			continue
+		}
+		base, ok := ix.X.(*ast.Ident)
+		v, found := globals[base.Name]
+		if !ok || !found || !v.IsValid() {
+			continue
+		}
+		var elem reflect.Type
+		switch v.Kind() {
+		case reflect.Slice, reflect.Array, reflect.Map:
+			elem = v.Type().Elem()
+		case reflect.String:
+			elem = reflect.TypeOf(byte(0))
+		default:
+			continue
+		}
+		typ, err := parser.ParseExpr(s.typeString(elem))
+		if err != nil || !s.knownPackages(typ) {
+			continue
+		}
+		block.List[i] = &ast.DeclStmt{Decl: &ast.GenDecl{TokPos: as.Pos(), Tok: token.VAR, Specs: []ast.Spec{
+			&ast.ValueSpec{Names: []*ast.Ident{name}, Type: typ, Values: as.Rhs}}}}
+		changed = true
+	}
+	return changed
+}
+
+// knownPackages reports whether every package a type expression names is imported.
+func (s *Session) knownPackages(typ ast.Expr) bool {
+	ok := true
+	ast.Inspect(typ, func(n ast.Node) bool {
+		if sel, isSel := n.(*ast.SelectorExpr); isSel {
+			pkg, isIdent := sel.X.(*ast.Ident)
+			ok = ok && isIdent && s.packages[pkg.Name] != ""
+			return false
+		}
+		return true
+	})
+	return ok
+}
+
+// recordDeclarations remembers what the cell declares: for help, completion and
+// tracebacks.
+func (s *Session) recordDeclarations(ctx context.Context, c *cell, count int) {
+	for _, f := range c.funcs {
+		s.funcs[f.name] = origin{cell: c, count: count, line: f.line, signature: f.text}
+	}
+	for _, t := range c.types {
+		s.types[t.name] = t.text
+		s.recordType(ctx, t.name)
+	}
+	for _, m := range c.methods {
+		if !slices.Contains(s.methods[m.text], m.name) {
+			s.methods[m.text] = append(s.methods[m.text], m.name)
+		}
+	}
+}
+
+// recordType remembers the reflect type yaegi gives the cell type name (read from a nil
+// *T: nothing is allocated), so that completion can find the type's methods from a value.
+func (s *Session) recordType(ctx context.Context, name string) {
+	vals, err := s.evaluate(ctx, "(*"+name+")(nil)")
+	if err != nil || len(vals) != 1 {
+		return
+	}
+	t := reflect.TypeOf(vals[0])
+	if t == nil || t.Kind() != reflect.Ptr {
+		return
+	}
+	t = t.Elem()
+	if !slices.Contains(s.typeNames[t], name) {
+		s.typeNames[t] = append(s.typeNames[t], name)
+	}
+}
+
+// evaluate computes the values of an expression of the session's, in the plain way
+// (no passes): for user expressions and the session's own questions.
+func (s *Session) evaluate(ctx context.Context, expr string) ([]any, error) {
+	c, errs := parseCell(s.engine.FileSet(), expr)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	defer s.engine.Forget(c.file)
+	if len(c.units) != 1 || c.units[0].kind != stmtUnit || lastExpression(c.units[0].block) == nil {
+		return nil, fmt.Errorf("not an expression: %s", expr)
+	}
+	u := c.units[0]
+	engine.InlineFloatConstants(u.block, s.pathOf(c), stdlib.Symbols)
+	u.shown = true
+	before := s.engine.Checkpoint()
+	p, err := s.compileUnit(u)
+	if err != nil {
+		return nil, err
+	}
+	defer s.engine.Restore(before)
+	v, err := s.engine.Run(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if !u.shown {
+		return nil, nil
+	}
+	return values(v), nil
+}
+
+// checkImported fails on a package the cell uses without importing it, as Go does, and
+// says which import it needs: yaegi says "undefined: strconv" at best, and panics with a
+// nil dereference on `var wg sync.WaitGroup`.
+func (s *Session) checkImported(c *cell) error {
+	path := s.pathOf(c)
+	for _, p := range c.packageNames {
+		if path(p.name) != "" {
+			continue
+		}
+		if _, ok := s.types[p.name]; ok {
+			continue
+		}
+		paths := importPaths()[p.name]
+		if len(paths) == 0 {
+			continue // not a package's name: yaegi's own error says what it is
+		}
+		// Only now the session's names: a variable may have the package's name.
+		if s.engine.Declared(p.name) {
+			continue
+		}
+		quoted := make([]string, len(paths))
+		for i, path := range paths {
+			quoted[i] = strconv.Quote(path)
+		}
+		return &engine.Error{Kind: engine.Compile, Pos: token.Position{Line: p.line, Column: p.col},
+			Msg: fmt.Sprintf("undefined: %s (import %s first)", p.name, strings.Join(quoted, " or "))}
+	}
+	return nil
+}

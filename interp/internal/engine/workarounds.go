@@ -1,0 +1,268 @@
+package engine
+
+import (
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"math/big"
+	"reflect"
+	"strings"
+
+	"golang.org/x/tools/go/ast/astutil"
+)
+
+// The rewrites of this file work around bugs of yaegi v0.16.1 in the syntax tree: each
+// turns code yaegi gets wrong into code it gets right with the same meaning in Go 1.22.
+// bugs_test.go holds a test of each bug.
+
+// MainName is what a cell's func main is called in the interpreter.
+const MainName = "_gomatcalcMain"
+
+// RenameMain renames the function main, and every use of the name, to MainName and
+// reports whether the tree declares main. yaegi runs a declared main after every later
+// evaluation; renamed, it runs when the session calls it, once, after the cell that
+// declares it (as `go run` would), or when a cell calls main().
+func RenameMain(n ast.Node) (declared bool) {
+	var walk func(n ast.Node) bool
+	walk = func(m ast.Node) bool {
+		switch m := m.(type) {
+		case *ast.File:
+			for _, d := range m.Decls {
+				ast.Inspect(d, walk)
+			}
+			return false // not the package's name
+		case *ast.FuncDecl:
+			if m.Recv != nil {
+				// A method named main keeps its name.
+				ast.Inspect(m.Type, walk)
+				if m.Body != nil {
+					ast.Inspect(m.Body, walk)
+				}
+				return false
+			}
+			if m.Name.Name == "main" {
+				declared = true
+				m.Name.Name = MainName
+			}
+		case *ast.SelectorExpr:
+			ast.Inspect(m.X, walk) // not the field or method
+			return false
+		case *ast.KeyValueExpr:
+			if _, ok := m.Key.(*ast.Ident); ok {
+				ast.Inspect(m.Value, walk) // a field name, or a map key the same as any
+				return false
+			}
+		case *ast.StructType:
+			inspectFieldTypes(m.Fields, walk) // not the names of fields
+			return false
+		case *ast.InterfaceType:
+			inspectFieldTypes(m.Methods, walk) // not the names of methods
+			return false
+		case *ast.Ident:
+			if m.Name == "main" {
+				m.Name = MainName
+			}
+		}
+		return true
+	}
+	ast.Inspect(n, walk)
+	return declared
+}
+
+func inspectFieldTypes(list *ast.FieldList, visit func(ast.Node) bool) {
+	if list == nil {
+		return
+	}
+	for _, f := range list.List {
+		ast.Inspect(f.Type, visit)
+	}
+}
+
+// InlineFloatConstants replaces each float constant of a compiled package (math.Pi,
+// math.Sqrt2) with its exact literal: yaegi gives them type "untyped float64", so that
+// 0.25*math.Pi fails with "mismatched types untyped float and untyped float64". An
+// untyped literal is the constant as Go defines it. path maps a package name of the cell
+// to its import path ("" for none).
+func InlineFloatConstants(n ast.Node, path func(name string) string, tables ...map[string]map[string]reflect.Value) {
+	astutil.Apply(n, func(c *astutil.Cursor) bool {
+		sel, ok := c.Node().(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		pkg, ok := sel.X.(*ast.Ident)
+		if !ok || path(pkg.Name) == "" {
+			return true
+		}
+		p := path(pkg.Name)
+		key := p + "/" + pkg.Name
+		for _, t := range append([]map[string]map[string]reflect.Value{StdlibSymbols()}, tables...) {
+			v, ok := t[key][sel.Sel.Name]
+			if !ok || !v.IsValid() || !v.CanInterface() {
+				continue
+			}
+			if cv, ok := v.Interface().(constant.Value); ok && cv.Kind() == constant.Float {
+				c.Replace(&ast.ParenExpr{Lparen: sel.Pos(), X: &ast.BasicLit{ValuePos: sel.Pos(), Kind: token.FLOAT, Value: floatLiteral(cv)}, Rparen: sel.End() - 1})
+			}
+			return false
+		}
+		return true
+	}, nil)
+}
+
+// floatLiteral is a decimal literal of v, exact to far more digits than a float64 holds.
+func floatLiteral(v constant.Value) string {
+	var f big.Float
+	f.SetPrec(512)
+	switch x := constant.Val(v).(type) {
+	case *big.Float:
+		f.Set(x)
+	case *big.Rat:
+		f.SetRat(x)
+	case int64:
+		f.SetInt64(x)
+	case *big.Int:
+		f.SetInt(x)
+	default:
+		return v.ExactString()
+	}
+	s := f.Text('g', 80)
+	if !strings.ContainsAny(s, ".e") {
+		s += ".0"
+	}
+	return s
+}
+
+// OrderAssignments splits a, b = x, f() (several values, a call or receive among them)
+// into { t0, t1 := x, f(); a, b = t0, t1 }: yaegi assigns each value as soon as it has
+// it, so that f sees a already changed, where Go evaluates every value first.
+func OrderAssignments(n ast.Node) {
+	count := 0
+	astutil.Apply(n, func(c *astutil.Cursor) bool {
+		as, ok := c.Node().(*ast.AssignStmt)
+		if !ok || as.Tok != token.ASSIGN || len(as.Lhs) < 2 || len(as.Lhs) != len(as.Rhs) || !hasCall(as.Rhs) {
+			return true
+		}
+		if _, inList := c.Parent().(*ast.BlockStmt); !inList {
+			if _, inCase := c.Parent().(*ast.CaseClause); !inCase {
+				if _, inComm := c.Parent().(*ast.CommClause); !inComm {
+					return true // an if/for/switch header: left alone
+				}
+			}
+		}
+		var temps []string
+		var tempIdents []ast.Expr
+		for range as.Rhs {
+			count++
+			name := fmt.Sprintf("_gomatcalcV%d", count)
+			temps = append(temps, name)
+			tempIdents = append(tempIdents, &ast.Ident{NamePos: as.Pos(), Name: name})
+		}
+		eval := &ast.AssignStmt{Lhs: identExprs(temps, as.Pos()), TokPos: as.TokPos, Tok: token.DEFINE, Rhs: as.Rhs}
+		assign := &ast.AssignStmt{Lhs: as.Lhs, TokPos: as.TokPos, Tok: token.ASSIGN, Rhs: tempIdents}
+		c.Replace(&ast.BlockStmt{Lbrace: as.Pos(), List: []ast.Stmt{eval, assign}, Rbrace: as.End()})
+		return false
+	}, nil)
+}
+
+func identExprs(names []string, pos token.Pos) []ast.Expr {
+	out := make([]ast.Expr, len(names))
+	for i, n := range names {
+		out[i] = &ast.Ident{NamePos: pos, Name: n}
+	}
+	return out
+}
+
+func hasCall(exprs []ast.Expr) bool {
+	found := false
+	for _, e := range exprs {
+		ast.Inspect(e, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.CallExpr:
+				found = true
+			case *ast.UnaryExpr:
+				found = found || n.Op == token.ARROW
+			}
+			return !found
+		})
+	}
+	return found
+}
+
+// RangeOverInts rewrites `for k := range n` into a counting loop, for the ranges whose
+// expression may be an integer (all of them when maybe, else only those that surely
+// are): yaegi's compiler panics "nil type" on a range over an integer (Go 1.22). The
+// rewrite keeps Go's meaning: n is evaluated once, k is a new variable each iteration,
+// and assigning it in the body does not change the count. It reports whether it changed
+// anything. The session tries it only when yaegi failed that way.
+func RangeOverInts(n ast.Node, maybe bool) bool {
+	changed := false
+	count := 0
+	astutil.Apply(n, nil, func(c *astutil.Cursor) bool {
+		var label *ast.LabeledStmt
+		r, ok := c.Node().(*ast.RangeStmt)
+		if l, isLabel := c.Node().(*ast.LabeledStmt); isLabel {
+			label = l
+			r, ok = l.Stmt.(*ast.RangeStmt)
+		}
+		if !ok || r.Value != nil || r.Tok == token.ASSIGN || !mayBeInt(r.X, maybe) {
+			return true
+		}
+		if _, isLabel := c.Parent().(*ast.LabeledStmt); isLabel {
+			return true // rewritten with its label
+		}
+		count++
+		counter, limit := fmt.Sprintf("_gomatcalcI%d", count), fmt.Sprintf("_gomatcalcN%d", count)
+		pos := r.For
+		body := r.Body
+		if id, ok := r.Key.(*ast.Ident); ok && id.Name != "_" {
+			body = &ast.BlockStmt{Lbrace: body.Lbrace, List: append([]ast.Stmt{
+				&ast.AssignStmt{Lhs: []ast.Expr{id}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{Ident(counter)}}}, body.List...), Rbrace: body.Rbrace}
+		}
+		var loop ast.Stmt = &ast.ForStmt{
+			For:  pos,
+			Init: &ast.AssignStmt{Lhs: []ast.Expr{Ident(counter)}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{&ast.BinaryExpr{X: Ident(limit), OpPos: pos, Op: token.SUB, Y: Ident(limit)}}},
+			Cond: &ast.BinaryExpr{X: Ident(counter), OpPos: pos, Op: token.LSS, Y: Ident(limit)},
+			Post: &ast.IncDecStmt{X: Ident(counter), TokPos: pos, Tok: token.INC},
+			Body: body,
+		}
+		if label != nil {
+			loop = &ast.LabeledStmt{Label: label.Label, Colon: label.Colon, Stmt: loop}
+		}
+		c.Replace(&ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{
+			&ast.AssignStmt{Lhs: []ast.Expr{Ident(limit)}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{r.X}},
+			loop}, Rbrace: r.End()})
+		changed = true
+		return true
+	})
+	return changed
+}
+
+// mayBeInt tells the expressions of a range that can be integers: surely (an integer
+// literal, len, cap, a conversion to an integer type, arithmetic of those) or, with
+// maybe, anything not surely something else (a composite literal, a string, make).
+func mayBeInt(x ast.Expr, maybe bool) bool {
+	switch x := x.(type) {
+	case *ast.BasicLit:
+		return x.Kind == token.INT
+	case *ast.ParenExpr:
+		return mayBeInt(x.X, maybe)
+	case *ast.BinaryExpr:
+		return mayBeInt(x.X, maybe) || mayBeInt(x.Y, maybe)
+	case *ast.CallExpr:
+		if id, ok := x.Fun.(*ast.Ident); ok {
+			switch id.Name {
+			case "len", "cap", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr":
+				return true
+			case "make", "append", "string", "new":
+				return false
+			}
+		}
+		return maybe
+	case *ast.CompositeLit, *ast.SliceExpr, *ast.FuncLit:
+		return false
+	}
+	return maybe
+}

@@ -1,0 +1,124 @@
+package interp
+
+import (
+	"strings"
+	"testing"
+)
+
+// step is one cell of a semantics case and what Go says it does.
+type step struct {
+	code   string
+	stdout string // exactly, when want is not an error
+	value  string // text/plain of the cell's value, "" for none
+	err    string // a substring of the error, "" for success
+}
+
+// runSteps runs the cells of a case in a new session.
+func runSteps(t *testing.T, name string, steps []step) {
+	t.Helper()
+	s := newSession(t)
+	for i, st := range steps {
+		res, out := exec(t, s, st.code)
+		switch {
+		case st.err != "":
+			if res.Err == nil || !strings.Contains(strings.Join(append([]string{res.Err.Value}, res.Err.Traceback...), "\n"), st.err) {
+				t.Errorf("%s, cell %d %q: error %v, want one with %q", name, i+1, st.code, res.Err, st.err)
+			}
+		case res.Err != nil:
+			t.Errorf("%s, cell %d %q: %s: %s\n%s", name, i+1, st.code, res.Err.Name, res.Err.Value, strings.Join(res.Err.Traceback, "\n"))
+		default:
+			if got := out.streams["stdout"]; got != st.stdout {
+				t.Errorf("%s, cell %d %q: stdout %q, want %q", name, i+1, st.code, got, st.stdout)
+			}
+			got, _ := res.Value["text/plain"].(string)
+			if got != st.value {
+				t.Errorf("%s, cell %d %q: value %q, want %q", name, i+1, st.code, got, st.value)
+			}
+		}
+	}
+}
+
+// The cases of "the session on the syntax tree": ordinary Go, pasted into cells, runs as
+// compiled Go 1.22 runs it.
+func TestGoSemantics(t *testing.T) {
+	cases := []struct {
+		name  string
+		steps []step
+	}{
+		{"a pasted program runs its main once", []step{
+			{code: "package main\n\nimport \"fmt\"\n\nfunc init() { fmt.Println(\"init\") }\n\nfunc main() {\n\tfmt.Println(\"hello\")\n}", stdout: "init\nhello\n"},
+			{code: "x := 1\nx", value: "1"},
+			{code: "main()", stdout: "hello\n"},
+			{code: "fmt.Println(\"after\")", stdout: "after\n"},
+		}},
+		{"main redefined runs the new one", []step{
+			{code: "func main() { fmt.Println(\"one\") }", stdout: "one\n"},
+			{code: "func main() { fmt.Println(\"two\") }", stdout: "two\n"},
+			{code: "1 + 1", value: "2"},
+		}},
+		{"a method or field named main is no main", []step{
+			{code: "type T struct{ main int }\nfunc (T) main() int { return 7 }\nT{main: 3}.main()", value: "7"},
+		}},
+		{"range over an integer in a function", []step{
+			{code: "func sum(n int) int {\n\ts := 0\n\tfor i := range n {\n\t\ts += i\n\t}\n\treturn s\n}\nsum(5)", value: "10"},
+			{code: "func count() (c int) { for range 3 { c++ }; return }\ncount()", value: "3"},
+			{code: "n := 0\nfor i := range 4 { n += i }\nn", value: "6"},
+			{code: "xs := []int{5, 6}\nfunc twice(k int) []int { var out []int; for i := range k { for _, x := range xs { out = append(out, i*x) } }; return out }\ntwice(2)", value: "[0 0 5 6]"},
+			{code: "func labelled() int {\n\tc := 0\nL:\n\tfor i := range 10 {\n\t\tif i == 3 {\n\t\t\tbreak L\n\t\t}\n\t\tc++\n\t}\n\treturn c\n}\nlabelled()", value: "3"},
+			{code: "func keep() int { n := 3; for i := range n { i += 10; _ = i }; return n }\nkeep()", value: "3"},
+		}},
+		{"untyped float constants of packages", []step{
+			{code: "x := 0.25 * math.Pi\nx == math.Pi/4", value: "true"},
+			{code: "1.5 + math.E", value: "4.2182818284590455"},
+			{code: "math.Sqrt2 * 0.5", value: "0.7071067811865476"},
+			{code: "const tau = 2 * math.Pi\nvar f32 float32 = math.Pi\nfloat64(f32) != tau", value: "true"},
+		}},
+		{"a, b = x, f() evaluates every value first", []step{
+			{code: "a, b := 1, 2\nf := func() int { a = 10; return 20 }\na, b = b, f()\nfmt.Println(a, b)", stdout: "2 20\n"},
+			{code: "func swap() (int, int) { p, q := 1, 2; g := func() int { p = 100; return 3 }; p, q = q, g(); return p, q }\nswap()", value: "2 3"},
+		}},
+		{"definitions that use earlier ones", []step{
+			{code: "v := mat.NewVecDense(2, []float64{1, 2})\nxs := mat.Col(nil, 0, v)"},
+			{code: "x := xs[1]\nx", value: "2"},
+			{code: "n := 3\nvar m = n + 1\nm", value: "4"},
+			{code: "var k = n * 2", stdout: ""},
+			{code: "var k2 = k + 1\nfunc g() int { return k2 }\ng()", value: "7"},
+		}},
+		{"a top-level return ends the cell", []step{
+			{code: "fmt.Println(\"before\")\nif true {\n\treturn\n}\nfmt.Println(\"after\")", stdout: "before\n"},
+			{code: "y := 5\nreturn\ny = 6"},
+			{code: "y", value: "5"},
+			{code: "return 1", err: "too many return values"},
+		}},
+		{"go and defer of calls with nested rewrites", []step{
+			{code: "import \"sync\"\nvar wg sync.WaitGroup\nwg.Add(1)\ngo func(xs []int) { defer wg.Done(); fmt.Println(len(xs)) }(make([]int, 3))\nwg.Wait()", stdout: "3\n"},
+			{code: "defer fmt.Println(min(1.5, 2.0))\nfmt.Println(\"first\")", stdout: "first\n1.5\n"},
+			{code: "import \"slices\"\na := []int{3, 1, 2}\nch := make(chan int)\nworker := func(b []int) { ch <- b[0] }\ngo worker(slices.Clone(a))\n<-ch", value: "3"},
+			{code: "done := make(chan bool)\ngo close(done)\n<-done", value: "false"},
+		}},
+		{"loop variables, fields and aliases", []step{
+			{code: "type st struct{ i int }\ns := st{i: 3}\nvar fs []func() int\nfor i := 0; i < s.i; i++ { fs = append(fs, func() int { return i }) }\nfs[0]() + fs[2]()", value: "2"},
+			{code: "import s2 \"slices\"\nq := []int{3, 1, 2}\ns2.Sort(q)\nq", value: "[1 2 3]"},
+			{code: "var x32 float32 = 2.5\nmin(1.5, x32)", value: "1.5"},
+			{code: "max(x32, 3)", value: "3"},
+		}},
+	}
+	for _, c := range cases {
+		runSteps(t, c.name, c.steps)
+	}
+}
+
+// A cell that fails to compile leaves the session exactly as it was: no function of it
+// is defined, and a function it redefines keeps its old body.
+func TestFailedCompileChangesNothing(t *testing.T) {
+	runSteps(t, "atomic cells", []step{
+		{code: "func solve(a, b float64) (float64, error) { return b / a, nil }"},
+		{code: "func helper() int { return 1 }\nfunc solve(a, b float64) (float64, error) { return nope, nil }", err: "undefined: nope"},
+		{code: "solve(2, 6)", value: "3 <nil>"},
+		{code: "helper()", err: "undefined: helper"},
+		{code: "x := 1\ny := x + missing", err: "undefined: missing"},
+		{code: "x", err: "undefined: x"},
+		{code: "import \"strings\"\nfunc up(s string) string { return strings.ToUpper(s) }\nup(1)", err: "cannot convert 1 to string"},
+		{code: "up(\"a\")", err: "undefined: up"},
+	})
+}
