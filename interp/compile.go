@@ -110,6 +110,7 @@ func (s *Session) transform(c *cell) error {
 		engine.InlineFloatConstants(n, path, stdlib.Symbols)
 		engine.GenericStdlib(n, path)
 		engine.MinMaxArgs(n)
+		engine.BuiltinPrints(n)
 		engine.OrderAssignments(n)
 		engine.PerIterationLoopVars(n)
 		launches(n, u.kind == stmtUnit)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"go/scanner"
-	"regexp"
 	"strings"
 
 	"github.com/gomatcalc/gomatcalc/interp/internal/engine"
@@ -13,8 +12,6 @@ import (
 )
 
 const red, reset = "\x1b[31m", "\x1b[0m"
-
-var osExit = regexp.MustCompile(`^os\.Exit\(-?\d+\)$`)
 
 // syntaxError reports every syntax error of a cell at its line and column.
 func syntaxError(src string, errs scanner.ErrorList) *lang.Error {
@@ -89,6 +86,9 @@ func (s *Session) cellError(err error, c *cell) *lang.Error {
 				Traceback: []string{red + "Interrupted: the cell was interrupted" + reset}}
 		case engine.Panic:
 			return s.panicError(ee, c)
+		case engine.Exit:
+			msg := ee.Msg + " called: the cell ended there, with no deferred call run; a cell cannot end the kernel, and the session goes on"
+			return &lang.Error{Name: "Exit", Value: msg, Traceback: []string{red + msg + reset}}
 		}
 		return compileError(ee, c)
 	}
@@ -115,11 +115,6 @@ func compileError(ee *engine.Error, c *cell) *lang.Error {
 // panicError is a panic of the running cell, with the calls it unwound and the line of
 // the cell's own code it happened on.
 func (s *Session) panicError(ee *engine.Error, c *cell) *lang.Error {
-	if osExit.MatchString(ee.Msg) {
-		// yaegi turns os.Exit into this panic: the kernel, and the session, go on.
-		msg := ee.Msg + " called: a cell cannot end the kernel; the session goes on"
-		return &lang.Error{Name: "Exit", Value: msg, Traceback: []string{red + msg + reset}}
-	}
 	msg := goPanicMessage(ee.Msg)
 	line := cellrt.Line()
 	if msg == indexOutOfRange && line > 0 {
@@ -142,8 +137,9 @@ func (s *Session) panicError(ee *engine.Error, c *cell) *lang.Error {
 }
 
 // frameLines describes one frame of a panic: the function, and where in which cell it
-// was defined. yaegi places the cell's own frame (main) at its first statement, not at
-// the call, so that frame is left out.
+// was declared. (yaegi v0.16.1 reports a frame at its function's first statement, not at
+// the line that panicked, so the declaration is what can be told exactly.) The cell's
+// own frame (main) is left out: the line marker says where it was.
 func (s *Session) frameLines(f engine.Frame) []string {
 	if f.Func == "main" || strings.HasPrefix(f.Func, "_gomatcalc") {
 		return nil
@@ -153,6 +149,6 @@ func (s *Session) frameLines(f engine.Frame) []string {
 	if !ok {
 		return []string{"  in " + name}
 	}
-	return []string{fmt.Sprintf("  in %s, line %d:%d of cell [%d]", name, f.Pos.Line, f.Pos.Column, o.count),
-		"    " + strings.TrimSpace(o.cell.line(f.Pos.Line))}
+	return []string{fmt.Sprintf("  in %s, declared at line %d of cell [%d]", name, o.line, o.count),
+		"    " + strings.TrimSpace(o.cell.line(o.line))}
 }

@@ -108,6 +108,27 @@ func TestGoSemantics(t *testing.T) {
 	}
 }
 
+// What Go writes where: println to stderr in the runtime's format, os.Args without the
+// kernel's command line, os.Exit without running deferred calls.
+func TestProgramEnvironment(t *testing.T) {
+	s := newSession(t)
+	res, out := exec(t, s, "println(\"x\", 1.5, 3, true, -0.25)\nprint(\"a\", 1)\nprintln()")
+	if res.Err != nil || out.streams["stdout"] != "" || out.streams["stderr"] != "x +1.500000e+000 3 true -2.500000e-001\na1\n" {
+		t.Errorf("println: %v, streams %q", res.Err, out.streams)
+	}
+	res, _ = exec(t, s, "import \"os\"\nlen(os.Args)")
+	if res.Err != nil || res.Value["text/plain"] != "1" {
+		t.Errorf("os.Args: %v %v", res.Value, res.Err)
+	}
+	res, out = exec(t, s, "func quit() {\n\tdefer fmt.Println(\"deferred\")\n\tos.Exit(2)\n}\nfunc() {\n\tdefer func() { recover() }()\n\tquit()\n}()\nfmt.Println(\"after\")")
+	if res.Err == nil || res.Err.Name != "Exit" || !strings.Contains(res.Err.Value, "os.Exit(2)") || out.streams["stdout"] != "" {
+		t.Errorf("os.Exit: %v, stdout %q", res.Err, out.streams["stdout"])
+	}
+	if res, out = exec(t, s, "fmt.Println(\"next\")"); res.Err != nil || out.streams["stdout"] != "next\n" {
+		t.Errorf("after os.Exit: %v %q", res.Err, out.streams)
+	}
+}
+
 // A cell that fails to compile leaves the session exactly as it was: no function of it
 // is defined, and a function it redefines keeps its old body.
 func TestFailedCompileChangesNothing(t *testing.T) {

@@ -90,7 +90,9 @@ func New(opts Options) (*Session, error) {
 	// os.Stdin in cells asks the front end for lines too (bufio.NewReader(os.Stdin)); it is
 	// an io.Reader there, not an *os.File.
 	var stdin io.Reader = stdinReader
-	osStdin := map[string]map[string]reflect.Value{"os/os": {"Stdin": reflect.ValueOf(&stdin).Elem()}}
+	// os.Args is a program's with no arguments: the kernel's command line is not the cell's.
+	args := []string{"cell"}
+	osStdin := map[string]map[string]reflect.Value{"os/os": {"Stdin": reflect.ValueOf(&stdin).Elem(), "Args": reflect.ValueOf(&args).Elem()}}
 	// time.Sleep in a cell ends when the cell is interrupted: an interrupted sleep would
 	// otherwise hold its goroutine until the time is up.
 	// time.AfterFunc runs its func on a goroutine of its own: a panic there is reported,

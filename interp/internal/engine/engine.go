@@ -39,19 +39,20 @@ type Options struct {
 type Engine struct {
 	yaegi  *interp.Interpreter
 	frames *frameRecorder
+	run    runState
 }
 
 // New returns an engine with Go's standard library and opts.Symbols loaded.
 func New(opts Options) (*Engine, error) {
 	frames := &frameRecorder{w: opts.Stderr}
 	i := interp.New(interp.Options{Stdin: opts.Stdin, Stdout: opts.Stdout, Stderr: frames})
-	tables := append([]map[string]map[string]reflect.Value{yaegistdlib.Symbols, engineSymbols}, opts.Symbols...)
+	e := &Engine{yaegi: i, frames: frames}
+	tables := append([]map[string]map[string]reflect.Value{yaegistdlib.Symbols, e.symbols()}, opts.Symbols...)
 	for _, t := range tables {
 		if err := i.Use(t); err != nil {
 			return nil, fmt.Errorf("engine: loading symbols: %w", err)
 		}
 	}
-	e := &Engine{yaegi: i, frames: frames}
 	if err := e.compilePrelude(); err != nil {
 		return nil, fmt.Errorf("engine: prelude: %w", err)
 	}
@@ -110,11 +111,16 @@ func (e *Engine) Compile(unit ast.Node) (p *Program, err error) {
 func (e *Engine) Run(ctx context.Context, p *Program) (v reflect.Value, err error) {
 	e.frames.reset()
 	defer forgetSyntaxTrees(e.yaegi)
+	ctx = e.run.start(ctx)
+	defer e.run.end()
 	v, err = e.yaegi.ExecuteWithContext(ctx, p.prog)
 	if err == nil {
 		return v, nil
 	}
 	var pe interp.Panic
+	if code, exited := e.run.exited(); exited {
+		return v, &Error{Kind: Exit, Msg: fmt.Sprintf("os.Exit(%d)", code), Value: code}
+	}
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return v, &Error{Kind: Interrupted, Msg: "interrupted"}

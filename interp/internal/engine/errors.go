@@ -16,6 +16,7 @@ const (
 	Compile     Kind = iota // before the unit ran
 	Panic                   // while it ran
 	Interrupted             // the run's context was done
+	Exit                    // the unit called os.Exit (Value is the code)
 )
 
 // Error is an error of a unit, with where it happened.

@@ -188,9 +188,18 @@ var (
 	mapsFuncs = map[string]bool{"Keys": true, "Values": true, "Clone": true, "Equal": true, "Copy": true}
 )
 
-// engineSymbols is the compiled package the prelude imports.
-var engineSymbols = map[string]map[string]reflect.Value{
-	"gomatcalc/engine/engine": {"Clear": reflect.ValueOf(clearValue), "SortSlice": reflect.ValueOf(sortSlice)},
+// symbols are the engine's compiled helpers, which the prelude imports, and its
+// replacements of standard symbols.
+func (e *Engine) symbols() map[string]map[string]reflect.Value {
+	return map[string]map[string]reflect.Value{
+		"gomatcalc/engine/engine": {
+			"Clear":     reflect.ValueOf(clearValue),
+			"SortSlice": reflect.ValueOf(sortSlice),
+			"Print":     reflect.ValueOf(func(args ...any) { builtinPrint(e.frames, false, args) }),
+			"Println":   reflect.ValueOf(func(args ...any) { builtinPrint(e.frames, true, args) }),
+		},
+		"os/os": {"Exit": reflect.ValueOf(e.exit)},
+	}
 }
 
 // clearValue is Go 1.21's clear: it deletes every entry of a map and sets every element

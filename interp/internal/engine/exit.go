@@ -1,0 +1,54 @@
+package engine
+
+import (
+	"context"
+	"sync"
+)
+
+// Workaround (yaegi v0.16.1): yaegi's os.Exit panics, so that the calls deferred by every
+// frame run and a recover() in the cell stops it; Go's os.Exit runs nothing more. The
+// engine's os.Exit ends the unit's run as an interrupt does and parks the goroutine that
+// called it for good (one parked goroutine per call: the price of running no deferred
+// call), and Run reports an error of kind Exit.
+
+// runState is the context of the unit running, and whether it called os.Exit.
+type runState struct {
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	code   int
+	exit   bool
+}
+
+func (r *runState) start(ctx context.Context) context.Context {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ctx, r.cancel = context.WithCancel(ctx)
+	r.exit = false
+	return ctx
+}
+
+func (r *runState) end() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cancel != nil {
+		r.cancel()
+		r.cancel = nil
+	}
+}
+
+func (r *runState) exited() (int, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.code, r.exit
+}
+
+// exit is os.Exit in cells.
+func (e *Engine) exit(code int) {
+	e.run.mu.Lock()
+	if e.run.cancel != nil && !e.run.exit {
+		e.run.code, e.run.exit = code, true
+		e.run.cancel()
+	}
+	e.run.mu.Unlock()
+	select {}
+}
