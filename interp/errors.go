@@ -62,7 +62,7 @@ func (e *recursionError) Error() string {
 }
 
 // internalNames are the names the passes give things, as the user wrote them.
-var internalNames = strings.NewReplacer(engine.MainName, "main", "_gomatcalcLoop_", "", "_gomatcalcShow", "", "_gomatcalcrt.", "")
+var internalNames = strings.NewReplacer(bodyPrefix, "", engine.MainName, "main", "_gomatcalcLoop_", "", "_gomatcalcShow", "", "_gomatcalcrt.", "")
 
 // cellError turns what compiling or running cell c gave into the error a notebook shows.
 func (s *Session) cellError(err error, c *cell) *lang.Error {
@@ -121,8 +121,12 @@ func (s *Session) panicError(ee *engine.Error, c *cell) *lang.Error {
 		msg += s.indexDetail(c, line)
 	}
 	tb := []string{red + "panic: " + msg + reset}
+	var previous string
 	for _, f := range ee.Frames {
-		tb = append(tb, s.frameLines(f)...)
+		if name := internalNames.Replace(f.Func); name != previous { // a guard and its body
+			tb = append(tb, s.frameLines(f)...)
+			previous = name
+		}
 	}
 	if ee.More > 0 {
 		tb = append(tb, fmt.Sprintf("  ... and %d more calls", ee.More))

@@ -105,28 +105,128 @@ var notCalls = map[string]bool{
 
 // depthGuards make the functions that may recurse count their depth: Go dies of a stack
 // overflow, which would end the kernel. A function that calls itself or a function by a
-// plain name (another of the session's, or a func variable) starts with
-// cellrt.Enter(name); defer cellrt.Leave().
+// plain name (another of the session's, or a func variable) becomes a guard that calls
+// cellrt.Enter(name), defers cellrt.Leave() and calls the function's body, moved to a
+// function of its own. The guard holds no variable but its parameters: yaegi v0.16.1
+// hands a function the zero value of a local variable declared after a defer when the
+// variable's type has methods and it is passed as an interface.
 func depthGuards(n ast.Node) {
-	ast.Inspect(n, func(m ast.Node) bool {
-		switch m := m.(type) {
-		case *ast.FuncDecl:
-			if m.Body != nil && (callsItself(m) || callsFunctions(m.Body)) {
-				guard(m.Body, m.Name.Name)
+	if f, ok := n.(*ast.File); ok {
+		var decls []ast.Decl
+		for _, d := range f.Decls {
+			decls = append(decls, d)
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && (callsItself(fd) || callsFunctions(fd.Body)) {
+				decls = append(decls, guardDecl(fd))
 			}
-		case *ast.FuncLit:
-			if callsFunctions(m.Body) {
-				guard(m.Body, "a function literal")
-			}
+		}
+		f.Decls = decls
+	}
+	astutil.Apply(n, nil, func(c *astutil.Cursor) bool {
+		if lit, ok := c.Node().(*ast.FuncLit); ok && callsFunctions(lit.Body) && !isGuard(lit.Body) {
+			c.Replace(guardLit(lit))
 		}
 		return true
 	})
 }
 
-func guard(body *ast.BlockStmt, name string) {
+// bodyPrefix names the function a guarded function's body moves to.
+const bodyPrefix = "_gomatcalcBody_"
+
+// guardDecl moves fd's body to a new function, returned, and makes fd the guard.
+func guardDecl(fd *ast.FuncDecl) *ast.FuncDecl {
+	body := &ast.FuncDecl{Doc: fd.Doc, Recv: fd.Recv, Name: &ast.Ident{NamePos: fd.Name.Pos(), Name: bodyPrefix + fd.Name.Name}, Type: fd.Type, Body: fd.Body}
+	params, args, spread := forwarded(fd.Type.Params)
+	var fun ast.Expr = &ast.Ident{NamePos: fd.Body.Lbrace, Name: body.Name.Name}
+	recv := fd.Recv
+	if recv != nil && len(recv.List) == 1 {
+		r := recv.List[0]
+		name := &ast.Ident{NamePos: fd.Body.Lbrace, Name: "_gomatcalcRecv"}
+		if len(r.Names) == 1 && r.Names[0].Name != "_" {
+			name = r.Names[0]
+		}
+		recv = &ast.FieldList{Opening: recv.Opening, List: []*ast.Field{{Names: []*ast.Ident{name}, Type: r.Type}}, Closing: recv.Closing}
+		fun = &ast.SelectorExpr{X: &ast.Ident{NamePos: fd.Body.Lbrace, Name: name.Name}, Sel: &ast.Ident{NamePos: fd.Body.Lbrace, Name: body.Name.Name}}
+	} else if tp := fd.Type.TypeParams; tp != nil && len(tp.List) > 0 {
+		var names []ast.Expr
+		for _, f := range tp.List {
+			for _, n := range f.Names {
+				names = append(names, &ast.Ident{NamePos: fd.Body.Lbrace, Name: n.Name})
+			}
+		}
+		fun = &ast.IndexListExpr{X: fun, Lbrack: fd.Body.Lbrace, Indices: names, Rbrack: fd.Body.Lbrace}
+	}
+	fd.Recv = recv
+	fd.Type = &ast.FuncType{Func: fd.Type.Func, TypeParams: fd.Type.TypeParams, Params: params, Results: fd.Type.Results}
+	fd.Body = guardBody(fd.Body.Lbrace, fd.Body.Rbrace, fd.Name.Name, fun, args, spread, fd.Type.Results)
+	return body
+}
+
+// guardLit is a literal that guards lit's body: func(params) { enter; leave; return
+// lit(args) }.
+func guardLit(lit *ast.FuncLit) *ast.FuncLit {
+	params, args, spread := forwarded(lit.Type.Params)
+	inner := &ast.FuncLit{Type: lit.Type, Body: lit.Body}
+	typ := &ast.FuncType{Func: lit.Type.Func, Params: params, Results: lit.Type.Results}
+	return &ast.FuncLit{Type: typ, Body: guardBody(lit.Body.Lbrace, lit.Body.Rbrace, "a function literal", inner, args, spread, lit.Type.Results)}
+}
+
+// guardBody is { cellrt.Enter(name); defer cellrt.Leave(); return fun(args) }.
+func guardBody(lbrace, rbrace token.Pos, name string, fun ast.Expr, args []ast.Expr, spread bool, results *ast.FieldList) *ast.BlockStmt {
+	call := &ast.CallExpr{Fun: fun, Lparen: lbrace, Args: args, Rparen: lbrace}
+	if spread {
+		call.Ellipsis = lbrace
+	}
+	var last ast.Stmt = &ast.ExprStmt{X: call}
+	if results != nil && len(results.List) > 0 {
+		last = &ast.ReturnStmt{Return: lbrace, Results: []ast.Expr{call}}
+	}
 	enter := &ast.ExprStmt{X: engine.Call(runtimePkg, "Enter", engine.String(name))}
-	leave := &ast.DeferStmt{Defer: body.Lbrace, Call: engine.Call(runtimePkg, "Leave")}
-	body.List = append([]ast.Stmt{enter, leave}, body.List...)
+	leave := &ast.DeferStmt{Defer: lbrace, Call: engine.Call(runtimePkg, "Leave")}
+	return &ast.BlockStmt{Lbrace: lbrace, List: []ast.Stmt{enter, leave, last}, Rbrace: rbrace}
+}
+
+// isGuard reports whether body is a guard's.
+func isGuard(body *ast.BlockStmt) bool {
+	if len(body.List) != 3 {
+		return false
+	}
+	es, ok := body.List[0].(*ast.ExprStmt)
+	if !ok {
+		return false
+	}
+	call, ok := es.X.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	return ok && sel.Sel.Name == "Enter"
+}
+
+// forwarded are a function's parameters with a name each, the arguments that pass them
+// on, and whether the last is variadic.
+func forwarded(params *ast.FieldList) (*ast.FieldList, []ast.Expr, bool) {
+	out := &ast.FieldList{Opening: params.Opening, Closing: params.Closing}
+	var args []ast.Expr
+	spread := false
+	i := 0
+	for _, f := range params.List {
+		var names []*ast.Ident
+		count := max(1, len(f.Names))
+		for k := 0; k < count; k++ {
+			name := fmt.Sprintf("_gomatcalcArg%d", i)
+			if k < len(f.Names) && f.Names[k].Name != "_" {
+				name = f.Names[k].Name
+			}
+			i++
+			names = append(names, &ast.Ident{NamePos: f.Pos(), Name: name})
+			args = append(args, &ast.Ident{NamePos: f.Pos(), Name: name})
+		}
+		if _, ok := f.Type.(*ast.Ellipsis); ok {
+			spread = true
+		}
+		out.List = append(out.List, &ast.Field{Names: names, Type: f.Type})
+	}
+	return out, args, spread
 }
 
 // callsFunctions reports whether body calls a function by a plain name (not a package's
