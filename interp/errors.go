@@ -172,7 +172,7 @@ func (s *Session) runError(err error, c *cell, ch *chunk) *lang.Error {
 		return &lang.Error{Name: "Exit", Value: msg, Traceback: []string{red + msg + reset}}
 	case errors.As(err, &p):
 		msg := goPanicMessage(fmt.Sprint(p.Value))
-		if n := cellrt.Line(); msg == indexOutOfRange && n > 0 && ch.kind == stmtChunk {
+		if n := s.rt.Line(); msg == indexOutOfRange && n > 0 && ch.kind == stmtChunk {
 			msg += s.indexDetail(ch, n)
 		}
 		tb := []string{red + "panic: " + msg + reset}
@@ -183,7 +183,7 @@ func (s *Session) runError(err error, c *cell, ch *chunk) *lang.Error {
 		if more > 0 {
 			tb = append(tb, fmt.Sprintf("  ... and %d more calls", more))
 		}
-		if n := cellrt.Line(); n > 0 && ch.kind == stmtChunk {
+		if n := s.rt.Line(); n > 0 && ch.kind == stmtChunk {
 			line, _ := c.position(ch, n+1, 1)
 			tb = append(tb, fmt.Sprintf("  at line %d of this cell", line), "    "+strings.TrimSpace(c.line(line)))
 		}

@@ -26,8 +26,6 @@ import (
 	"github.com/gomatcalc/gomatcalc/stdlib"
 	"github.com/gomatcalc/gomatcalc/stdlib/cellrt"
 	"github.com/gomatcalc/gomatcalc/stdlib/display"
-	"github.com/gomatcalc/gomatcalc/stdlib/matcalc"
-	"github.com/gomatcalc/gomatcalc/stdlib/matfmt"
 )
 
 // preloaded are the packages every session imports before its first cell.
@@ -69,6 +67,8 @@ type Session struct {
 	panics    panicFrames // the running cell's panic, as yaegi prints it
 	// interrupt is closed when the running cell is interrupted (not when it ends).
 	interrupt atomic.Pointer[chan struct{}]
+	rt        *cellrt.Runtime  // the run-time state of the session's cells (runtime.go)
+	disp      *display.Display // the session's displays and their settings
 }
 
 // New returns a session with the preloaded packages imported.
@@ -100,8 +100,9 @@ func New(opts Options) (*Session, error) {
 			return nil, fmt.Errorf("interp: loading symbols: %w", err)
 		}
 	}
-	display.SetPublisher(&s.out)
-	matfmt.Reset() // display settings belong to the session
+	if err := s.useRuntime(); err != nil {
+		return nil, err
+	}
 	ctx := context.Background()
 	for _, imp := range preloaded {
 		if err := s.importPackage(ctx, imp); err != nil {
@@ -151,14 +152,10 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	}
 	s.out.set(out)
 	defer s.out.set(nil)
-	interrupted, end := s.watchInterrupt(ctx)
+	_, end := s.watchInterrupt(ctx)
 	defer end()
 	s.panics.reset()
-	cellrt.ResetDepth()
-	cellrt.ResetLine()
-	// matcalc's loops call back into the cell: they stop when the cell is interrupted
-	// (and not, in a goroutine the cell started, when the cell merely ends).
-	matcalc.Context = interrupted
+	s.rt.Reset()
 	if stop, err := capture(&s.out); err == nil {
 		defer stop()
 	}
@@ -166,7 +163,7 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	// The calls the cell's top-level defer statements postponed run when it ends, even
 	// when it fails.
 	defer func() {
-		if p := cellrt.RunDeferred(); p != nil && res.Err == nil {
+		if p := s.rt.RunDeferred(); p != nil && res.Err == nil {
 			msg := fmt.Sprint(p)
 			res.Err = &lang.Error{Name: "panic", Value: msg,
 				Traceback: []string{red + "panic: " + msg + reset, "  in a call deferred by this cell"}}
@@ -174,7 +171,7 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	}()
 	for _, ch := range c.chunks {
 		values, err := s.runChunk(ctx, ch)
-		if name := cellrt.Overflow(); name != "" {
+		if name := s.rt.Overflow(); name != "" {
 			err = &recursionError{fn: name}
 		}
 		if err != nil {
@@ -185,7 +182,7 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 		for _, f := range ch.funcs {
 			s.funcs[f.name] = origin{cell: c, chunk: ch, count: req.ExecutionCount, line: f.line, signature: f.text}
 		}
-		res.Value = render(values)
+		res.Value = s.render(values)
 	}
 	if len(req.UserExpressions) > 0 {
 		res.UserExpressions = map[string]lang.ExpressionResult{}
@@ -198,7 +195,7 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 				res.UserExpressions[name] = lang.ExpressionResult{Err: toError(err)}
 				continue
 			}
-			res.UserExpressions[name] = lang.ExpressionResult{Value: render(values(v))}
+			res.UserExpressions[name] = lang.ExpressionResult{Value: s.render(values(v))}
 		}
 	}
 	return res
@@ -477,12 +474,12 @@ func values(v reflect.Value) []any {
 
 // render is the bundle of a cell's values: one value renders richly; several, as Go
 // prints them on one line.
-func render(vals []any) lang.Bundle {
+func (s *Session) render(vals []any) lang.Bundle {
 	switch len(vals) {
 	case 0:
 		return nil
 	case 1:
-		return lang.Bundle(display.Render(vals[0]))
+		return lang.Bundle(s.disp.Render(vals[0]))
 	}
 	parts := make([]string, len(vals))
 	for i, v := range vals {

@@ -181,9 +181,3 @@ func SetMaxSize(rows, cols int) { std.SetMaxSize(rows, cols) }
 func (d *Display) SetMaxSize(rows, cols int) {
 	d.settings().Set(matfmt.Settings{MaxRows: rows, MaxCols: cols})
 }
-
-// SetPublisher routes the default display to p.
-//
-// Deprecated: kept until the session makes its own Display (New); not safe while a
-// display is shown.
-func SetPublisher(p Publisher) { std.publisher = p }

@@ -1,7 +1,6 @@
 package matcalc
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"reflect"
@@ -17,11 +16,6 @@ type function struct {
 	fx       []float64 // vec f(x) at the point it was made at
 }
 
-// Context is the context of every computation, beside those of its WithContext options.
-//
-// Deprecated: kept for one commit; pass WithContext instead.
-var Context context.Context = context.Background()
-
 // ErrCanceled is the panic value of a computation stopped through WithContext.
 var ErrCanceled = fmt.Errorf("matcalc: canceled")
 
@@ -36,9 +30,7 @@ func newFunction(name string, f, x any, opts []Option) (*function, []float64) {
 	if err != nil {
 		panic(fmt.Sprintf("matcalc: %s: x: %v", name, err))
 	}
-	set := newSettings(opts)
-	WithContext(Context)(&set)
-	fn := &function{name: name, f: fv, in: in, inputArg: fv.Type().In(0), set: set}
+	fn := &function{name: name, f: fv, in: in, inputArg: fv.Type().In(0), set: newSettings(opts)}
 	if _, ok := in.value(xv, fn.inputArg); !ok {
 		panic(fmt.Sprintf("matcalc: %s: f takes %v, but x is %v", name, fn.inputArg, in))
 	}
