@@ -49,8 +49,8 @@ type Options struct {
 	Version string
 }
 
-// Session is one notebook's Go session. Only one Session should run cells at a time in a
-// process: while a cell runs, os.Stdout and os.Stderr point at the session's pipes.
+// Session is one notebook's Go session. Sessions share no run-time state (runtime.go),
+// but while a cell runs os.Stdout and os.Stderr point at its session's pipes (capture).
 type Session struct {
 	opts     Options
 	yaegi    *interp.Interpreter
