@@ -29,9 +29,14 @@ func (d *Display) Show(v any) *Handle {
 	return h
 }
 
-// Update replaces the handle's output with v.
+// Update replaces the handle's output with v, through the display that made the handle
+// (the default display for a Handle not made by Show).
 func (h *Handle) Update(v any) {
-	h.d.publish(h.d.Render(v), h.id, true)
+	d := h.d
+	if d == nil {
+		d = std
+	}
+	d.publish(d.Render(v), h.id, true)
 }
 
 func newID() string {
