@@ -116,7 +116,7 @@ func compileError(ee *engine.Error, c *cell) *lang.Error {
 // the cell's own code it happened on.
 func (s *Session) panicError(ee *engine.Error, c *cell) *lang.Error {
 	msg := goPanicMessage(ee.Msg)
-	line := cellrt.Line()
+	line := s.rt.Line()
 	if msg == indexOutOfRange && line > 0 {
 		msg += s.indexDetail(c, line)
 	}

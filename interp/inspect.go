@@ -11,7 +11,6 @@ import (
 	"github.com/gomatcalc/gomatcalc/interp/internal/engine"
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
 	"github.com/gomatcalc/gomatcalc/stdlib"
-	"github.com/gomatcalc/gomatcalc/stdlib/display"
 )
 
 // helpRequest recognises a help cell, "?expr" or "expr?" as in IPython, and returns expr.
@@ -70,7 +69,7 @@ func (s *Session) describe(expr string) (string, bool) {
 			if d, ok := stdlib.Doc(path, name); ok {
 				return d, true
 			}
-			return describeSymbol(expr, sym), true
+			return s.describeSymbol(expr, sym), true
 		}
 		v, ok := s.engine.Globals()[pkg]
 		if !ok || !v.IsValid() {
@@ -80,7 +79,7 @@ func (s *Session) describe(expr string) (string, bool) {
 			if d, ok := methodDoc(v.Type(), name); ok {
 				return d, true
 			}
-			return describeSymbol(expr, m), true
+			return s.describeSymbol(expr, m), true
 		}
 		return "", false
 	}
@@ -91,7 +90,7 @@ func (s *Session) describe(expr string) (string, bool) {
 		return fmt.Sprintf("%s\n\n(declared at line %d of cell [%d])", o.signature, o.line, o.count), true
 	}
 	if v, ok := s.engine.Globals()[expr]; ok && v.IsValid() {
-		value := plainValue(v)
+		value := s.plainValue(v)
 		if strings.Contains(value, "\n") {
 			value = "\n" + value
 		}
@@ -130,7 +129,7 @@ func methodDoc(t reflect.Type, name string) (string, bool) {
 	return stdlib.Doc(t.PkgPath(), t.Name()+"."+name)
 }
 
-func describeSymbol(expr string, v reflect.Value) string {
+func (s *Session) describeSymbol(expr string, v reflect.Value) string {
 	switch {
 	case v.Kind() == reflect.Func:
 		return expr + ": " + v.Type().String()
@@ -138,7 +137,7 @@ func describeSymbol(expr string, v reflect.Value) string {
 		// Exported types are held as typed nil pointers.
 		return "type " + expr + " " + v.Type().Elem().String()
 	}
-	return fmt.Sprintf("%s %s = %s", expr, v.Type(), plainValue(v))
+	return fmt.Sprintf("%s %s = %s", expr, v.Type(), s.plainValue(v))
 }
 
 // typeString is t as a cell writes it: a cell's type by its name, where yaegi's reflect
@@ -158,11 +157,11 @@ func (s *Session) typeString(t reflect.Type) string {
 
 // plainValue is v's text as a cell showing it would print it (a matrix in aligned
 // columns, cut when large).
-func plainValue(v reflect.Value) string {
+func (s *Session) plainValue(v reflect.Value) string {
 	if !v.CanInterface() {
 		return v.String()
 	}
-	if text, ok := display.Render(v.Interface())["text/plain"].(string); ok {
+	if text, ok := s.disp.Render(v.Interface())["text/plain"].(string); ok {
 		return text
 	}
 	return fmt.Sprint(v.Interface())

@@ -26,8 +26,6 @@ import (
 	"github.com/gomatcalc/gomatcalc/stdlib"
 	"github.com/gomatcalc/gomatcalc/stdlib/cellrt"
 	"github.com/gomatcalc/gomatcalc/stdlib/display"
-	"github.com/gomatcalc/gomatcalc/stdlib/matcalc"
-	"github.com/gomatcalc/gomatcalc/stdlib/matfmt"
 )
 
 // preloaded are the packages every session imports before its first cell.
@@ -51,8 +49,8 @@ type Options struct {
 	Version string
 }
 
-// Session is one notebook's Go session. Only one Session should run cells at a time in a
-// process: while a cell runs, os.Stdout and os.Stderr point at the session's pipes.
+// Session is one notebook's Go session. Sessions share no run-time state (runtime.go),
+// but while a cell runs os.Stdout and os.Stderr point at its session's pipes (capture).
 type Session struct {
 	opts     Options
 	engine   *engine.Engine
@@ -68,6 +66,8 @@ type Session struct {
 	typeNames map[reflect.Type][]string
 	// interrupt is closed when the running cell is interrupted (not when it ends).
 	interrupt atomic.Pointer[chan struct{}]
+	rt        *cellrt.Runtime  // the run-time state of the session's cells (runtime.go)
+	disp      *display.Display // the session's displays and their settings
 }
 
 // origin is where a function was defined.
@@ -104,14 +104,12 @@ func New(opts Options) (*Session, error) {
 		Stdin:   stdinReader,
 		Stdout:  &streamWriter{out: &s.out, name: "stdout", fallback: writerFunc(osStdout)},
 		Stderr:  &streamWriter{out: &s.out, name: "stderr", fallback: writerFunc(osStderr)},
-		Symbols: []map[string]map[string]reflect.Value{stdlib.Symbols, osStdin, sleep, mapTypes, allocGuards},
+		Symbols: []map[string]map[string]reflect.Value{stdlib.Symbols, osStdin, sleep, mapTypes, allocGuards, s.newRuntime()},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("interp: %w", err)
 	}
 	s.engine = e
-	display.SetPublisher(&s.out)
-	matfmt.Reset() // display settings belong to the session
 	ctx := context.Background()
 	for _, imp := range preloaded {
 		if err := s.importPackage(ctx, imp); err != nil {
@@ -173,13 +171,9 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	}
 	s.out.set(out)
 	defer s.out.set(nil)
-	interrupted, end := s.watchInterrupt(ctx)
+	end := s.watchInterrupt(ctx)
 	defer end()
-	cellrt.ResetDepth()
-	cellrt.ResetLine()
-	// matcalc's loops call back into the cell: they stop when the cell is interrupted
-	// (and not, in a goroutine the cell started, when the cell merely ends).
-	matcalc.Context = interrupted
+	s.rt.Reset()
 	if stop, err := capture(&s.out); err == nil {
 		defer stop()
 	}
@@ -187,14 +181,14 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	// The calls the cell's top-level defer statements postponed run when it ends, even
 	// when it fails.
 	defer func() {
-		if p := cellrt.RunDeferred(); p != nil && res.Err == nil {
+		if p := s.rt.RunDeferred(); p != nil && res.Err == nil {
 			msg := fmt.Sprint(p)
 			res.Err = &lang.Error{Name: "panic", Value: msg,
 				Traceback: []string{red + "panic: " + msg + reset, "  in a call deferred by this cell"}}
 		}
 	}()
 	values, err := s.runCell(ctx, c, req.ExecutionCount)
-	if name := cellrt.Overflow(); name != "" {
+	if name := s.rt.Overflow(); name != "" {
 		err = &recursionError{fn: name}
 	}
 	if err != nil {
@@ -202,7 +196,7 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 		hintAssertion(res.Err, c.text)
 		return res
 	}
-	res.Value = render(values)
+	res.Value = s.render(values)
 	if len(req.UserExpressions) > 0 {
 		res.UserExpressions = map[string]lang.ExpressionResult{}
 		for name, expr := range req.UserExpressions {
@@ -211,7 +205,7 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 				res.UserExpressions[name] = lang.ExpressionResult{Err: s.cellError(err, &cell{src: expr})}
 				continue
 			}
-			res.UserExpressions[name] = lang.ExpressionResult{Value: render(v)}
+			res.UserExpressions[name] = lang.ExpressionResult{Value: s.render(v)}
 		}
 	}
 	if !strings.Contains(c.src, "func") {
@@ -221,12 +215,11 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	return res
 }
 
-// watchInterrupt closes a new interrupt channel, and cancels the context it returns,
-// when ctx is cancelled while the cell runs; end marks the cell's end.
-func (s *Session) watchInterrupt(ctx context.Context) (interrupted context.Context, end func()) {
+// watchInterrupt closes a new interrupt channel when ctx is cancelled while the cell
+// runs; end marks the cell's end.
+func (s *Session) watchInterrupt(ctx context.Context) (end func()) {
 	intr, done := make(chan struct{}), make(chan struct{})
 	s.interrupt.Store(&intr)
-	interrupted, cancel := context.WithCancel(context.Background())
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -234,12 +227,11 @@ func (s *Session) watchInterrupt(ctx context.Context) (interrupted context.Conte
 			case <-done: // ended before: the kernel cancels every cell's context at its end
 			default:
 				close(intr)
-				cancel()
 			}
 		case <-done:
 		}
 	}()
-	return interrupted, func() { close(done) }
+	return func() { close(done) }
 }
 
 // sleep is time.Sleep for cells: it returns early when the cell is interrupted.
@@ -332,12 +324,12 @@ func values(v reflect.Value) []any {
 
 // render is the bundle of a cell's values: one value renders richly; several, as Go
 // prints them on one line.
-func render(vals []any) lang.Bundle {
+func (s *Session) render(vals []any) lang.Bundle {
 	switch len(vals) {
 	case 0:
 		return nil
 	case 1:
-		return lang.Bundle(display.Render(vals[0]))
+		return lang.Bundle(s.disp.Render(vals[0]))
 	}
 	parts := make([]string, len(vals))
 	for i, v := range vals {

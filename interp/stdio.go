@@ -86,45 +86,71 @@ func (j *utf8Joiner) text(p []byte) string {
 	return string(b[:cut])
 }
 
+// capturing holds the captures running, in the order they began. Two sessions may run
+// cells at once, but os.Stdout and os.Stderr are the process's: they point at the pipes of
+// the latest capture, and back at the process's own streams when none is left, whatever
+// order the captures end in. (Compiled code's output while two cells run goes to the later
+// one's cell.)
+var capturing struct {
+	sync.Mutex
+	process [2]*os.File   // os.Stdout and os.Stderr before the first running capture
+	running [][2]*os.File // the write ends of each running capture's pipes
+}
+
+// setStreams points os.Stdout and os.Stderr at the latest running capture's pipes, or at
+// the process's streams. capturing must be locked.
+func setStreams() {
+	streams := capturing.process
+	if n := len(capturing.running); n > 0 {
+		streams = capturing.running[n-1]
+	}
+	os.Stdout, os.Stderr = streams[0], streams[1]
+}
+
 // capture points os.Stdout and os.Stderr at pipes while a cell runs, so that compiled
 // code (gonum, matcalc, anything calling os.Stdout.Write) is streamed too. stop restores
 // the streams and returns once everything written has been delivered.
 func capture(out *output) (stop func(), err error) {
-	type pipe struct {
-		name  string
-		saved *os.File
-		set   func(*os.File)
-		w     *os.File
+	capturing.Lock()
+	defer capturing.Unlock()
+	if len(capturing.running) == 0 {
+		capturing.process = [2]*os.File{os.Stdout, os.Stderr}
 	}
-	pipes := []*pipe{
-		{name: "stdout", saved: os.Stdout, set: func(f *os.File) { os.Stdout = f }},
-		{name: "stderr", saved: os.Stderr, set: func(f *os.File) { os.Stderr = f }},
-	}
-	var wg sync.WaitGroup
-	for _, p := range pipes {
+	var readers, writers [2]*os.File
+	for i := range writers {
 		r, w, err := os.Pipe()
 		if err != nil {
-			for _, q := range pipes {
-				if q.w != nil {
-					q.set(q.saved)
-					q.w.Close()
-				}
+			for j := 0; j < i; j++ {
+				readers[j].Close()
+				writers[j].Close()
 			}
 			return nil, err
 		}
-		p.w = w
-		p.set(w)
+		readers[i], writers[i] = r, w
+	}
+	capturing.running = append(capturing.running, writers)
+	setStreams()
+	var wg sync.WaitGroup
+	for i, name := range []string{"stdout", "stderr"} {
 		wg.Add(1)
 		go func(name string, r *os.File, fallback io.Writer) {
 			defer wg.Done()
 			defer r.Close()
 			io.Copy(&streamWriter{out: out, name: name, fallback: fallback}, r)
-		}(p.name, r, p.saved)
+		}(name, readers[i], capturing.process[i])
 	}
 	return func() {
-		for _, p := range pipes {
-			p.set(p.saved)
-			p.w.Close()
+		capturing.Lock()
+		for i, w := range capturing.running {
+			if w == writers {
+				capturing.running = append(capturing.running[:i], capturing.running[i+1:]...)
+				break
+			}
+		}
+		setStreams()
+		capturing.Unlock()
+		for _, w := range writers {
+			w.Close()
 		}
 		// A child process that inherited a pipe could hold it open for ever.
 		drained := make(chan struct{})

@@ -46,6 +46,7 @@ func init() {
 		"Tolerance":      reflect.ValueOf(matcalc.Tolerance),
 		"Unvec":          reflect.ValueOf(matcalc.Unvec),
 		"Vec":            reflect.ValueOf(matcalc.Vec),
+		"WithContext":    reflect.ValueOf(matcalc.WithContext),
 		"WithJacobian":   reflect.ValueOf(matcalc.WithJacobian),
 
 		// type definitions

@@ -91,13 +91,21 @@ func TestDocsAreFresh(t *testing.T) {
 	}
 }
 
-func TestSetPublisherIsNotExposedToCells(t *testing.T) {
+func TestSessionValuesAreNotExposedToCells(t *testing.T) {
 	syms := Symbols["github.com/gomatcalc/gomatcalc/stdlib/display/display"]
 	if syms == nil {
 		t.Fatal("no display symbols")
 	}
-	if _, ok := syms["SetPublisher"]; ok {
-		t.Error("cells must not be able to replace the session's publisher")
+	// A cell must not reach the process's default display, nor make displays of its own.
+	for _, name := range []string{"New", "Default", "Display", "RenderResults"} {
+		if _, ok := syms[name]; ok {
+			t.Errorf("cells can use display.%s", name)
+		}
+	}
+	for _, name := range []string{"New", "Runtime"} {
+		if _, ok := Symbols["github.com/gomatcalc/gomatcalc/stdlib/cellrt/cellrt"][name]; ok {
+			t.Errorf("cells can use cellrt.%s", name)
+		}
 	}
 	if _, ok := syms["HTML"]; !ok {
 		t.Error("display.HTML is missing")

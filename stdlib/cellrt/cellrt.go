@@ -1,5 +1,9 @@
 // Package cellrt is run-time support for notebook cells: what the session rewrites a cell
 // to call where yaegi alone would fail. Cells do not import it by name.
+//
+// What keeps state (the depth of recursion, the line running, the calls deferred) is a
+// Runtime, one per session: the session binds the names cells call (Enter, At, Defer,
+// ...) to its Runtime's methods. The functions of the package keep no state.
 package cellrt
 
 import (
@@ -12,7 +16,41 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gomatcalc/gomatcalc/stdlib/display"
 )
+
+// Runtime is the run-time state of one session's cells. Its methods are safe for
+// concurrent use (goroutines a cell starts call them too).
+type Runtime struct {
+	display *display.Display
+	depth   atomic.Int64
+	// overflow is the function that went past MaxDepth.
+	overflow atomic.Pointer[string]
+	line     atomic.Int64
+	// deferred holds the calls that a cell's top-level defer statements postponed, in order.
+	deferred struct {
+		sync.Mutex
+		calls []func()
+	}
+}
+
+// New returns the run-time state of a session whose cells display through d (nil:
+// display.Default()).
+func New(d *display.Display) *Runtime {
+	if d == nil {
+		d = display.Default()
+	}
+	return &Runtime{display: d}
+}
+
+// Reset forgets the calls, the overflow and the line of an earlier cell. The session
+// calls it before each cell.
+func (rt *Runtime) Reset() {
+	rt.depth.Store(0)
+	rt.overflow.Store(nil)
+	rt.line.Store(0)
+}
 
 // Go calls f with args on a new goroutine, as the statement `go f(args...)` does (the
 // arguments are evaluated by the caller), but a panic there is reported on standard error
@@ -30,34 +68,28 @@ func launch(call func()) {
 	}()
 }
 
-// deferred holds the calls that a cell's top-level defer statements postponed, in order.
-var deferred struct {
-	sync.Mutex
-	calls []func()
-}
-
 // Defer is `defer f(args...)` at a cell's top level: f and its arguments are evaluated
 // now and the call runs when the cell ends (RunDeferred), as a defer in main runs when
 // main returns. (yaegi alone ran such a call again at the end of every later cell.)
-func Defer(f any, args ...any) { pushDeferred(prepare("defer", f, args, false)) }
+func (rt *Runtime) Defer(f any, args ...any) { rt.pushDeferred(prepare("defer", f, args, false)) }
 
 // DeferSpread is Defer for `defer f(a, xs...)`.
-func DeferSpread(f any, args ...any) { pushDeferred(prepare("defer", f, args, true)) }
+func (rt *Runtime) DeferSpread(f any, args ...any) { rt.pushDeferred(prepare("defer", f, args, true)) }
 
-func pushDeferred(call func()) {
-	deferred.Lock()
-	deferred.calls = append(deferred.calls, call)
-	deferred.Unlock()
+func (rt *Runtime) pushDeferred(call func()) {
+	rt.deferred.Lock()
+	rt.deferred.calls = append(rt.deferred.calls, call)
+	rt.deferred.Unlock()
 }
 
 // RunDeferred runs the calls deferred by the cell, the last first, and forgets them. It
 // returns the value of the first panic among them, or nil; a panic does not keep the
 // other calls from running, as in Go.
-func RunDeferred() (panicked any) {
-	deferred.Lock()
-	calls := deferred.calls
-	deferred.calls = nil
-	deferred.Unlock()
+func (rt *Runtime) RunDeferred() (panicked any) {
+	rt.deferred.Lock()
+	calls := rt.deferred.calls
+	rt.deferred.calls = nil
+	rt.deferred.Unlock()
 	for i := len(calls) - 1; i >= 0; i-- {
 		func() {
 			defer func() {
@@ -96,8 +128,6 @@ func prepare(what string, f any, args []any, spread bool) func() {
 	return func() { fv.CallSlice(in) }
 }
 
-// recoverGoroutine reports a goroutine's panic on standard error instead of ending the
-// process.
 // AfterFunc is time.AfterFunc for cells: f runs on its own goroutine, where a panic would
 // end the process; it is reported on standard error instead, as in Go.
 func AfterFunc(d time.Duration, f func()) *time.Timer {
@@ -107,6 +137,8 @@ func AfterFunc(d time.Duration, f func()) *time.Timer {
 	})
 }
 
+// recoverGoroutine reports a goroutine's panic on standard error instead of ending the
+// process.
 func recoverGoroutine() {
 	if r := recover(); r != nil {
 		fmt.Fprintf(os.Stderr, "panic in a goroutine (recovered, the session goes on): %v\n", r)
@@ -172,51 +204,36 @@ func Clear(v any) {
 // about 1 KB to 10 KB of stack a call, so this stays well below Go's 1 GB.
 const MaxDepth = 50000
 
-var (
-	depth    atomic.Int64
-	overflow atomic.Value // string: the function that went past MaxDepth
-)
-
 // Enter counts a call of the recursive function name. Past MaxDepth it records name and
 // ends the goroutine with runtime.Goexit: unwinding 50,000 interpreted frames by a panic
 // takes minutes (each frame recovers and panics again), Goexit takes milliseconds. The
 // session reports the overflow as the cell's error.
-func Enter(name string) {
-	if depth.Add(1) > MaxDepth {
-		depth.Add(-1)
-		overflow.Store(name)
+func (rt *Runtime) Enter(name string) {
+	if rt.depth.Add(1) > MaxDepth {
+		rt.depth.Add(-1)
+		rt.overflow.Store(&name)
 		runtime.Goexit()
 	}
 }
 
 // Leave ends a call counted by Enter.
-func Leave() { depth.Add(-1) }
+func (rt *Runtime) Leave() { rt.depth.Add(-1) }
 
-// Overflow returns the function whose recursion went past MaxDepth since the last
-// ResetDepth, or "".
-func Overflow() string {
-	name, _ := overflow.Load().(string)
-	return name
+// Overflow returns the function whose recursion went past MaxDepth since the last Reset,
+// or "".
+func (rt *Runtime) Overflow() string {
+	if name := rt.overflow.Load(); name != nil {
+		return *name
+	}
+	return ""
 }
-
-// ResetDepth forgets the calls and the overflow of an earlier cell. The session calls it
-// before each cell.
-func ResetDepth() {
-	depth.Store(0)
-	overflow.Store("")
-}
-
-var line atomic.Int64
 
 // At records that the cell's statement on line n (of the code the session evaluates) is
 // about to run, so that a panic can name the line: yaegi does not.
-func At(n int) { line.Store(int64(n)) }
+func (rt *Runtime) At(n int) { rt.line.Store(int64(n)) }
 
-// Line returns the line last recorded by At since ResetLine.
-func Line() int { return int(line.Load()) }
-
-// ResetLine forgets the line of an earlier cell.
-func ResetLine() { line.Store(0) }
+// Line returns the line last recorded by At since Reset.
+func (rt *Runtime) Line() int { return int(rt.line.Load()) }
 
 // SortSlice sorts the slice s with less, as sort.Slice does; the session's replacement of
 // slices.Sort calls it with an interpreted less.

@@ -80,8 +80,9 @@ func JSONOf(v any) any { return methodOf(v, func(r JSONer) any { return r.JSON()
 
 // Shown is v with the results of its methods (from the XxxOf functions, in the order
 // String, Error, HTML, Markdown, LaTeX, SVG, PNG, JPEG, JSON) rendered into a
-// display.Bundle, or v itself when it has none of them (compiled values render later).
-func Shown(v any, results ...any) any {
+// display.Bundle with the session's display settings, or v itself when it has none of
+// them (compiled values render later).
+func (rt *Runtime) Shown(v any, results ...any) any {
 	names := []string{"String", "Error", "HTML", "Markdown", "LaTeX", "SVG", "PNG", "JPEG", "JSON"}
 	found := map[string]any{}
 	for i, r := range results {
@@ -92,5 +93,5 @@ func Shown(v any, results ...any) any {
 	if len(found) == 0 {
 		return v
 	}
-	return display.Bundle(display.RenderResults(v, found))
+	return display.Bundle(rt.display.RenderResults(v, found))
 }

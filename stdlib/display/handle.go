@@ -12,6 +12,7 @@ import (
 
 // Handle is one output that can be replaced in place (update_display_data).
 type Handle struct {
+	d  *Display
 	id string
 }
 
@@ -19,15 +20,23 @@ type Handle struct {
 //
 //	h := display.Show("starting")
 //	h.Update(A)
-func Show(v any) *Handle {
-	h := &Handle{id: newID()}
-	publish(Render(v), h.id, false)
+func Show(v any) *Handle { return std.Show(v) }
+
+// Show displays v as Value does and returns a handle that replaces it later.
+func (d *Display) Show(v any) *Handle {
+	h := &Handle{d: d, id: newID()}
+	d.publish(d.Render(v), h.id, false)
 	return h
 }
 
-// Update replaces the handle's output with v.
+// Update replaces the handle's output with v, through the display that made the handle
+// (the default display for a Handle not made by Show).
 func (h *Handle) Update(v any) {
-	publish(Render(v), h.id, true)
+	d := h.d
+	if d == nil {
+		d = std
+	}
+	d.publish(d.Render(v), h.id, true)
 }
 
 func newID() string {
@@ -54,9 +63,12 @@ type ProgressBar struct {
 //		work(x)
 //		bar.Add(1)
 //	}
-func Progress(total int) *ProgressBar {
+func Progress(total int) *ProgressBar { return std.Progress(total) }
+
+// Progress shows a progress bar for total steps of work.
+func (d *Display) Progress(total int) *ProgressBar {
 	p := &ProgressBar{total: max(total, 1), start: time.Now()}
-	p.h = Show(p.bundle())
+	p.h = d.Show(p.bundle())
 	p.shownAt = p.start
 	return p
 }

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/png"
 	"reflect"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
@@ -20,15 +21,28 @@ import (
 // other value through its methods HTML, Markdown, LaTeX, SVG, PNG, JPEG or JSON, and its
 // String or Error method for text/plain. A form that panics is left out, and text/plain
 // says why. A Bundle renders as itself; a *Handle or *ProgressBar as nothing (nil), so
-// that creating one as a cell's last line shows no second output.
-func Render(v any) map[string]any {
+// that creating one as a cell's last line shows no second output. The package-level
+// Render uses the default display's settings.
+func Render(v any) map[string]any { return std.Render(v) }
+
+// Render returns the MIME bundle of v with d's settings (see the package-level Render). A
+// matfmt.Formatter (matcalc's derivatives) renders through Formatted with them, instead
+// of its String, HTML and LaTeX methods.
+func (d *Display) Render(v any) map[string]any {
 	results := map[string]any{}
 	for _, m := range methods {
 		if r, ok := m.call(v); ok {
 			results[m.name] = r
 		}
 	}
-	return RenderResults(v, results)
+	if f, ok := v.(matfmt.Formatter); ok && !isNilPointer(v) {
+		s := d.Settings()
+		forms := sync.OnceValue(func() matfmt.Forms { return f.Formatted(s) }) // a panic, again at each call
+		results["String"] = lazy(func() any { return forms().Text })
+		results["HTML"] = lazy(func() any { return forms().HTML })
+		results["LaTeX"] = lazy(func() any { return forms().LaTeX })
+	}
+	return d.RenderResults(v, results)
 }
 
 // RenderResults renders v as Render does, with the results of its methods given: method
@@ -36,6 +50,11 @@ func Render(v any) map[string]any {
 // uses it for types defined in cells, whose methods compiled code cannot call; the symbol
 // table that cells see leaves it out.
 func RenderResults(v any, results map[string]any) map[string]any {
+	return std.RenderResults(v, results)
+}
+
+// RenderResults is the package-level RenderResults with d's settings.
+func (d *Display) RenderResults(v any, results map[string]any) map[string]any {
 	switch v := v.(type) {
 	case *Handle, *ProgressBar:
 		return nil
@@ -58,10 +77,10 @@ func RenderResults(v any, results map[string]any) map[string]any {
 	if m, ok := asMatrix(v); ok {
 		// Go's slices print as Go prints them; gonum's matrices in aligned columns.
 		// A note is what made the matrix vouches for it (matcalc: its correct digits).
-		note := matfmt.NoteOf(v)
-		add("text/plain", func() any { return withNote(matrixText(v, m), "\n", note) })
-		add("text/html", func() any { return matfmt.HTML(m, withNote(caption(v, m), " · ", note)) })
-		add("text/latex", func() any { return "$$" + matfmt.LaTeX(m) + "$$" })
+		note, s := matfmt.NoteOf(v), d.Settings()
+		add("text/plain", func() any { return withNote(matrixText(v, m, s), "\n", note) })
+		add("text/html", func() any { return s.HTML(m, withNote(caption(v, m), " · ", note)) })
+		add("text/latex", func() any { return "$$" + s.LaTeX(m) + "$$" })
 		return withFailures(b, failures)
 	}
 	add("text/plain", func() any {
@@ -195,12 +214,12 @@ func withNote(s, sep, note string) string {
 	return s + sep + note
 }
 
-func matrixText(v any, m mat.Matrix) string {
+func matrixText(v any, m mat.Matrix, s matfmt.Settings) string {
 	switch v.(type) {
 	case []float64, [][]float64:
 		return fmt.Sprint(v)
 	}
-	return matfmt.Text(m)
+	return s.Text(m)
 }
 
 // caption names v's own type for slices, which asMatrix wrapped.

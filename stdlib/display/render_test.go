@@ -54,11 +54,10 @@ func (r *recorder) Clear(bool)                                       {}
 
 func TestCallsReachThePublisher(t *testing.T) {
 	r := &recorder{}
-	SetPublisher(r)
-	defer SetPublisher(nil)
-	HTML("<p>")
-	PNG([]byte{1, 2, 3})
-	JSON(map[string]int{"a": 1})
+	d := New(r)
+	d.HTML("<p>")
+	d.PNG([]byte{1, 2, 3})
+	d.JSON(map[string]int{"a": 1})
 	if len(r.data) != 3 {
 		t.Fatalf("%d displays", len(r.data))
 	}
@@ -189,9 +188,8 @@ func (u *updates) Clear(bool) {}
 
 func TestHandleAndProgress(t *testing.T) {
 	u := &updates{}
-	SetPublisher(u)
-	defer SetPublisher(nil)
-	h := Show(1)
+	d := New(u)
+	h := d.Show(1)
 	h.Update(2)
 	if len(u.got) != 2 || u.got[0].id == "" || u.got[0].id != u.got[1].id || u.got[0].update || !u.got[1].update ||
 		u.got[1].text != "2" {
@@ -201,7 +199,7 @@ func TestHandleAndProgress(t *testing.T) {
 		t.Error("a handle renders as nothing")
 	}
 	u.got = nil
-	bar := Progress(4)
+	bar := d.Progress(4)
 	for i := 0; i < 4; i++ {
 		bar.Add(1)
 	}

@@ -1,6 +1,7 @@
 package matcalc
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"reflect"
@@ -62,6 +63,7 @@ type settings struct {
 	step     float64 // 0: from x's scale
 	maxIter  int
 	jacobian reflect.Value
+	ctxs     []context.Context // of the WithContext options
 }
 
 func newSettings(opts []Option) settings {
@@ -92,6 +94,28 @@ func MaxIterations(n int) Option { return func(s *settings) { s.maxIter = n } }
 // float64 for f: R -> R) instead of computing it with D.
 func WithJacobian(j any) Option {
 	return func(s *settings) { s.jacobian = reflect.ValueOf(j) }
+}
+
+// WithContext stops the computation once ctx is done: every loop that calls f checks ctx
+// before each call and panics with ErrCanceled, also in the methods of a result that call
+// f again (Apply, Matrix, ... of the *Linear or *Bilinear that D and D2 return). Several
+// WithContext options stop it when any of their contexts is done. A notebook session
+// passes one to every call, done when the cell is interrupted.
+func WithContext(ctx context.Context) Option {
+	return func(s *settings) {
+		if ctx != nil && ctx.Done() != nil {
+			s.ctxs = append(s.ctxs, ctx)
+		}
+	}
+}
+
+// checkCanceled panics with ErrCanceled when one of the contexts is done.
+func (s *settings) checkCanceled() {
+	for _, ctx := range s.ctxs {
+		if ctx.Err() != nil {
+			panic(ErrCanceled)
+		}
+	}
 }
 
 // defaultTolerance is the relative error a derivative may have: 6 correct digits.

@@ -24,9 +24,9 @@ type CheckResult struct {
 // f(x + h dx) - f(x) with h df(x, dx) for a random direction dx and steps h = 1e-1 ...
 // 1e-12. df is a hand-derived derivative, a func(x, dx) of f's output kind. For a right df
 // the relative error falls like h until round-off takes over; for a wrong one it stays
-// large.
-func Check(f, df, x any) *CheckResult {
-	fn, xv := newFunction("Check", f, x, nil)
+// large. Of the options, only WithContext applies.
+func Check(f, df, x any, opts ...Option) *CheckResult {
+	fn, xv := newFunction("Check", f, x, opts)
 	dfv := reflect.ValueOf(df)
 	if dfv.Kind() != reflect.Func || dfv.Type().NumIn() != 2 || dfv.Type().NumOut() != 1 {
 		panic(fmt.Sprintf("matcalc: Check: df must be a func(x, dx) with one result, got %T", df))

@@ -1,6 +1,7 @@
 package matcalc_test
 
 import (
+	"context"
 	"fmt"
 
 	"gonum.org/v1/gonum/mat"
@@ -44,4 +45,24 @@ func ExampleGradient() {
 	// Output:
 	// ⎡ 3.000000  -1.000000⎤
 	// ⎣-1.000000   2.000000⎦
+}
+
+// A long computation stops when its context is done: here f cancels it itself at its
+// fifth call, as a user's stop button or a deadline would. The call panics with
+// ErrCanceled before calling f again.
+func ExampleWithContext() {
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	f := func(p []float64) float64 {
+		calls++
+		if calls == 5 {
+			cancel()
+		}
+		return p[0] * p[1]
+	}
+	defer func() {
+		fmt.Println(recover() == matcalc.ErrCanceled, "after", calls, "calls")
+	}()
+	matcalc.Hessian(f, make([]float64, 20), matcalc.WithContext(ctx))
+	// Output: true after 5 calls
 }

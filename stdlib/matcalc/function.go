@@ -1,7 +1,6 @@
 package matcalc
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"reflect"
@@ -12,17 +11,12 @@ type function struct {
 	name     string // for messages: "D", "Hessian", ...
 	f        reflect.Value
 	in, out  shape
-	ctx      context.Context
 	inputArg reflect.Type
 	set      settings
 	fx       []float64 // vec f(x) at the point it was made at
 }
 
-// Context, when set, is checked by every loop that calls a user's function: a session
-// cancels it on interrupt, and the loop panics with ErrCanceled within one call of f.
-var Context context.Context = context.Background()
-
-// ErrCanceled is the panic value of a computation stopped through Context.
+// ErrCanceled is the panic value of a computation stopped through WithContext.
 var ErrCanceled = fmt.Errorf("matcalc: canceled")
 
 // newFunction checks that f is a func of one argument taking a point shaped like x, calls
@@ -36,7 +30,7 @@ func newFunction(name string, f, x any, opts []Option) (*function, []float64) {
 	if err != nil {
 		panic(fmt.Sprintf("matcalc: %s: x: %v", name, err))
 	}
-	fn := &function{name: name, f: fv, in: in, ctx: Context, inputArg: fv.Type().In(0), set: newSettings(opts)}
+	fn := &function{name: name, f: fv, in: in, inputArg: fv.Type().In(0), set: newSettings(opts)}
 	if _, ok := in.value(xv, fn.inputArg); !ok {
 		panic(fmt.Sprintf("matcalc: %s: f takes %v, but x is %v", name, fn.inputArg, in))
 	}
@@ -79,9 +73,7 @@ func (fn *function) eval(x []float64) []float64 {
 // at returns vec f(x) for coordinates x, or an error when f's value is not finite or f
 // panics there: the points a difference formula probes may lie outside f's domain.
 func (fn *function) at(x []float64) ([]float64, error) {
-	if fn.ctx != nil && fn.ctx.Err() != nil {
-		panic(ErrCanceled)
-	}
+	fn.set.checkCanceled()
 	y, err := fn.call(x)
 	if err != nil {
 		return nil, err

@@ -254,8 +254,6 @@ func TestTranscendental(t *testing.T) {
 
 func TestCanceledContextStopsTheLoop(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	defer func(old context.Context) { Context = old }(Context)
-	Context = ctx
 	calls := 0
 	f := func(p []float64) float64 {
 		calls++
@@ -264,15 +262,66 @@ func TestCanceledContextStopsTheLoop(t *testing.T) {
 		}
 		return p[0] * p[1]
 	}
-	defer func() {
-		if r := recover(); r != ErrCanceled {
-			t.Fatalf("panic %v, want ErrCanceled", r)
+	if r := canceled(func() { Hessian(f, make([]float64, 20), WithContext(ctx)) }); r != ErrCanceled {
+		t.Fatalf("panic %v, want ErrCanceled", r)
+	}
+	if calls != 10 {
+		t.Errorf("f was called %d times; the loop must stop at the first call after cancel", calls)
+	}
+}
+
+// canceled runs do and returns what it panicked with.
+func canceled(do func()) (r any) {
+	defer func() { r = recover() }()
+	do()
+	return nil
+}
+
+func TestResultsKeepTheirContext(t *testing.T) {
+	// The methods of a derivative call f again: they check the context D was given.
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	f := func(p []float64) float64 { calls++; return p[0] * p[1] }
+	l := D(f, []float64{1, 2}, WithContext(ctx))
+	b := D2(f, []float64{1, 2}, WithContext(ctx))
+	l.Apply([]float64{1, 0}) // not canceled yet: it works
+	cancel()
+	before := calls
+	for name, do := range map[string]func(){
+		"Linear.Apply":    func() { l.Apply([]float64{0, 1}) },
+		"Linear.Matrix":   func() { l.Matrix() },
+		"Bilinear.Apply":  func() { b.Apply([]float64{1, 0}, []float64{0, 1}) },
+		"Bilinear.Matrix": func() { b.Matrix() },
+	} {
+		if r := canceled(do); r != ErrCanceled {
+			t.Errorf("%s after cancel: panic %v, want ErrCanceled", name, r)
 		}
-		if calls != 10 {
-			t.Errorf("f was called %d times; the loop must stop at the first call after cancel", calls)
-		}
-	}()
-	Hessian(f, make([]float64, 20))
+	}
+	if calls != before {
+		t.Errorf("f was called %d times after cancel", calls-before)
+	}
+}
+
+func TestAnyContextStops(t *testing.T) {
+	// Of two contexts, the one that is done stops the computation; without options, or
+	// with a context that is never done, nothing stops it.
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	f := func(p []float64) float64 { return p[0] * p[0] }
+	x := []float64{1, 2}
+	if r := canceled(func() { Gradient(f, x, WithContext(context.Background()), WithContext(done)) }); r != ErrCanceled {
+		t.Errorf("one done context: panic %v", r)
+	}
+	if r := canceled(func() { Gradient(f, x, WithContext(context.Background()), WithContext(nil)) }); r != nil {
+		t.Errorf("contexts never done: panic %v", r)
+	}
+	df := func(p, dp []float64) float64 { return 2 * p[0] * dp[0] }
+	if r := canceled(func() { Check(f, df, x, WithContext(done)) }); r != ErrCanceled {
+		t.Errorf("Check with a done context: panic %v", r)
+	}
+	if r := canceled(func() { Newton(func(x float64) float64 { return x*x - 2 }, 1.0, WithContext(done)) }); r != ErrCanceled {
+		t.Errorf("Newton with a done context: panic %v", r)
+	}
 }
 
 func TestNewtonDoublesDigits(t *testing.T) {

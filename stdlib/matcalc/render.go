@@ -2,6 +2,7 @@ package matcalc
 
 import (
 	"fmt"
+	"html"
 	"image/color"
 	"math"
 	"strconv"
@@ -27,14 +28,21 @@ func (l *Linear) caption() string {
 	return fmt.Sprintf("f'(x): %d×%d Jacobian in vec coordinates, %v", m, n, l.jacAcc)
 }
 
+// Formatted is the Jacobian as text under a caption, as a table and as a bmatrix, with
+// the settings s (a notebook's display passes its own; see matfmt.Formatter).
+func (l *Linear) Formatted(s matfmt.Settings) matfmt.Forms {
+	c, m := l.caption(), l.Matrix()
+	return matfmt.Forms{Text: c + "\n" + s.Text(m), HTML: s.HTML(m, c), LaTeX: s.LaTeX(m)}
+}
+
 // String is the Jacobian as aligned text under a caption.
-func (l *Linear) String() string { return l.caption() + "\n" + matfmt.Text(l.Matrix()) }
+func (l *Linear) String() string { return l.Formatted(matfmt.Current()).Text }
 
 // HTML is the Jacobian as a table.
-func (l *Linear) HTML() string { return matfmt.HTML(l.Matrix(), l.caption()) }
+func (l *Linear) HTML() string { return l.Formatted(matfmt.Current()).HTML }
 
 // LaTeX is the Jacobian as a bmatrix.
-func (l *Linear) LaTeX() string { return matfmt.LaTeX(l.Matrix()) }
+func (l *Linear) LaTeX() string { return l.Formatted(matfmt.Current()).LaTeX }
 
 // scalarForm reports whether the form has a matrix: a scalar value.
 func (b *Bilinear) scalarForm() bool { return b.out.size() == 1 }
@@ -61,30 +69,27 @@ func (b *Bilinear) shownMatrix() mat.Matrix {
 	return m
 }
 
+// Formatted is the form's matrix as text under a caption, as a table and as a bmatrix,
+// with the settings s (a notebook's display passes its own; see matfmt.Formatter). A form
+// with vector or matrix values has no single matrix: each form is its caption alone.
+func (b *Bilinear) Formatted(s matfmt.Settings) matfmt.Forms {
+	c := b.caption()
+	if !b.scalarForm() {
+		return matfmt.Forms{Text: c, HTML: "<p>" + html.EscapeString(c) + "</p>", LaTeX: `\text{` + c + `}`}
+	}
+	m := b.shownMatrix()
+	return matfmt.Forms{Text: c + "\n" + s.Text(m), HTML: s.HTML(m, c), LaTeX: s.LaTeX(m)}
+}
+
 // String is the form's matrix as aligned text under a caption (for a form with vector
 // or matrix values, which has no single matrix, the caption alone).
-func (b *Bilinear) String() string {
-	if !b.scalarForm() {
-		return b.caption()
-	}
-	return b.caption() + "\n" + matfmt.Text(b.shownMatrix())
-}
+func (b *Bilinear) String() string { return b.Formatted(matfmt.Current()).Text }
 
 // HTML is the form's matrix as a table.
-func (b *Bilinear) HTML() string {
-	if !b.scalarForm() {
-		return "<p>" + b.caption() + "</p>"
-	}
-	return matfmt.HTML(b.shownMatrix(), b.caption())
-}
+func (b *Bilinear) HTML() string { return b.Formatted(matfmt.Current()).HTML }
 
 // LaTeX is the form's matrix as a bmatrix.
-func (b *Bilinear) LaTeX() string {
-	if !b.scalarForm() {
-		return `\text{` + b.caption() + `}`
-	}
-	return matfmt.LaTeX(b.shownMatrix())
-}
+func (b *Bilinear) LaTeX() string { return b.Formatted(matfmt.Current()).LaTeX }
 
 // iterateText formats a Newton iterate in full precision, so that the digits it gains each
 // step can be read off.

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gomatcalc/gomatcalc/stdlib/matfmt"
 )
 
 func TestRenderings(t *testing.T) {
@@ -59,5 +61,25 @@ func TestRenderings(t *testing.T) {
 	lin := Check(func(x float64) float64 { return 2 * x }, func(x, dx float64) float64 { return 2 * dx }, 1.0)
 	if !strings.Contains(lin.SVG(), "<svg") {
 		t.Error("a check with exact matches has no plot")
+	}
+}
+
+func TestFormattedFollowsTheSettingsGiven(t *testing.T) {
+	// f(x) = x/3 on R²: the Jacobian is I/3, shown with the digits asked for.
+	third := func(v []float64) []float64 { return []float64{v[0] / 3, v[1] / 3} }
+	d := D(third, []float64{1, 2})
+	var _ matfmt.Formatter = d
+	three := d.Formatted(matfmt.Settings{Digits: 3})
+	if !strings.HasSuffix(three.Text, "⎡0.333      0⎤\n⎣    0  0.333⎦") || !strings.Contains(three.HTML, ">0.333<") ||
+		!strings.Contains(three.LaTeX, "0.333 & 0") {
+		t.Errorf("3 digits:\n%s\n%s\n%s", three.Text, three.HTML, three.LaTeX)
+	}
+	// String and its siblings use the default configuration's settings: 6 digits.
+	if !strings.HasSuffix(d.String(), "⎣       0  0.333333⎦") || d.HTML() != d.Formatted(matfmt.Defaults).HTML {
+		t.Errorf("default String:\n%s", d.String())
+	}
+	b := D2(func(v []float64) float64 { return v[0] * v[0] / 3 }, []float64{1, 2})
+	if got := b.Formatted(matfmt.Settings{Digits: 2}).Text; !strings.HasSuffix(got, "⎡0.67  0⎤\n⎣   0  0⎦") {
+		t.Errorf("Bilinear with 2 digits:\n%s", got)
 	}
 }

@@ -3,6 +3,11 @@
 // corners with ellipses (as Julia and NumPy print them), so a notebook never receives
 // megabytes for one matrix; tables of mixed values; plots as SVG. Packages display and
 // matcalc share it.
+//
+// The rounding and truncation are a Settings value, which the methods Settings.Text,
+// HTML, LaTeX and Number format with; a Config holds settings that change (each notebook
+// session's display has its own). The package-level functions use one Config for the
+// process, Default, for programs that use the package outside a notebook.
 package matfmt
 
 import (
@@ -16,7 +21,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Settings are how matrices are shown in this process (one notebook session).
+// Settings are how matrices are shown: a value, passed to the methods that format. A
+// field below 1 stands for the field of Defaults.
 type Settings struct {
 	// Digits is the number of significant digits shown; exact integers show in full.
 	Digits int
@@ -25,48 +31,91 @@ type Settings struct {
 	MaxRows, MaxCols int
 }
 
-// Defaults are the settings a session starts with.
+// Defaults are the settings a session (and the process) starts with.
 var Defaults = Settings{Digits: 6, MaxRows: 20, MaxCols: 12}
 
-var (
-	mu       sync.RWMutex
-	settings = Defaults
-)
-
-// Set changes the settings; values below 1 keep the current ones.
-func Set(s Settings) {
-	mu.Lock()
-	defer mu.Unlock()
-	if s.Digits >= 1 {
-		settings.Digits = min(s.Digits, 17)
+// With returns s changed by t: a field of t below 1 keeps s's; Digits is at most 17 and
+// the sizes at least 2.
+func (s Settings) With(t Settings) Settings {
+	s = s.complete()
+	if t.Digits >= 1 {
+		s.Digits = min(t.Digits, 17)
 	}
-	if s.MaxRows >= 1 {
-		settings.MaxRows = max(s.MaxRows, 2)
+	if t.MaxRows >= 1 {
+		s.MaxRows = max(t.MaxRows, 2)
 	}
-	if s.MaxCols >= 1 {
-		settings.MaxCols = max(s.MaxCols, 2)
+	if t.MaxCols >= 1 {
+		s.MaxCols = max(t.MaxCols, 2)
 	}
+	return s
 }
 
-// Reset restores the defaults.
-func Reset() {
-	mu.Lock()
-	defer mu.Unlock()
-	settings = Defaults
+// complete replaces the fields below 1 by those of Defaults.
+func (s Settings) complete() Settings {
+	if s.Digits < 1 {
+		s.Digits = Defaults.Digits
+	}
+	if s.MaxRows < 1 {
+		s.MaxRows = Defaults.MaxRows
+	}
+	if s.MaxCols < 1 {
+		s.MaxCols = Defaults.MaxCols
+	}
+	return s
 }
 
-// Current returns the settings in effect.
-func Current() Settings {
-	mu.RLock()
-	defer mu.RUnlock()
-	return settings
+// Config holds settings that change, as a cell changes its session's: safe for
+// concurrent use. Its zero value holds Defaults.
+type Config struct {
+	mu sync.RWMutex
+	s  Settings
 }
 
-// Number formats v with the current number of significant digits. Exact integers show
-// as integers; -0, NaN and ±Inf show as Go prints them.
-func Number(v float64) string {
-	return number(v, Current().Digits)
+// Set changes the settings as Settings.With does.
+func (c *Config) Set(s Settings) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.s = c.s.With(s)
 }
+
+// Reset restores Defaults.
+func (c *Config) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.s = Defaults
+}
+
+// Settings returns the settings in effect.
+func (c *Config) Settings() Settings {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.s.complete()
+}
+
+// process is the configuration of the package-level functions: a program's. A notebook
+// session never uses it: each session's display holds a Config of its own.
+var process Config
+
+// Default returns the configuration that the package-level functions (Number, Text, HTML,
+// LaTeX, Set, Reset, Current) use, and package display's package-level functions too.
+func Default() *Config { return &process }
+
+// Set changes the default configuration's settings; values below 1 keep the current ones.
+func Set(s Settings) { process.Set(s) }
+
+// Reset restores the default configuration's settings to Defaults.
+func Reset() { process.Reset() }
+
+// Current returns the settings of the default configuration.
+func Current() Settings { return process.Settings() }
+
+// Number formats v with the default configuration's number of significant digits (see
+// Settings.Number).
+func Number(v float64) string { return Current().Number(v) }
+
+// Number formats v with s's number of significant digits. Exact integers show as
+// integers; -0, NaN and ±Inf show as Go prints them.
+func (s Settings) Number(v float64) string { return number(v, s.complete().Digits) }
 
 func number(v float64, digits int) string {
 	switch {
@@ -123,8 +172,8 @@ type grid struct {
 	cell       func(i, j int) string
 }
 
-func newGrid(m mat.Matrix) grid {
-	s := Current()
+func newGrid(m mat.Matrix, s Settings) grid {
+	s = s.complete()
 	r, c := m.Dims()
 	return grid{rows: shown(r, s.MaxRows), cols: shown(c, s.MaxCols),
 		cell: func(i, j int) string { return number(m.At(i, j), s.Digits) }}
@@ -176,10 +225,14 @@ func (g grid) truncated() bool {
 	return false
 }
 
+// Text is m as aligned columns with the default configuration's settings (see
+// Settings.Text).
+func Text(m mat.Matrix) string { return Current().Text(m) }
+
 // Text is m as aligned columns in brackets, like mat.Formatted; a truncated matrix is
 // preceded by its caption.
-func Text(m mat.Matrix) string {
-	g := newGrid(m)
+func (s Settings) Text(m mat.Matrix) string {
+	g := newGrid(m, s)
 	if len(g.rows) == 0 || len(g.cols) == 0 {
 		return Caption(m)
 	}
@@ -221,13 +274,16 @@ func Text(m mat.Matrix) string {
 	return sb.String()
 }
 
+// HTML is m as a table with the default configuration's settings (see Settings.HTML).
+func HTML(m mat.Matrix, caption string) string { return Current().HTML(m, caption) }
+
 // HTML is m as a <table> with its caption (Caption(m) when caption is empty), numbers
 // right-aligned.
-func HTML(m mat.Matrix, caption string) string {
+func (s Settings) HTML(m mat.Matrix, caption string) string {
 	if caption == "" {
 		caption = Caption(m)
 	}
-	g := newGrid(m)
+	g := newGrid(m, s)
 	var sb strings.Builder
 	sb.WriteString(`<table class="gomatcalc-matrix" style="border-collapse:collapse">`)
 	sb.WriteString(`<caption style="caption-side:top;text-align:left;white-space:nowrap">` + html.EscapeString(caption) + "</caption><tbody>")
@@ -246,9 +302,13 @@ func HTML(m mat.Matrix, caption string) string {
 	return sb.String()
 }
 
+// LaTeX is m as a bmatrix with the default configuration's settings (see
+// Settings.LaTeX).
+func LaTeX(m mat.Matrix) string { return Current().LaTeX(m) }
+
 // LaTeX is m as a bmatrix (without math delimiters).
-func LaTeX(m mat.Matrix) string {
-	g := newGrid(m)
+func (s Settings) LaTeX(m mat.Matrix) string {
+	g := newGrid(m, s)
 	var sb strings.Builder
 	sb.WriteString(`\begin{bmatrix}`)
 	for a, i := range g.rows {
@@ -264,6 +324,16 @@ func LaTeX(m mat.Matrix) string {
 	}
 	sb.WriteString(` \end{bmatrix}`)
 	return sb.String()
+}
+
+// Forms are a result's text, HTML and LaTeX, made with some settings.
+type Forms struct{ Text, HTML, LaTeX string }
+
+// Formatter is a result shown through a matrix (matcalc's derivatives show their Jacobian
+// or Hessian): package display renders it with its own settings by calling Formatted,
+// where its String, HTML and LaTeX methods know only the default configuration's.
+type Formatter interface {
+	Formatted(s Settings) Forms
 }
 
 // Table is an HTML table of text with a caption and a header row, for results that are

@@ -104,3 +104,42 @@ func TestSettings(t *testing.T) {
 		t.Errorf("Reset: %+v", Current())
 	}
 }
+
+func TestSettingsValues(t *testing.T) {
+	third := mat.NewDense(1, 2, []float64{2.0 / 3, 1})
+	if got := (Settings{Digits: 3}).Text(third); got != "[0.667  1]" {
+		t.Errorf("3 digits: %q", got)
+	}
+	// Fields below 1 are the defaults': the zero Settings formats as Defaults does.
+	if got, want := (Settings{}).Text(third), Defaults.Text(third); got != want || got != "[0.666667  1]" {
+		t.Errorf("zero settings %q, defaults %q", got, want)
+	}
+	small := Settings{MaxRows: 4, MaxCols: 4}
+	if rows := strings.Count(small.HTML(mat.NewDense(10, 10, nil), ""), "<tr>"); rows != 5 {
+		t.Errorf("%d rows with MaxRows 4", rows)
+	}
+	if got := (Settings{Digits: 2}).LaTeX(mat.NewDense(1, 1, []float64{1.0 / 3})); got != `\begin{bmatrix} 0.33 \end{bmatrix}` {
+		t.Errorf("latex %q", got)
+	}
+	if got := Defaults.With(Settings{Digits: 40, MaxRows: 1}); got != (Settings{Digits: 17, MaxRows: 2, MaxCols: 12}) {
+		t.Errorf("With clamps: %+v", got)
+	}
+}
+
+func TestConfigsAreIndependent(t *testing.T) {
+	var a, b Config
+	if a.Settings() != Defaults {
+		t.Errorf("zero Config: %+v", a.Settings())
+	}
+	a.Set(Settings{Digits: 3})
+	if b.Settings() != Defaults || Current() != Defaults {
+		t.Errorf("b %+v, default %+v after setting a", b.Settings(), Current())
+	}
+	if a.Settings().Number(2.0/3) != "0.667" {
+		t.Errorf("a: %+v", a.Settings())
+	}
+	a.Reset()
+	if a.Settings() != Defaults {
+		t.Errorf("Reset: %+v", a.Settings())
+	}
+}
