@@ -105,25 +105,36 @@ var notCalls = map[string]bool{
 
 // depthGuards make the functions that may recurse count their depth: Go dies of a stack
 // overflow, which would end the kernel. A function that calls itself or a function by a
-// plain name (another of the session's, or a func variable) becomes a guard that calls
-// cellrt.Enter(name), defers cellrt.Leave() and calls the function's body, moved to a
-// function of its own. The guard holds no variable but its parameters: yaegi v0.16.1
-// hands a function the zero value of a local variable declared after a defer when the
-// variable's type has methods and it is passed as an interface.
+// plain name (another of the session's, or a func variable) starts with
+// cellrt.Enter(name) and defer cellrt.Leave(). yaegi v0.16.1 hands a function the zero
+// value of a local variable declared after a defer when the variable's type has methods
+// and it is passed as an interface: a function that declares variables becomes a guard
+// that holds none but its parameters and calls the function's body, moved to a function
+// of its own (one more call: the guard is inline when it can be).
 func depthGuards(n ast.Node) {
 	if f, ok := n.(*ast.File); ok {
 		var decls []ast.Decl
 		for _, d := range f.Decls {
 			decls = append(decls, d)
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && (callsItself(fd) || callsFunctions(fd.Body)) {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil || !callsItself(fd) && !callsFunctions(fd.Body) {
+				continue
+			}
+			if declaresVariables(fd.Body) {
 				decls = append(decls, guardDecl(fd))
+			} else {
+				fd.Body.List = append(guardStmts(fd.Body.Lbrace, fd.Name.Name), fd.Body.List...)
 			}
 		}
 		f.Decls = decls
 	}
 	astutil.Apply(n, nil, func(c *astutil.Cursor) bool {
 		if lit, ok := c.Node().(*ast.FuncLit); ok && callsFunctions(lit.Body) && !isGuard(lit.Body) {
-			c.Replace(guardLit(lit))
+			if declaresVariables(lit.Body) {
+				c.Replace(guardLit(lit))
+			} else {
+				lit.Body.List = append(guardStmts(lit.Body.Lbrace, "a function literal"), lit.Body.List...)
+			}
 		}
 		return true
 	})
@@ -180,14 +191,37 @@ func guardBody(lbrace, rbrace token.Pos, name string, fun ast.Expr, args []ast.E
 	if results != nil && len(results.List) > 0 {
 		last = &ast.ReturnStmt{Return: lbrace, Results: []ast.Expr{call}}
 	}
+	return &ast.BlockStmt{Lbrace: lbrace, List: append(guardStmts(lbrace, name), last), Rbrace: rbrace}
+}
+
+// guardStmts are cellrt.Enter(name); defer cellrt.Leave().
+func guardStmts(at token.Pos, name string) []ast.Stmt {
 	enter := &ast.ExprStmt{X: engine.Call(runtimePkg, "Enter", engine.String(name))}
-	leave := &ast.DeferStmt{Defer: lbrace, Call: engine.Call(runtimePkg, "Leave")}
-	return &ast.BlockStmt{Lbrace: lbrace, List: []ast.Stmt{enter, leave, last}, Rbrace: rbrace}
+	leave := &ast.DeferStmt{Defer: at, Call: engine.Call(runtimePkg, "Leave")}
+	return []ast.Stmt{enter, leave}
+}
+
+// declaresVariables reports whether body declares a variable or has a function literal
+// (whose variables may live in body's frame).
+func declaresVariables(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			found = found || n.Tok == token.DEFINE
+		case *ast.RangeStmt:
+			found = found || n.Tok == token.DEFINE
+		case *ast.DeclStmt, *ast.FuncLit, *ast.TypeSwitchStmt:
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // isGuard reports whether body is a guard's.
 func isGuard(body *ast.BlockStmt) bool {
-	if len(body.List) != 3 {
+	if len(body.List) < 2 {
 		return false
 	}
 	es, ok := body.List[0].(*ast.ExprStmt)

@@ -127,6 +127,16 @@ func TestProgramEnvironment(t *testing.T) {
 	if res, out = exec(t, s, "fmt.Println(\"next\")"); res.Err != nil || out.streams["stdout"] != "next\n" {
 		t.Errorf("after os.Exit: %v %q", res.Err, out.streams)
 	}
+	// log.Fatal logs, then exits as os.Exit(1) does.
+	res, out = exec(t, s, "import \"log\"\nlog.SetFlags(0)\nfunc() {\n\tdefer func() { recover() }()\n\tlog.Fatal(\"bad input\")\n}()\nfmt.Println(\"not reached\")")
+	if res.Err == nil || res.Err.Name != "Exit" || out.streams["stderr"] != "bad input\n" || out.streams["stdout"] != "" {
+		t.Errorf("log.Fatal: %v, streams %q", res.Err, out.streams)
+	}
+	// Compiled code's writes to os.Stdout keep their order with fmt.Print's.
+	res, out = exec(t, s, "os.Stdout.WriteString(\"a\")\nfmt.Print(\"b\")\nos.Stdout.WriteString(\"c\")\nfmt.Fprint(os.Stdout, \"d\\n\")")
+	if res.Err != nil || out.streams["stdout"] != "abcd\n" {
+		t.Errorf("order of writes: %v %q", res.Err, out.streams)
+	}
 }
 
 // A cell that fails to compile leaves the session exactly as it was: no function of it

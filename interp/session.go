@@ -102,8 +102,8 @@ func New(opts Options) (*Session, error) {
 	mapTypes := map[string]map[string]reflect.Value{".": {"MapTypes": reflect.ValueOf(stdlib.MapTypes)}}
 	e, err := engine.New(engine.Options{
 		Stdin:   stdinReader,
-		Stdout:  &streamWriter{out: &s.out, name: "stdout", fallback: writerFunc(osStdout)},
-		Stderr:  &streamWriter{out: &s.out, name: "stderr", fallback: writerFunc(osStderr)},
+		Stdout:  &streamWriter{out: &s.out, stream: 0, fallback: writerFunc(osStdout)},
+		Stderr:  &streamWriter{out: &s.out, stream: 1, fallback: writerFunc(osStderr)},
 		Symbols: []map[string]map[string]reflect.Value{stdlib.Symbols, osStdin, sleep, mapTypes, allocGuards, s.newRuntime()},
 	})
 	if err != nil {

@@ -3,6 +3,7 @@ package interp
 import (
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -12,9 +13,15 @@ import (
 
 // output routes what cells print and display to the running cell's lang.Output. Between
 // cells (a goroutine left running), text goes to the process's own streams.
+//
+// While a cell runs, everything it prints, from interpreted code (fmt.Print) or compiled
+// code (os.Stdout.Write, gonum), goes through the pipes of its capture, one pipe a stream,
+// so that it arrives in the order it was written. A display or an input request waits
+// until what was printed before it has arrived (flush).
 type output struct {
-	mu   sync.Mutex
-	cell lang.Output
+	mu    sync.Mutex
+	cell  lang.Output
+	pipes *pipes // the running capture's
 }
 
 func (o *output) set(cell lang.Output) {
@@ -29,35 +36,67 @@ func (o *output) current() lang.Output {
 	return o.cell
 }
 
+func (o *output) capturing() *pipes {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.pipes
+}
+
+// flush returns once everything the cell printed so far has reached it.
+func (o *output) flush() {
+	if p := o.capturing(); p != nil {
+		p.flush()
+	}
+}
+
 // Display and Clear make output the publisher of package display.
 func (o *output) Display(data, metadata map[string]any, id string, update bool) {
+	o.flush()
 	if c := o.current(); c != nil {
 		c.Display(lang.Display{Data: data, Metadata: metadata, ID: id, Update: update})
 	}
 }
 
 func (o *output) Clear(wait bool) {
+	o.flush()
 	if c := o.current(); c != nil {
 		c.Clear(wait)
 	}
 }
 
-// streamWriter is the io.Writer of one stream ("stdout" or "stderr") that yaegi's fmt.Print
-// and log functions write to: it reaches the cell synchronously, so a prompt printed
-// before fmt.Scanln arrives before the input request.
+// streamWriter is the io.Writer of one stream (0 stdout, 1 stderr) that interpreted code
+// writes to (fmt.Print, println, log): into the capture's pipe while a cell runs, so that
+// it keeps its order with what compiled code writes to os.Stdout.
 type streamWriter struct {
+	out      *output
+	stream   int
+	fallback io.Writer
+}
+
+func (w *streamWriter) Write(p []byte) (int, error) {
+	if pipes := w.out.capturing(); pipes != nil {
+		return pipes.w[w.stream].Write(p)
+	}
+	return w.fallback.Write(p)
+}
+
+// cellStream delivers what a pipe carries to the running cell, or to the process's own
+// stream between cells.
+type cellStream struct {
 	out      *output
 	name     string
 	fallback io.Writer
 	utf8     utf8Joiner
 }
 
-func (w *streamWriter) Write(p []byte) (int, error) {
+func (w *cellStream) Write(p []byte) (int, error) {
 	c := w.out.current()
 	if c == nil {
 		return w.fallback.Write(p)
 	}
-	c.Stream(w.name, w.utf8.text(p))
+	if text := w.utf8.text(p); text != "" {
+		c.Stream(w.name, text)
+	}
 	return len(p), nil
 }
 
@@ -107,9 +146,40 @@ func setStreams() {
 	os.Stdout, os.Stderr = streams[0], streams[1]
 }
 
+// pipes are a capture's: the write ends, and what waits for a flush marker to come
+// through.
+type pipes struct {
+	w       [2]*os.File
+	flushMu sync.Mutex // one flush at a time
+	seen    [2]chan struct{}
+}
+
+// flushMarker is written into a pipe and taken out by its reader, which signals that
+// everything written before it has been delivered.
+const flushMarker = "\x00\x1b[gomatcalc-flush]\x00"
+
+func (p *pipes) flush() {
+	p.flushMu.Lock()
+	defer p.flushMu.Unlock()
+	for i, w := range p.w {
+		select {
+		case <-p.seen[i]: // a signal left by a flush that gave up waiting
+		default:
+		}
+		if _, err := io.WriteString(w, flushMarker); err != nil {
+			continue
+		}
+		select {
+		case <-p.seen[i]:
+		case <-time.After(5 * time.Second): // the reader is gone: nothing to wait for
+		}
+	}
+}
+
 // capture points os.Stdout and os.Stderr at pipes while a cell runs, so that compiled
-// code (gonum, matcalc, anything calling os.Stdout.Write) is streamed too. stop restores
-// the streams and returns once everything written has been delivered.
+// code (gonum, matcalc, anything calling os.Stdout.Write) is streamed too, and routes the
+// interpreter's streams there (see output). stop restores the streams and returns once
+// everything written has been delivered.
 func capture(out *output) (stop func(), err error) {
 	capturing.Lock()
 	defer capturing.Unlock()
@@ -130,16 +200,24 @@ func capture(out *output) (stop func(), err error) {
 	}
 	capturing.running = append(capturing.running, writers)
 	setStreams()
+	p := &pipes{w: writers, seen: [2]chan struct{}{make(chan struct{}, 1), make(chan struct{}, 1)}}
 	var wg sync.WaitGroup
 	for i, name := range []string{"stdout", "stderr"} {
 		wg.Add(1)
-		go func(name string, r *os.File, fallback io.Writer) {
+		go func(i int, name string, r *os.File, fallback io.Writer) {
 			defer wg.Done()
 			defer r.Close()
-			io.Copy(&streamWriter{out: out, name: name, fallback: fallback}, r)
-		}(name, readers[i], capturing.process[i])
+			copyMarked(&cellStream{out: out, name: name, fallback: fallback}, r, p.seen[i])
+		}(i, name, readers[i], capturing.process[i])
 	}
+	out.mu.Lock()
+	out.pipes = p
+	out.mu.Unlock()
 	return func() {
+		p.flush()
+		out.mu.Lock()
+		out.pipes = nil
+		out.mu.Unlock()
 		capturing.Lock()
 		for i, w := range capturing.running {
 			if w == writers {
@@ -162,6 +240,53 @@ func capture(out *output) (stop func(), err error) {
 	}, nil
 }
 
+// copyMarked copies r to w, taking out each flush marker and signalling seen when it has
+// delivered everything before it. A marker split between reads is held back until it is
+// whole.
+func copyMarked(w io.Writer, r io.Reader, seen chan<- struct{}) {
+	buf := make([]byte, 32*1024)
+	var pending []byte
+	for {
+		n, err := r.Read(buf)
+		pending = append(pending, buf[:n]...)
+		for {
+			i := strings.Index(string(pending), flushMarker)
+			if i < 0 {
+				break
+			}
+			if i > 0 {
+				w.Write(pending[:i])
+			}
+			pending = pending[i+len(flushMarker):]
+			select {
+			case seen <- struct{}{}: // (buffered: the flush may not wait yet)
+			default:
+			}
+		}
+		keep := partialMarker(pending)
+		if out := len(pending) - keep; out > 0 {
+			w.Write(pending[:out])
+			pending = append([]byte(nil), pending[out:]...)
+		}
+		if err != nil {
+			if len(pending) > 0 {
+				w.Write(pending)
+			}
+			return
+		}
+	}
+}
+
+// partialMarker is the length of the longest end of b that begins a flush marker.
+func partialMarker(b []byte) int {
+	for k := min(len(b), len(flushMarker)-1); k > 0; k-- {
+		if strings.HasPrefix(flushMarker, string(b[len(b)-k:])) {
+			return k
+		}
+	}
+	return 0
+}
+
 // inputReader is the io.Reader yaegi's fmt.Scan functions read: each time it runs dry it
 // asks the front end for a line.
 type inputReader struct {
@@ -171,6 +296,7 @@ type inputReader struct {
 
 func (r *inputReader) Read(p []byte) (int, error) {
 	if len(r.pending) == 0 {
+		r.out.flush() // the prompt printed before comes first
 		c := r.out.current()
 		if c == nil {
 			return 0, io.EOF

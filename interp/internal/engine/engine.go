@@ -16,6 +16,7 @@ import (
 	"go/ast"
 	"go/token"
 	"io"
+	"log"
 	"reflect"
 	"regexp"
 	"runtime/debug"
@@ -47,7 +48,10 @@ func New(opts Options) (*Engine, error) {
 	frames := &frameRecorder{w: opts.Stderr}
 	i := interp.New(interp.Options{Stdin: opts.Stdin, Stdout: opts.Stdout, Stderr: frames})
 	e := &Engine{yaegi: i, frames: frames}
-	tables := append([]map[string]map[string]reflect.Value{yaegistdlib.Symbols, e.symbols()}, opts.Symbols...)
+	if err := i.Use(yaegistdlib.Symbols); err != nil {
+		return nil, fmt.Errorf("engine: loading symbols: %w", err)
+	}
+	tables := append([]map[string]map[string]reflect.Value{e.symbols(), e.logFatal()}, opts.Symbols...)
 	for _, t := range tables {
 		if err := i.Use(t); err != nil {
 			return nil, fmt.Errorf("engine: loading symbols: %w", err)
@@ -97,6 +101,11 @@ func (e *Engine) Compile(unit ast.Node) (p *Program, err error) {
 			e.Restore(before)
 		}
 	}()
+	// yaegi's compiler logs some of its panics ("nil type") on the process's logger
+	// before it recovers them: compile errors are reported, not logged.
+	logged := log.Writer()
+	log.SetOutput(io.Discard)
+	defer log.SetOutput(logged)
 	prog, err := e.yaegi.CompileAST(unit)
 	if err != nil {
 		return nil, compileError(err)

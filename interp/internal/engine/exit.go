@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"sync"
 )
 
@@ -40,6 +42,25 @@ func (r *runState) exited() (int, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.code, r.exit
+}
+
+// logFatal makes log.Fatal, Fatalf and Fatalln log, then exit as os.Exit(1) does (yaegi's
+// panic, as its os.Exit does). They log through yaegi's own logger of the package, which
+// writes to the interpreter's stderr and follows log.SetFlags and SetOutput in cells.
+func (e *Engine) logFatal() map[string]map[string]reflect.Value {
+	output := e.yaegi.Symbols("log")["log"]["Output"]
+	if !output.IsValid() {
+		return nil
+	}
+	logf := func(msg string) {
+		output.Call([]reflect.Value{reflect.ValueOf(3), reflect.ValueOf(msg)})
+		e.exit(1)
+	}
+	return map[string]map[string]reflect.Value{"log/log": {
+		"Fatal":   reflect.ValueOf(func(v ...any) { logf(fmt.Sprint(v...)) }),
+		"Fatalf":  reflect.ValueOf(func(format string, v ...any) { logf(fmt.Sprintf(format, v...)) }),
+		"Fatalln": reflect.ValueOf(func(v ...any) { logf(fmt.Sprintln(v...)) }),
+	}}
 }
 
 // exit is os.Exit in cells.
