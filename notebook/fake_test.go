@@ -2,6 +2,8 @@ package notebook
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -56,11 +58,14 @@ func (f *fakeSession) Execute(ctx context.Context, req lang.ExecuteRequest, out 
 			res.Value = lang.Bundle{"text/plain": arg, "text/html": "<b>" + arg + "</b>"}
 		case "fail":
 			pos, msg, _ := strings.Cut(arg, " ")
-			return lang.ExecuteResult{Err: &lang.Error{Name: "CompileError", Value: "line " + pos + ": " + msg,
+			line, col := 0, 0
+			fmt.Sscanf(pos, "%d:%d", &line, &col)
+			return lang.ExecuteResult{Err: &lang.Error{Name: "CompileError", Value: "line " + pos + ": " + msg, Line: line, Column: col,
 				Traceback: []string{"\x1b[31mcompile error\x1b[0m", "line " + pos + ": " + msg}}}
 		case "panic":
 			n, msg, _ := strings.Cut(arg, " ")
-			return lang.ExecuteResult{Err: &lang.Error{Name: "panic", Value: msg,
+			line, _ := strconv.Atoi(n)
+			return lang.ExecuteResult{Err: &lang.Error{Name: "panic", Value: msg, Line: line,
 				Traceback: []string{"\x1b[31mpanic: " + msg + "\x1b[0m", "  in f, line 1:1 of cell [1]", "  at line " + n + " of this cell"}}}
 		case "sleep":
 			<-ctx.Done()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"regexp"
 	"strings"
 )
 
@@ -173,4 +174,11 @@ func imageSize(metadata map[string]any, mime string) string {
 		}
 	}
 	return attrs
+}
+
+var ansi = regexp.MustCompile("\x1b\\[[0-9;?]*[ -/]*[@-~]")
+
+// stripANSI removes terminal colour codes, which tracebacks may hold.
+func stripANSI(s string) string {
+	return ansi.ReplaceAllString(s, "")
 }
