@@ -151,5 +151,6 @@ func TestFailedCompileChangesNothing(t *testing.T) {
 		{code: "x", err: "undefined: x"},
 		{code: "import \"strings\"\nfunc up(s string) string { return strings.ToUpper(s) }\nup(1)", err: "cannot convert 1 to string"},
 		{code: "up(\"a\")", err: "undefined: up"},
+		{code: "func vec() *mat.VecDense { var v mat.VecDense; return v }", err: "line 1:55: cannot use v as a result of this function in return argument"},
 	})
 }

@@ -187,8 +187,14 @@ func compileError(err error) *Error {
 	if pos, msg, ok := splitPosition(err.Error()); ok {
 		e.Pos, e.Msg = pos, msg
 	}
+	e.Msg = internalTypeNames.ReplaceAllString(e.Msg, "cannot use $1 as a result of this function in return argument: its type is not the result's type")
 	return e
 }
+
+// Workaround (yaegi v0.16.1): a wrong type in a return statement is reported with the
+// interpreter's names of type kinds ("cannot use v (type valueT) as type ptrT"), which
+// say nothing to a student.
+var internalTypeNames = regexp.MustCompile(`cannot use (\S+) \(type [a-z]+T\) as type [a-z]+T in return argument`)
 
 // splitPosition splits "[file:]line:col: message".
 func splitPosition(s string) (token.Position, string, bool) {
