@@ -87,7 +87,7 @@ func (s *Session) cellError(err error, c *cell) *lang.Error {
 		case engine.Panic:
 			return s.panicError(ee, c)
 		case engine.Exit:
-			msg := ee.Msg + " called: the cell ended there, with no deferred call run; a cell cannot end the kernel, and the session goes on"
+			msg := ee.Msg + ": the cell ended there, with no deferred call run; a cell cannot end the kernel, and the session goes on"
 			return &lang.Error{Name: "Exit", Value: msg, Traceback: []string{red + msg + reset}}
 		}
 		return compileError(ee, c)

@@ -149,8 +149,8 @@ func setStreams() {
 // pipes are a capture's: the write ends, and what waits for a flush marker to come
 // through.
 type pipes struct {
-	w       [2]*os.File
-	flushMu sync.Mutex // one flush at a time
+	w       [2]*os.File // the session's own descriptors of the pipes (see dup)
+	flushMu sync.Mutex  // one flush at a time
 	seen    [2]chan struct{}
 }
 
@@ -200,7 +200,7 @@ func capture(out *output) (stop func(), err error) {
 	}
 	capturing.running = append(capturing.running, writers)
 	setStreams()
-	p := &pipes{w: writers, seen: [2]chan struct{}{make(chan struct{}, 1), make(chan struct{}, 1)}}
+	p := &pipes{w: [2]*os.File{dup(writers[0]), dup(writers[1])}, seen: [2]chan struct{}{make(chan struct{}, 1), make(chan struct{}, 1)}}
 	var wg sync.WaitGroup
 	for i, name := range []string{"stdout", "stderr"} {
 		wg.Add(1)
@@ -227,8 +227,11 @@ func capture(out *output) (stop func(), err error) {
 		}
 		setStreams()
 		capturing.Unlock()
-		for _, w := range writers {
+		for i, w := range writers {
 			w.Close()
+			if p.w[i] != w {
+				p.w[i].Close()
+			}
 		}
 		// A child process that inherited a pipe could hold it open for ever.
 		drained := make(chan struct{})

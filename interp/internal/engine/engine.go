@@ -127,8 +127,8 @@ func (e *Engine) Run(ctx context.Context, p *Program) (v reflect.Value, err erro
 		return v, nil
 	}
 	var pe interp.Panic
-	if code, exited := e.run.exited(); exited {
-		return v, &Error{Kind: Exit, Msg: fmt.Sprintf("os.Exit(%d)", code), Value: code}
+	if code, why, exited := e.run.exited(); exited {
+		return v, &Error{Kind: Exit, Msg: why, Value: code}
 	}
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):

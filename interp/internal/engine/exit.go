@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 )
 
@@ -18,6 +19,7 @@ type runState struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc
 	code   int
+	why    string // "os.Exit(1)", "log.Fatal: message"
 	exit   bool
 }
 
@@ -38,10 +40,10 @@ func (r *runState) end() {
 	}
 }
 
-func (r *runState) exited() (int, bool) {
+func (r *runState) exited() (code int, why string, exited bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.code, r.exit
+	return r.code, r.why, r.exit
 }
 
 // logFatal makes log.Fatal, Fatalf and Fatalln log, then exit as os.Exit(1) does (yaegi's
@@ -54,7 +56,7 @@ func (e *Engine) logFatal() map[string]map[string]reflect.Value {
 	}
 	logf := func(msg string) {
 		output.Call([]reflect.Value{reflect.ValueOf(3), reflect.ValueOf(msg)})
-		e.exit(1)
+		e.exitWith(1, "log.Fatal: "+strings.TrimSuffix(msg, "\n"))
 	}
 	return map[string]map[string]reflect.Value{"log/log": {
 		"Fatal":   reflect.ValueOf(func(v ...any) { logf(fmt.Sprint(v...)) }),
@@ -64,10 +66,12 @@ func (e *Engine) logFatal() map[string]map[string]reflect.Value {
 }
 
 // exit is os.Exit in cells.
-func (e *Engine) exit(code int) {
+func (e *Engine) exit(code int) { e.exitWith(code, fmt.Sprintf("os.Exit(%d) called", code)) }
+
+func (e *Engine) exitWith(code int, why string) {
 	e.run.mu.Lock()
 	if e.run.cancel != nil && !e.run.exit {
-		e.run.code, e.run.exit = code, true
+		e.run.code, e.run.why, e.run.exit = code, why, true
 		e.run.cancel()
 	}
 	e.run.mu.Unlock()
