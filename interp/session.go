@@ -39,9 +39,9 @@ var preloaded = []importSpec{
 }
 
 // gonumPackages are the compiled packages beyond the standard library that cells import.
-var gonumPackages = []string{"github.com/gomatcalc/gomatcalc/stdlib/matcalc", "gonum.org/v1/gonum/mat", "floats", "stat", "optimize", "diff/fd",
-	"num/dual", "num/hyperdual", "blas", "lapack", "gonum.org/v1/plot", "plot/plotter", "plot/plotutil", "plot/vg",
-	"plot/vg/draw"}
+var gonumPackages = []string{"github.com/gomatcalc/gomatcalc/stdlib/matcalc", "gonum.org/v1/gonum/mat", "floats", "stat",
+	"stat/distuv", "optimize", "optimize/functions", "diff/fd", "integrate", "num/dual", "num/hyperdual", "blas",
+	"blas/blas64", "lapack", "gonum.org/v1/plot", "plot/plotter", "plot/plotutil", "plot/vg", "plot/vg/draw"}
 
 // Options configure a Session.
 type Options struct {

@@ -34,12 +34,12 @@ func Doc(path, name string) (string, bool) {
 	return d, ok
 }
 
-//go:generate go tool yaegi extract -name stdlib gonum.org/v1/gonum/mat gonum.org/v1/gonum/floats gonum.org/v1/gonum/stat
-//go:generate go tool yaegi extract -name stdlib gonum.org/v1/gonum/optimize gonum.org/v1/gonum/diff/fd
+//go:generate go tool yaegi extract -name stdlib gonum.org/v1/gonum/mat gonum.org/v1/gonum/floats gonum.org/v1/gonum/stat gonum.org/v1/gonum/stat/distuv
+//go:generate go tool yaegi extract -name stdlib gonum.org/v1/gonum/optimize gonum.org/v1/gonum/optimize/functions gonum.org/v1/gonum/diff/fd gonum.org/v1/gonum/integrate
 //go:generate go tool yaegi extract -name stdlib gonum.org/v1/gonum/num/dual gonum.org/v1/gonum/num/hyperdual
-//go:generate go tool yaegi extract -name stdlib gonum.org/v1/gonum/blas gonum.org/v1/gonum/lapack
+//go:generate go tool yaegi extract -name stdlib gonum.org/v1/gonum/blas gonum.org/v1/gonum/blas/blas64 gonum.org/v1/gonum/lapack
 //go:generate go tool yaegi extract -name stdlib gonum.org/v1/plot gonum.org/v1/plot/plotter gonum.org/v1/plot/plotutil gonum.org/v1/plot/vg gonum.org/v1/plot/vg/draw
 //go:generate go tool yaegi extract -name stdlib -exclude ^(RenderResults|MethodPanic|New|Default|Display)$ github.com/gomatcalc/gomatcalc/stdlib/display
 //go:generate go tool yaegi extract -name stdlib github.com/gomatcalc/gomatcalc/stdlib/matcalc
 //go:generate go tool yaegi extract -name stdlib -exclude ^(New|Runtime)$ github.com/gomatcalc/gomatcalc/stdlib/cellrt
-//go:generate go run ./internal/docgen -o docs.json fmt math math/cmplx math/rand strings strconv sort time errors os bufio gonum.org/v1/gonum/mat gonum.org/v1/gonum/floats gonum.org/v1/gonum/stat gonum.org/v1/gonum/optimize gonum.org/v1/gonum/diff/fd gonum.org/v1/gonum/num/dual gonum.org/v1/gonum/num/hyperdual gonum.org/v1/plot gonum.org/v1/plot/plotter github.com/gomatcalc/gomatcalc/stdlib/display github.com/gomatcalc/gomatcalc/stdlib/matcalc
+//go:generate go run ./internal/docgen -o docs.json fmt math math/cmplx math/rand strings strconv sort time errors os bufio gonum.org/v1/gonum/mat gonum.org/v1/gonum/floats gonum.org/v1/gonum/stat gonum.org/v1/gonum/stat/distuv gonum.org/v1/gonum/optimize gonum.org/v1/gonum/optimize/functions gonum.org/v1/gonum/diff/fd gonum.org/v1/gonum/integrate gonum.org/v1/gonum/num/dual gonum.org/v1/gonum/num/hyperdual gonum.org/v1/plot gonum.org/v1/plot/plotter github.com/gomatcalc/gomatcalc/stdlib/display github.com/gomatcalc/gomatcalc/stdlib/matcalc

@@ -82,6 +82,11 @@ var unfit = map[string]string{
 	"closure11.go":  goLoopVars,
 	"closure12.go":  goLoopVars,
 	"issue-1330.go": "leaves a listener on a fixed port: the second run in the process fails until it is collected",
+	// yaegi's restricted mode: log.Fatal and os.Exit panic, os.FindProcess fails.
+	"restricted0.go": "expects log.Fatal to panic (yaegi's restricted mode); go run prints the logged line to stderr and exits with status 1, no deferred call run",
+	"restricted1.go": "expects os.Exit to panic (yaegi's restricted mode); go run exits with status 1, printing nothing and running no deferred call",
+	"restricted2.go": "expects os.FindProcess to fail with \"restricted\" (yaegi's restricted mode); go run prints the *os.Process and <nil>",
+	"restricted3.go": "expects a Logger's Fatal to panic (yaegi's restricted mode); go run exits with status 1, printing nothing (the log goes to a buffer) and running no deferred call",
 }
 
 const goLoopVars = "expects Go 1.21's loop variable shared by iterations; go run (Go >= 1.22) prints otherwise"
