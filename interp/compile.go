@@ -103,15 +103,20 @@ func (s *Session) pathOf(c *cell) func(string) string {
 func (s *Session) transform(c *cell) error {
 	path := s.pathOf(c)
 	fset := s.engine.FileSet()
+	own := func(name string) bool {
+		_, earlier := s.funcs[name]
+		return earlier || slices.ContainsFunc(c.funcs, func(d declared) bool { return d.name == name })
+	}
 	declaresMain := false
 	for _, u := range c.units {
 		n := u.node()
 		declaresMain = engine.RenameMain(n) || declaresMain
 		engine.InlineFloatConstants(n, path, stdlib.Symbols)
 		engine.GenericStdlib(n, path)
-		engine.MinMaxArgs(n)
+		engine.MinMaxArgs(n, own)
 		engine.BuiltinPrints(n)
 		engine.OrderAssignments(n)
+		engine.ReturnBuiltins(n)
 		engine.PerIterationLoopVars(n)
 		launches(n, u.kind == stmtUnit)
 		depthGuards(n)

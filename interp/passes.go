@@ -111,16 +111,19 @@ var notCalls = map[string]bool{
 // and it is passed as an interface: a function that declares variables becomes a guard
 // that holds none but its parameters and calls the function's body, moved to a function
 // of its own (one more call: the guard is inline when it can be).
-func depthGuards(n ast.Node) {
+func depthGuards(n ast.Node) { guardFunctions(n, false) }
+
+// guardFunctions is depthGuards, with every guard a function of its own when alwaysMove.
+func guardFunctions(n ast.Node, alwaysMove bool) {
 	if f, ok := n.(*ast.File); ok {
 		var decls []ast.Decl
 		for _, d := range f.Decls {
 			decls = append(decls, d)
 			fd, ok := d.(*ast.FuncDecl)
-			if !ok || fd.Body == nil || !callsItself(fd) && !callsFunctions(fd.Body) {
-				continue
+			if !ok || fd.Body == nil || fd.Recv == nil && fd.Name.Name == "init" || !callsItself(fd) && !callsFunctions(fd.Body) {
+				continue // (init is never called: its callees have guards of their own)
 			}
-			if declaresVariables(fd.Body) {
+			if alwaysMove || declaresVariables(fd.Body) {
 				decls = append(decls, guardDecl(fd))
 			} else {
 				fd.Body.List = append(guardStmts(fd.Body.Lbrace, fd.Name.Name), fd.Body.List...)
@@ -130,7 +133,7 @@ func depthGuards(n ast.Node) {
 	}
 	astutil.Apply(n, nil, func(c *astutil.Cursor) bool {
 		if lit, ok := c.Node().(*ast.FuncLit); ok && callsFunctions(lit.Body) && !isGuard(lit.Body) {
-			if declaresVariables(lit.Body) {
+			if alwaysMove || declaresVariables(lit.Body) {
 				c.Replace(guardLit(lit))
 			} else {
 				lit.Body.List = append(guardStmts(lit.Body.Lbrace, "a function literal"), lit.Body.List...)

@@ -266,8 +266,44 @@ func start() {
 	}, apply)
 }
 
-func TestDepthGuards(t *testing.T) {
+func TestInlineDepthGuards(t *testing.T) {
 	apply := func(n ast.Node, _ *token.FileSet, _ bool) { depthGuards(n) }
+	checkPass(t, []passCase{
+		{name: "a recursive function without variables", decls: true,
+			in: "func fib(n int) int {\nif n < 2 {\nreturn n\n}\nreturn fib(n-1) + fib(n-2)\n}",
+			want: `func fib(n int) int {
+	_gomatcalcrt.Enter("fib")
+	defer _gomatcalcrt.Leave()
+	if n < 2 {
+		return n
+	}
+	return fib(n-1) + fib(n-2)
+}`},
+		{name: "a function that declares a variable moves its body", decls: true,
+			in: "func f(n int) int {\nm := n - 1\nreturn f(m)\n}",
+			want: `func f(n int) int {
+	_gomatcalcrt.Enter("f")
+	defer _gomatcalcrt.Leave()
+	return _gomatcalcBody_f(n)
+}
+func _gomatcalcBody_f(n int) int {
+	m := n - 1
+	return f(m)
+}`},
+		{name: "a literal without variables",
+			in: "g = func(n int) int { return g(n) }",
+			want: `g = func(n int) int {
+	_gomatcalcrt.Enter("a function literal")
+	defer _gomatcalcrt.Leave()
+	return g(n)
+}`},
+	}, apply)
+}
+
+func TestDepthGuards(t *testing.T) {
+	// The guards that move a body to a function of their own (a function that declares
+	// variables), every one of them here; TestInlineDepthGuards has the others.
+	apply := func(n ast.Node, _ *token.FileSet, _ bool) { guardFunctions(n, true) }
 	checkPass(t, []passCase{
 		{name: "a recursive function", decls: true,
 			in: "func fib(n int) int {\nif n < 2 {\nreturn n\n}\nreturn fib(n-1) + fib(n-2)\n}",
@@ -476,10 +512,9 @@ func _gomatcalcBody_outer() {
 			in:   "func ext(x int) int",
 			want: "func ext(x int) int"},
 	}, apply)
-	knownWrongPass(t, "depthGuards names a body after its function", []passCase{
-		// Go allows several func init; both bodies become _gomatcalcBody_init:
-		// "redeclared" (the session runs the second twice: "b b" where Go prints "a b").
-		// init cannot be called, so it cannot recurse: it needs no guard.
+	checkPass(t, []passCase{
+		// Go allows several func init; init cannot be called, so it cannot recurse: it
+		// needs no guard (a guard's body named after it would be declared twice).
 		{name: "two func init", decls: true,
 			in:   "func init() {\na()\n}\nfunc init() {\nb()\n}",
 			want: "func init() {\na()\n}\nfunc init() {\nb()\n}"},
@@ -651,7 +686,7 @@ func TestTransform(t *testing.T) {
 			want: []unitWant{stmtsOf(`_gomatcalcrt.At(1)
 {
 	_gomatcalcDefer1 := fmt.Println
-	_gomatcalcrt.Defer(_gomatcalcDefer1, min(float64(1.5), float64(2.0)))
+	_gomatcalcrt.Defer(_gomatcalcDefer1, (1.5))
 }
 _gomatcalcrt.At(2)
 fmt.Println("first")`)}},
@@ -748,10 +783,7 @@ fmt.Println("found")`)}},
 				declsOf(`func fact(n int) int {
 	_gomatcalcrt.Enter("fact")
 	defer _gomatcalcrt.Leave()
-	return _gomatcalcBody_fact(n)
-}
-func _gomatcalcBody_fact(n int) int {
-	if n == 0 {
+		if n == 0 {
 		return 1
 	}
 	return n * fact(n-1)

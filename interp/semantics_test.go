@@ -96,6 +96,11 @@ func TestGoSemantics(t *testing.T) {
 			{code: "import \"slices\"\na := []int{3, 1, 2}\nch := make(chan int)\nworker := func(b []int) { ch <- b[0] }\ngo worker(slices.Clone(a))\n<-ch", value: "3"},
 			{code: "done := make(chan bool)\ngo close(done)\n<-done", value: "false"},
 		}},
+		{"builtin calls among several results", []step{
+			{code: "func f(v []int) (int, int) { return 1, len(v) }\nf([]int{1, 2, 3})", value: "1 3"},
+			{code: "func g(v []float64) (float64, int, []float64) { return 2, cap(v), append(v, 1) }\ng(make([]float64, 2, 5))", value: "2 5 [0 0 1]"},
+			{code: "func h() (a, b int) { return 7, max(3, 4) }\nh()", value: "7 4"},
+		}},
 		{"loop variables, fields and aliases", []step{
 			{code: "type st struct{ i int }\ns := st{i: 3}\nvar fs []func() int\nfor i := 0; i < s.i; i++ { fs = append(fs, func() int { return i }) }\nfs[0]() + fs[2]()", value: "2"},
 			{code: "import s2 \"slices\"\nq := []int{3, 1, 2}\ns2.Sort(q)\nq", value: "[1 2 3]"},

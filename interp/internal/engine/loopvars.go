@@ -3,6 +3,7 @@ package engine
 import (
 	"go/ast"
 	"go/token"
+	"slices"
 )
 
 // loopPrefix renames a loop's own variable so that its body can declare the user's name.
@@ -31,7 +32,7 @@ func PerIterationLoopVars(n ast.Node) {
 }
 
 func perIteration(names []string, body *ast.BlockStmt, header ...ast.Node) {
-	if len(names) == 0 || !captures(body) || assigns(body, names) {
+	if len(names) == 0 || !captures(body) || assigns(body, names) || redeclares(body, names) {
 		return
 	}
 	set := map[string]bool{}
@@ -81,6 +82,24 @@ func identNames(exprs []ast.Expr) []string {
 	return names
 }
 
+// rootName is the variable an assignment to e changes: x for x, x.f, x[i], (x).f.
+func rootName(e ast.Expr) string {
+	for {
+		switch x := e.(type) {
+		case *ast.Ident:
+			return x.Name
+		case *ast.SelectorExpr:
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.ParenExpr:
+			e = x.X
+		default:
+			return ""
+		}
+	}
+}
+
 // captures reports whether body can keep a variable beyond an iteration.
 func captures(body *ast.BlockStmt) bool {
 	found := false
@@ -96,7 +115,23 @@ func captures(body *ast.BlockStmt) bool {
 	return found
 }
 
-// assigns reports whether body assigns one of names (not by a new declaration).
+// redeclares reports whether body declares one of names at its top level (i := i, the
+// idiom before Go 1.22, which makes the copy itself).
+func redeclares(body *ast.BlockStmt, names []string) bool {
+	for _, st := range body.List {
+		if as, ok := st.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
+			for _, l := range as.Lhs {
+				if id, ok := l.(*ast.Ident); ok && slices.Contains(names, id.Name) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// assigns reports whether body assigns one of names (not by a new declaration), or a
+// field or element of one (s.n++, a[0] = 1).
 func assigns(body *ast.BlockStmt, names []string) bool {
 	set := map[string]bool{}
 	for _, n := range names {
@@ -108,15 +143,11 @@ func assigns(body *ast.BlockStmt, names []string) bool {
 		case *ast.AssignStmt:
 			if n.Tok != token.DEFINE {
 				for _, l := range n.Lhs {
-					if id, ok := l.(*ast.Ident); ok && set[id.Name] {
-						found = true
-					}
+					found = found || set[rootName(l)]
 				}
 			}
 		case *ast.IncDecStmt:
-			if id, ok := n.X.(*ast.Ident); ok && set[id.Name] {
-				found = true
-			}
+			found = found || set[rootName(n.X)]
 		}
 		return !found
 	})

@@ -179,10 +179,6 @@ func TestRenameMain(t *testing.T) {
 		})
 	}
 	knownWrong(t, "RenameMain renames a use of main but not what it refers to", []rewriteCase{
-		// The receiver's name is not renamed, its uses in the body are: "undefined: main".
-		{name: "a receiver named main", decls: true,
-			in:   "func (main T) Get() int { return main.v }",
-			want: "func (main T) Get() int { return main.v }"},
 		// A key of a map literal is a value, not a field name: it refers to the variable.
 		{name: "a map literal's key that is a variable named main", decls: true,
 			in:   "func f() map[int]string { main := 3; return map[int]string{main: \"x\"} }",
@@ -232,11 +228,6 @@ func TestInlineFloatConstants(t *testing.T) {
 			want: "func area(r float64) float64 { return (3.141592653589793238462643383279502884197169399375105820974944594789982923695636) * r * r }"},
 	}, apply)
 	knownWrong(t, "InlineFloatConstants looks the constant up by the name the cell gives the package, and does not see local names", []rewriteCase{
-		// import m "math": the table's key is "math/math", the rewrite asks for "math/m",
-		// and yaegi fails on 0.25*m.Pi as it does without the rewrite.
-		{name: "an import alias",
-			in:   "x := 0.25 * m.Pi",
-			want: "x := 0.25 * (3.14159265358979323846264338327950288419716939937510582097494459)"},
 		// Go's math.Pi is the decimal of math/const.go; yaegi's table holds a binary float
 		// 4.8e-64 above it, which the rewrite writes out: d is 4.8e-64 where Go's is 0
 		// (below a float64's precision everywhere else).
@@ -296,12 +287,6 @@ func TestOrderAssignments(t *testing.T) {
 			want: "func swap() (int, int) {\np, q := 1, 2\n{\n_gomatcalcV1, _gomatcalcV2 := q, g()\np, q = _gomatcalcV1, _gomatcalcV2\n}\nreturn p, q\n}"},
 	}, apply)
 	knownWrong(t, "OrderAssignments gives every value a temporary of its default type, evaluated before the left side's operands", []rewriteCase{
-		// x is a float64: the temporary of the constant 1 is an int, and x = _gomatcalcV1
-		// does not compile (the session: "cannot use type int as type float64"). A
-		// constant cannot change: it needs no temporary.
-		{name: "an untyped constant among the values", decls: true,
-			in:   "var x float64\nvar y int\nfunc set() { x, y = 1, f() }",
-			want: "var x float64\nvar y int\nfunc set() {\n{\n_gomatcalcV2 := f()\nx, y = 1, _gomatcalcV2\n}\n}"},
 		// Go calls g (an operand of the index on the left) before f: the rewrite calls f
 		// first (the session prints "fg", Go "gf").
 		{name: "a call in an index on the left",
@@ -576,22 +561,15 @@ func TestHoistVars(t *testing.T) {
 		{name: "nothing of an earlier cell",
 			earlier: []string{"var a = 1"}, in: "var b = 2\nconst c = 3",
 			wantFile: "var b = 2\nconst c = 3", wantStmt: ""},
-	}
-	wrong := []struct {
-		name              string
-		earlier           []string
-		in                string
-		wantFile, wantStm string
-	}{
 		// M is declared in the file, which runs after the hoisted statements: the
 		// session says "undefined selector M".
 		{name: "a method the file declares",
 			earlier: []string{"type T int\nvar t T"}, in: "func (T) M() int { return 1 }\nvar b = t.M()",
-			wantFile: "func (T) M() int { return 1 }\nvar b = t.M()", wantStm: ""},
+			wantFile: "func (T) M() int { return 1 }\nvar b = t.M()", wantStmt: ""},
 		// The spec's type is the file's: the hoisted statement comes before it.
 		{name: "a type the file declares",
 			earlier: []string{"const k = 2"}, in: "type U int\nvar b U = k",
-			wantFile: "type U int\nvar b U = k", wantStm: ""},
+			wantFile: "type U int\nvar b U = k", wantStmt: ""},
 	}
 	run := func(t *testing.T, earlier []string, in, wantFile, wantStmt string) {
 		e, err := New(Options{})
@@ -621,29 +599,29 @@ func TestHoistVars(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { run(t, c.earlier, c.in, c.wantFile, c.wantStmt) })
 	}
-	t.Run("knownWrong", func(t *testing.T) {
-		skipKnownWrong(t, "HoistVars looks only at the names in a spec's values, not at the methods they call or the spec's type")
-		for _, c := range wrong {
-			t.Run(c.name, func(t *testing.T) { run(t, c.earlier, c.in, c.wantFile, c.wantStm) })
-		}
-	})
 }
 
 func TestMinMaxArgs(t *testing.T) {
-	apply := func(t *testing.T, n ast.Node) { MinMaxArgs(n) }
+	apply := func(t *testing.T, n ast.Node) { MinMaxArgs(n, func(string) bool { return false }) }
 	checkRewrites(t, []rewriteCase{
 		{name: "a variable first",
 			in:   "y := min(1.5, x32)",
 			want: "y := min(x32, 1.5)"},
-		{name: "constants only: float literals become float64",
+		{name: "constants only: the constant it is",
 			in:   "y := max(1.5, 2.0)",
-			want: "y := max(float64(1.5), float64(2.0))"},
+			want: "y := (2.0)"},
 		{name: "integer and float constants",
 			in:   "y := min(1, 2.5)",
-			want: "y := min(1, float64(2.5))"},
-		{name: "integer constants stay",
-			in:   "y := min(1, 2)",
-			want: "y := min(1, 2)"},
+			want: "y := (1)"},
+		{name: "negative constants",
+			in:   "y := max(-3, -(2.5), -7)",
+			want: "y := (-(2.5))"},
+		{name: "a constant min assigned to a float32",
+			in:   "var f32 float32 = min(1.5, 2.0)",
+			want: "var f32 float32 = (1.5)"},
+		{name: "a function of the cell named min", decls: true,
+			in:   "func min(a, b int) int { return a - b }\nfunc f(x int) int { return min(1, x) }",
+			want: "func min(a, b int) int { return a - b }\nfunc f(x int) int { return min(1, x) }"},
 		{name: "a variable already first stays",
 			in:   "y := min(x, 1.5)",
 			want: "y := min(x, 1.5)"},
@@ -668,18 +646,6 @@ func TestMinMaxArgs(t *testing.T) {
 		{name: "other functions stay",
 			in:   "y := math.Min(1.5, x)",
 			want: "y := math.Min(1.5, x)"},
-	}, apply)
-	knownWrong(t, "MinMaxArgs types constants and takes any min for the builtin", []rewriteCase{
-		// min(1.5, 2.0) is an untyped constant in Go, assignable to a float32; the
-		// float64 conversions make it a float64 ("cannot use type float64 as type
-		// float32"). The min of constants is a constant: it can be folded.
-		{name: "a constant min assigned to a float32",
-			in:   "var f32 float32 = min(1.5, 2.0)",
-			want: "var f32 float32 = 1.5"},
-		// The cell's own min, which is not symmetric.
-		{name: "a function of the cell named min", decls: true,
-			in:   "func min(a, b int) int { return a - b }\nfunc f(x int) int { return min(1, x) }",
-			want: "func min(a, b int) int { return a - b }\nfunc f(x int) int { return min(1, x) }"},
 	}, apply)
 }
 
@@ -842,18 +808,6 @@ for _gomatcalcLoop_i := 0; _gomatcalcLoop_i < 3; _gomatcalcLoop_i++ {
 			want: "for i = 0; i < 3; i++ {\ngo use(i)\n}"},
 	}, apply)
 	knownWrong(t, "PerIterationLoopVars renames what is not the loop's variable, or copies a variable the body changes", []rewriteCase{
-		// The body's own copy, the idiom before Go 1.22, is now in the same block as
-		// the inserted one: "no new variables on left side of :=" (the session: wrong
-		// values, 0 for 210). The body can move into a block of its own.
-		{name: "the body declares i := i",
-			in: "for i := 0; i < 3; i++ {\ni := i\ngo use(i)\n}",
-			want: `for _gomatcalcLoop_i := 0; _gomatcalcLoop_i < 3; _gomatcalcLoop_i++ {
-	i := _gomatcalcLoop_i
-	{
-		i := i
-		go use(i)
-	}
-}`},
 		// The i on the right of the header's i := i is the outer one: "undefined: i".
 		{name: "for i := i",
 			in: "for i := i; i < 8; i++ {\ndefer use(i)\n}",
@@ -881,11 +835,6 @@ for _gomatcalcLoop_i := 0; _gomatcalcLoop_i < 3; _gomatcalcLoop_i++ {
 		{name: "a change through the variable's address",
 			in:   "for i := 0; i < 5; i++ {\np := &i\n*p += 2\nfmt.Println(i)\n}",
 			want: "for i := 0; i < 5; i++ {\np := &i\n*p += 2\nfmt.Println(i)\n}"},
-		// The body changes a field of the variable, which assigns does not see: Go runs
-		// 2 iterations, the copies 3.
-		{name: "a change of the variable's field",
-			in:   "for s := (S{}); s.n < 3; s.n++ {\ns.n++\nfs = append(fs, func() int { return s.n })\n}",
-			want: "for s := (S{}); s.n < 3; s.n++ {\ns.n++\nfs = append(fs, func() int { return s.n })\n}"},
 	}, apply)
 }
 
@@ -897,4 +846,50 @@ func TestCanonical(t *testing.T) {
 	if a != b || a == c || strings.TrimSpace(a) == "" {
 		t.Errorf("canonical:\n%s\n%s\n%s", a, b, c)
 	}
+}
+
+// Cases once in knownWrong tables, now right.
+func TestFixedRewrites(t *testing.T) {
+	t.Run("RenameMain", func(t *testing.T) {
+		checkRewrites(t, []rewriteCase{
+			// A receiver named main is a variable: renamed with its uses.
+			{name: "a receiver named main", decls: true,
+				in:   "func (main T) Get() int { return main.v }",
+				want: "func (_gomatcalcMain T) Get() int { return _gomatcalcMain.v }"},
+		}, func(t *testing.T, n ast.Node) { RenameMain(n) })
+	})
+	t.Run("InlineFloatConstants", func(t *testing.T) {
+		path := paths(map[string]string{"m": "math"})
+		checkRewrites(t, []rewriteCase{
+			// import m "math": the table's key is the package's own name.
+			{name: "an import alias",
+				in:   "x := 0.25 * m.Pi",
+				want: "x := 0.25 * (3.141592653589793238462643383279502884197169399375105820974944594789982923695636)"},
+		}, func(t *testing.T, n ast.Node) { InlineFloatConstants(n, path) })
+	})
+	t.Run("OrderAssignments", func(t *testing.T) {
+		checkRewrites(t, []rewriteCase{
+			// A constant cannot change: it needs no temporary, and keeps its untyped meaning.
+			{name: "an untyped constant among the values", decls: true,
+				in:   "var x float64\nvar y int\nfunc set() { x, y = 1, f() }",
+				want: "var x float64\nvar y int\nfunc set() {\n{\n_gomatcalcV1 := f()\nx, y = 1, _gomatcalcV1\n}\n}"},
+		}, func(t *testing.T, n ast.Node) { OrderAssignments(n) })
+	})
+	t.Run("PerIterationLoopVars", func(t *testing.T) {
+		checkRewrites(t, []rewriteCase{
+			// The body's own copy, the idiom before Go 1.22, is the per-iteration copy.
+			{name: "the body declares i := i",
+				in:   "for i := 0; i < 3; i++ {\ni := i\ngo use(i)\n}",
+				want: "for i := 0; i < 3; i++ {\ni := i\ngo use(i)\n}"},
+			// The body changes a field of the variable, which assigns does not see: Go runs
+			// 2 iterations, the copies 3.
+			{name: "a change of the variable's field",
+				in:   "for s := (S{}); s.n < 3; s.n++ {\ns.n++\nfs = append(fs, func() int { return s.n })\n}",
+				want: "for s := (S{}); s.n < 3; s.n++ {\ns.n++\nfs = append(fs, func() int { return s.n })\n}"},
+			// s.n++ in the body changes the loop's variable: no copy may hide it.
+			{name: "a field of the variable assigned in the body",
+				in:   "for s := (S{}); s.n < 2; {\ns.n++\ngo use(s)\n}",
+				want: "for s := (S{}); s.n < 2; {\ns.n++\ngo use(s)\n}"},
+		}, func(t *testing.T, n ast.Node) { PerIterationLoopVars(n) })
+	})
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/token"
 
 	"golang.org/x/tools/go/ast/astutil"
@@ -91,13 +92,11 @@ func TopLevelReturns(block *ast.BlockStmt) (withValues *ast.ReturnStmt) {
 // use a name the file declares stay (yaegi reports the loop).
 func (e *Engine) HoistVars(f *ast.File) []ast.Stmt {
 	earlier := e.hasValue
-	declared := map[string]bool{}
+	declared := map[string]bool{} // and the methods the file declares
 	for _, d := range f.Decls {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
-			if d.Recv == nil {
-				declared[d.Name.Name] = true
-			}
+			declared[d.Name.Name] = true
 		case *ast.GenDecl:
 			for _, s := range d.Specs {
 				switch s := s.(type) {
@@ -121,9 +120,14 @@ func (e *Engine) HoistVars(f *ast.File) []ast.Stmt {
 		for _, s := range gd.Specs {
 			vs := s.(*ast.ValueSpec)
 			usesEarlier, usesFile := false, false
-			for _, v := range vs.Values {
+			exprs := vs.Values
+			if vs.Type != nil {
+				exprs = append([]ast.Expr{vs.Type}, exprs...)
+			}
+			for _, v := range exprs {
 				ast.Inspect(v, func(n ast.Node) bool {
 					if sel, ok := n.(*ast.SelectorExpr); ok {
+						usesFile = usesFile || declared[sel.Sel.Name] // a method of the file
 						ast.Inspect(sel.X, func(n ast.Node) bool {
 							if id, ok := n.(*ast.Ident); ok {
 								usesFile = usesFile || declared[id.Name]
@@ -159,19 +163,25 @@ func (e *Engine) HoistVars(f *ast.File) []ast.Stmt {
 	return hoisted
 }
 
-// MinMaxArgs puts first, in a call of min or max, an argument that is a variable when
-// the first is a literal (min(1.5, x32) becomes min(x32, 1.5)), and makes float
-// literals float64 when all arguments are constants (min(1.5, 2.0)): the prelude's
-// generic min and max take their type from the first argument, and yaegi cannot
-// instantiate them from untyped constants. min and max are symmetric, and moving a plain
-// variable changes no order of evaluation.
-func MinMaxArgs(n ast.Node) {
-	ast.Inspect(n, func(m ast.Node) bool {
-		call, ok := m.(*ast.CallExpr)
+// MinMaxArgs makes calls of min and max what the prelude's generic ones can do: with
+// constants only (min(1.5, 2.0)), the call becomes the constant it is in Go; otherwise an
+// argument that is a variable goes first when the first is a constant (min(1.5, x32)
+// becomes min(x32, 1.5)): the prelude's functions take their type from the first argument,
+// and yaegi cannot instantiate them from untyped constants. min and max are symmetric, and
+// moving a plain variable changes no order of evaluation. own reports the names a cell
+// has declared for itself (its own min is left alone).
+func MinMaxArgs(n ast.Node, own func(name string) bool) {
+	astutil.Apply(n, nil, func(c *astutil.Cursor) bool {
+		call, ok := c.Node().(*ast.CallExpr)
 		if !ok || call.Ellipsis.IsValid() || len(call.Args) == 0 {
 			return true
 		}
-		if id, ok := call.Fun.(*ast.Ident); !ok || id.Name != "min" && id.Name != "max" {
+		id, ok := call.Fun.(*ast.Ident)
+		if !ok || id.Name != "min" && id.Name != "max" || id.Obj != nil || own(id.Name) {
+			return true
+		}
+		if best := constantChoice(call.Args, id.Name == "min"); best != nil {
+			c.Replace(&ast.ParenExpr{Lparen: call.Pos(), X: best, Rparen: call.End() - 1})
 			return true
 		}
 		if !isLiteral(call.Args[0]) {
@@ -186,19 +196,44 @@ func MinMaxArgs(n ast.Node) {
 				}
 			}
 		}
-		allConst := true
-		for _, a := range call.Args {
-			allConst = allConst && isLiteral(a)
-		}
-		if allConst {
-			for i, a := range call.Args {
-				if lit, ok := a.(*ast.BasicLit); ok && lit.Kind == token.FLOAT {
-					call.Args[i] = &ast.CallExpr{Fun: &ast.Ident{NamePos: lit.Pos(), Name: "float64"}, Lparen: lit.Pos(), Args: []ast.Expr{lit}, Rparen: lit.End()}
-				}
-			}
-		}
 		return true
 	})
+}
+
+// constantChoice is the argument min (or max) picks when every argument is a number
+// literal, or nil.
+func constantChoice(args []ast.Expr, least bool) ast.Expr {
+	var best ast.Expr
+	var bestValue constant.Value
+	for _, a := range args {
+		v := literalValue(a)
+		if v == nil {
+			return nil
+		}
+		if best == nil || least && constant.Compare(v, token.LSS, bestValue) || !least && constant.Compare(v, token.GTR, bestValue) {
+			best, bestValue = a, v
+		}
+	}
+	return best
+}
+
+// literalValue is the value of a number literal, maybe negated or in parentheses, or nil.
+func literalValue(e ast.Expr) constant.Value {
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		if e.Kind == token.INT || e.Kind == token.FLOAT {
+			if v := constant.MakeFromLiteral(e.Value, e.Kind, 0); v.Kind() != constant.Unknown {
+				return v
+			}
+		}
+	case *ast.UnaryExpr:
+		if v := literalValue(e.X); v != nil && (e.Op == token.SUB || e.Op == token.ADD) {
+			return constant.UnaryOp(e.Op, v, 0)
+		}
+	case *ast.ParenExpr:
+		return literalValue(e.X)
+	}
+	return nil
 }
 
 // isLiteral reports whether e is a number literal, maybe negated or in parentheses.

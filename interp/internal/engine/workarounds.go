@@ -34,7 +34,13 @@ func RenameMain(n ast.Node) (declared bool) {
 			return false // not the package's name
 		case *ast.FuncDecl:
 			if m.Recv != nil {
-				// A method named main keeps its name.
+				// A method named main keeps its name; a receiver named main is renamed.
+				for _, f := range m.Recv.List {
+					for _, n := range f.Names {
+						ast.Inspect(n, walk)
+					}
+					ast.Inspect(f.Type, walk)
+				}
 				ast.Inspect(m.Type, walk)
 				if m.Body != nil {
 					ast.Inspect(m.Body, walk)
@@ -95,7 +101,7 @@ func InlineFloatConstants(n ast.Node, path func(name string) string, tables ...m
 			return true
 		}
 		p := path(pkg.Name)
-		key := p + "/" + pkg.Name
+		key := p + "/" + tableName(p) // the package's own name, whatever the cell calls it
 		for _, t := range append([]map[string]map[string]reflect.Value{StdlibSymbols()}, tables...) {
 			v, ok := t[key][sel.Sel.Name]
 			if !ok || !v.IsValid() || !v.CanInterface() {
@@ -108,6 +114,17 @@ func InlineFloatConstants(n ast.Node, path func(name string) string, tables ...m
 		}
 		return true
 	}, nil)
+}
+
+// tableName is the name of the package at path in the symbol tables' keys: its last
+// element, before a major version ("math/rand/v2" is rand).
+func tableName(path string) string {
+	parts := strings.Split(path, "/")
+	name := parts[len(parts)-1]
+	if len(parts) > 1 && len(name) > 1 && name[0] == 'v' && strings.Trim(name[1:], "0123456789") == "" {
+		name = parts[len(parts)-2]
+	}
+	return name
 }
 
 // floatLiteral is a decimal literal of v, exact to far more digits than a float64 holds.
@@ -150,27 +167,31 @@ func OrderAssignments(n ast.Node) {
 				}
 			}
 		}
-		var temps []string
-		var tempIdents []ast.Expr
-		for range as.Rhs {
+		// Every value that is not a constant is evaluated into a temporary first (a
+		// constant keeps its untyped meaning in the assignment: 1 for a float64).
+		var temps []ast.Expr
+		var values, final []ast.Expr
+		for _, r := range as.Rhs {
+			if isLiteral(r) || isStringLiteral(r) {
+				final = append(final, r)
+				continue
+			}
 			count++
-			name := fmt.Sprintf("_gomatcalcV%d", count)
+			name := &ast.Ident{NamePos: r.Pos(), Name: fmt.Sprintf("_gomatcalcV%d", count)}
 			temps = append(temps, name)
-			tempIdents = append(tempIdents, &ast.Ident{NamePos: as.Pos(), Name: name})
+			values = append(values, r)
+			final = append(final, &ast.Ident{NamePos: r.Pos(), Name: name.Name})
 		}
-		eval := &ast.AssignStmt{Lhs: identExprs(temps, as.Pos()), TokPos: as.TokPos, Tok: token.DEFINE, Rhs: as.Rhs}
-		assign := &ast.AssignStmt{Lhs: as.Lhs, TokPos: as.TokPos, Tok: token.ASSIGN, Rhs: tempIdents}
+		eval := &ast.AssignStmt{Lhs: temps, TokPos: as.TokPos, Tok: token.DEFINE, Rhs: values}
+		assign := &ast.AssignStmt{Lhs: as.Lhs, TokPos: as.TokPos, Tok: token.ASSIGN, Rhs: final}
 		c.Replace(&ast.BlockStmt{Lbrace: as.Pos(), List: []ast.Stmt{eval, assign}, Rbrace: as.End()})
 		return false
 	}, nil)
 }
 
-func identExprs(names []string, pos token.Pos) []ast.Expr {
-	out := make([]ast.Expr, len(names))
-	for i, n := range names {
-		out[i] = &ast.Ident{NamePos: pos, Name: n}
-	}
-	return out
+func isStringLiteral(e ast.Expr) bool {
+	lit, ok := e.(*ast.BasicLit)
+	return ok && (lit.Kind == token.STRING || lit.Kind == token.CHAR)
 }
 
 func hasCall(exprs []ast.Expr) bool {
