@@ -146,6 +146,7 @@ func (s *Session) transform(c *cell) error {
 // compile compiles every unit of the cell, in order; on error the caller restores the
 // session's names.
 func (s *Session) compile(c *cell) ([]compiled, error) {
+	path := s.pathOf(c)
 	var out []compiled
 	for _, u := range c.units {
 		switch u.kind {
@@ -156,14 +157,14 @@ func (s *Session) compile(c *cell) ([]compiled, error) {
 			}
 		case declUnit:
 			if hoisted := s.engine.HoistVars(u.file); len(hoisted) > 0 {
-				p, err := s.compileUnit(&unit{kind: stmtUnit, block: &ast.BlockStmt{Lbrace: u.file.Package, List: hoisted}})
+				p, err := s.compileUnit(&unit{kind: stmtUnit, block: &ast.BlockStmt{Lbrace: u.file.Package, List: hoisted}}, path)
 				if err != nil {
 					return nil, err
 				}
 				out = append(out, compiled{prog: p})
 			}
 		}
-		p, err := s.compileUnit(u)
+		p, err := s.compileUnit(u, path)
 		if err != nil {
 			return nil, err
 		}
@@ -200,7 +201,7 @@ func (s *Session) newImports(decls []ast.Decl) []ast.Decl {
 // compileUnit compiles one unit. A unit whose value is shown is tried with each way of
 // showing its last expression, then as written. Where yaegi's compiler fails on a range
 // over an integer, the unit is tried again with counting loops.
-func (s *Session) compileUnit(u *unit) (*engine.Program, error) {
+func (s *Session) compileUnit(u *unit, path func(string) string) (*engine.Program, error) {
 	var last *ast.ExprStmt
 	var ways []ast.Expr
 	if u.shown {
@@ -211,6 +212,11 @@ func (s *Session) compileUnit(u *unit) (*engine.Program, error) {
 		p, err := s.engine.Compile(u.node())
 		var ee *engine.Error
 		if errors.As(err, &ee) && ee.Internal && strings.Contains(ee.Msg, "nil type") {
+			if u.kind == stmtUnit && s.typeCommaOk(u.block, path) {
+				if p, err2 := s.engine.Compile(u.node()); err2 == nil {
+					return p, nil
+				}
+			}
 			for _, maybe := range []bool{false, true} {
 				if engine.RangeOverInts(u.node(), maybe) {
 					if p, err2 := s.engine.Compile(u.node()); err2 == nil {
@@ -219,7 +225,7 @@ func (s *Session) compileUnit(u *unit) (*engine.Program, error) {
 				}
 			}
 		}
-		if errors.As(err, &ee) && strings.Contains(ee.Msg, "definition loop") && u.kind == stmtUnit && s.typeDefines(u.block) {
+		if errors.As(err, &ee) && strings.Contains(ee.Msg, "definition loop") && u.kind == stmtUnit && s.typeDefines(u.block, path) {
 			return s.engine.Compile(u.node())
 		}
 		return p, err
@@ -282,7 +288,7 @@ func (s *Session) explain(u *unit, err error) error {
 // earlier cell, xs's element type: var x T = xs[i]. yaegi cannot infer the type of an
 // element of a value that compiled code made ([]float64 from mat.Col) at a cell's top
 // level ("constant definition loop"). It reports whether it changed anything.
-func (s *Session) typeDefines(block *ast.BlockStmt) bool {
+func (s *Session) typeDefines(block *ast.BlockStmt, path func(string) string) bool {
 	globals := s.engine.Globals()
 	changed := false
 	for i, st := range block.List {
@@ -296,14 +302,22 @@ func (s *Session) typeDefines(block *ast.BlockStmt) bool {
 			continue
 		}
 		base, ok := ix.X.(*ast.Ident)
-		v, found := globals[base.Name]
-		if !ok || !found || !v.IsValid() {
+		if !ok {
+			continue
+		}
+		var t reflect.Type
+		if v, found := globals[base.Name]; found && v.IsValid() {
+			t = v.Type()
+		} else {
+			t = definedByCall(block.List[:i], base.Name, path)
+		}
+		if t == nil {
 			continue
 		}
 		var elem reflect.Type
-		switch v.Kind() {
+		switch t.Kind() {
 		case reflect.Slice, reflect.Array, reflect.Map:
-			elem = v.Type().Elem()
+			elem = t.Elem()
 		case reflect.String:
 			elem = reflect.TypeOf(byte(0))
 		default:
@@ -318,6 +332,141 @@ func (s *Session) typeDefines(block *ast.BlockStmt) bool {
 		changed = true
 	}
 	return changed
+}
+
+// typeCommaOk declares the variables of v, ok := m[k], v, ok := <-ch and v, ok := x.(T)
+// at the block's top level with their types, then assigns them (var v V; var ok bool;
+// v, ok = m[k]): yaegi's compiler panics "nil type" on the definitions outside a
+// function, and compiles the assignment. V comes from the syntax (T), from the value of
+// an earlier cell's variable, or from the literal or make that defines it in this block.
+// It reports whether it changed anything.
+func (s *Session) typeCommaOk(block *ast.BlockStmt, path func(string) string) bool {
+	changed := false
+	var list []ast.Stmt
+	for i, st := range block.List {
+		as, ok := st.(*ast.AssignStmt)
+		if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 2 || len(as.Rhs) != 1 {
+			list = append(list, st)
+			continue
+		}
+		value := s.commaOkType(as.Rhs[0], block.List[:i], path)
+		if value == nil {
+			list = append(list, st)
+			continue
+		}
+		for k, typ := range []ast.Expr{value, &ast.Ident{NamePos: as.Pos(), Name: "bool"}} {
+			if id, ok := as.Lhs[k].(*ast.Ident); ok && id.Name != "_" {
+				list = append(list, &ast.DeclStmt{Decl: &ast.GenDecl{TokPos: as.Pos(), Tok: token.VAR,
+					Specs: []ast.Spec{&ast.ValueSpec{Names: []*ast.Ident{{NamePos: id.Pos(), Name: id.Name}}, Type: typ}}}})
+			}
+		}
+		list = append(list, &ast.AssignStmt{Lhs: as.Lhs, TokPos: as.TokPos, Tok: token.ASSIGN, Rhs: as.Rhs})
+		changed = true
+	}
+	block.List = list
+	return changed
+}
+
+// commaOkType is the type of the first value of a comma-ok expression, or nil.
+func (s *Session) commaOkType(e ast.Expr, before []ast.Stmt, path func(string) string) ast.Expr {
+	switch e := e.(type) {
+	case *ast.TypeAssertExpr:
+		return e.Type
+	case *ast.IndexExpr:
+		return s.elemType(e.X, before, path, reflect.Map)
+	case *ast.UnaryExpr:
+		if e.Op == token.ARROW {
+			return s.elemType(e.X, before, path, reflect.Chan)
+		}
+	case *ast.ParenExpr:
+		return s.commaOkType(e.X, before, path)
+	}
+	return nil
+}
+
+// elemType is the element type of the map or channel x names: from the literal or make
+// that defines it in before, or from an earlier cell's value.
+func (s *Session) elemType(x ast.Expr, before []ast.Stmt, path func(string) string, kind reflect.Kind) ast.Expr {
+	id, ok := x.(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	for i := len(before) - 1; i >= 0; i-- {
+		as, ok := before[i].(*ast.AssignStmt)
+		if !ok || as.Tok != token.DEFINE || len(as.Lhs) != len(as.Rhs) {
+			continue
+		}
+		for k, l := range as.Lhs {
+			if lid, ok := l.(*ast.Ident); ok && lid.Name == id.Name {
+				return syntacticElem(as.Rhs[k])
+			}
+		}
+	}
+	v, ok := s.engine.Globals()[id.Name]
+	if !ok || !v.IsValid() || v.Kind() != kind {
+		return nil
+	}
+	typ, err := parser.ParseExpr(s.typeString(v.Type().Elem()))
+	if err != nil || !s.knownPackages(typ) {
+		return nil
+	}
+	return typ
+}
+
+// syntacticElem is the element type written in map[K]V{...}, make(map[K]V), make(chan T).
+func syntacticElem(e ast.Expr) ast.Expr {
+	var t ast.Expr
+	switch e := e.(type) {
+	case *ast.CompositeLit:
+		t = e.Type
+	case *ast.CallExpr:
+		if id, ok := e.Fun.(*ast.Ident); ok && id.Name == "make" && len(e.Args) > 0 {
+			t = e.Args[0]
+		}
+	}
+	switch t := t.(type) {
+	case *ast.MapType:
+		return t.Value
+	case *ast.ChanType:
+		return t.Value
+	}
+	return nil
+}
+
+// definedByCall is the type of name when one of stmts defines it from a call of a
+// compiled package's function (s := strings.TrimSpace(x), xs := mat.Col(nil, 0, v)),
+// read from the function's own type; nil otherwise.
+func definedByCall(stmts []ast.Stmt, name string, path func(string) string) reflect.Type {
+	var found reflect.Type
+	for _, st := range stmts {
+		as, ok := st.(*ast.AssignStmt)
+		if !ok || as.Tok != token.DEFINE || len(as.Rhs) != 1 {
+			continue
+		}
+		for k, l := range as.Lhs {
+			if id, ok := l.(*ast.Ident); !ok || id.Name != name {
+				continue
+			}
+			found = nil // the latest definition counts
+			call, ok := as.Rhs[0].(*ast.CallExpr)
+			if !ok {
+				continue
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok {
+				continue
+			}
+			pkg, ok := sel.X.(*ast.Ident)
+			if !ok || path(pkg.Name) == "" {
+				continue
+			}
+			syms, _ := packageSymbols(path(pkg.Name))
+			if f := syms[sel.Sel.Name]; f.IsValid() && f.Kind() == reflect.Func && f.Type().NumOut() == len(as.Lhs) {
+				found = f.Type().Out(k)
+			}
+		}
+	}
+	return found
 }
 
 // knownPackages reports whether every package a type expression names is imported.
@@ -383,7 +532,7 @@ func (s *Session) evaluate(ctx context.Context, expr string) ([]any, error) {
 	engine.InlineFloatConstants(u.block, s.pathOf(c), stdlib.Symbols)
 	u.shown = true
 	before := s.engine.Checkpoint()
-	p, err := s.compileUnit(u)
+	p, err := s.compileUnit(u, s.pathOf(c))
 	if err != nil {
 		return nil, err
 	}

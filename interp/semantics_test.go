@@ -81,6 +81,8 @@ func TestGoSemantics(t *testing.T) {
 			{code: "v := mat.NewVecDense(2, []float64{1, 2})\nxs := mat.Col(nil, 0, v)"},
 			{code: "x := xs[1]\nx", value: "2"},
 			{code: "n := 3\nvar m = n + 1\nm", value: "4"},
+			{code: "import \"strings\"\nw := strings.TrimSpace(\" ab\")\nc := w[0]\nc", value: "97"},
+			{code: "u := mat.NewVecDense(2, []float64{3, 4})\nus := mat.Col(nil, 0, u)\nu1 := us[1]\nu1", value: "4"},
 			{code: "var k = n * 2", stdout: ""},
 			{code: "var k2 = k + 1\nfunc g() int { return k2 }\ng()", value: "7"},
 		}},
@@ -95,6 +97,12 @@ func TestGoSemantics(t *testing.T) {
 			{code: "defer fmt.Println(min(1.5, 2.0))\nfmt.Println(\"first\")", stdout: "first\n1.5\n"},
 			{code: "import \"slices\"\na := []int{3, 1, 2}\nch := make(chan int)\nworker := func(b []int) { ch <- b[0] }\ngo worker(slices.Clone(a))\n<-ch", value: "3"},
 			{code: "done := make(chan bool)\ngo close(done)\n<-done", value: "false"},
+		}},
+		{"comma-ok definitions at a cell's top level", []step{
+			{code: "m := map[string]int{\"k\": 2}\nv, ok := m[\"k\"]\nfmt.Println(v, ok)", stdout: "2 true\n"},
+			{code: "w, found := m[\"nope\"]\nfmt.Println(w, found)", stdout: "0 false\n"},
+			{code: "ch := make(chan float64, 1)\nch <- 1.5\nr, open := <-ch\nfmt.Println(r, open)", stdout: "1.5 true\n"},
+			{code: "var a any = 4\nx, isInt := a.(int)\n_, isString := a.(string)\nfmt.Println(x, isInt, isString)", stdout: "4 true false\n"},
 		}},
 		{"builtin calls among several results", []step{
 			{code: "func f(v []int) (int, int) { return 1, len(v) }\nf([]int{1, 2, 3})", value: "1 3"},

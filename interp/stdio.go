@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -75,6 +76,7 @@ type streamWriter struct {
 
 func (w *streamWriter) Write(p []byte) (int, error) {
 	if pipes := w.out.capturing(); pipes != nil {
+		pipes.switchTo(w.stream)
 		return pipes.w[w.stream].Write(p)
 	}
 	return w.fallback.Write(p)
@@ -152,6 +154,15 @@ type pipes struct {
 	w       [2]*os.File // the session's own descriptors of the pipes (see dup)
 	flushMu sync.Mutex  // one flush at a time
 	seen    [2]chan struct{}
+	last    atomic.Int32 // the stream interpreted code wrote to last, plus one
+}
+
+// switchTo keeps the order between the streams: before interpreted code writes to one
+// stream after the other, what it wrote to the other is delivered.
+func (p *pipes) switchTo(stream int) {
+	if last := p.last.Swap(int32(stream) + 1); last != 0 && int(last-1) != stream {
+		p.flushOne(int(last - 1))
+	}
 }
 
 // flushMarker is written into a pipe and taken out by its reader, which signals that
@@ -159,20 +170,24 @@ type pipes struct {
 const flushMarker = "\x00\x1b[gomatcalc-flush]\x00"
 
 func (p *pipes) flush() {
+	for i := range p.w {
+		p.flushOne(i)
+	}
+}
+
+func (p *pipes) flushOne(i int) {
 	p.flushMu.Lock()
 	defer p.flushMu.Unlock()
-	for i, w := range p.w {
-		select {
-		case <-p.seen[i]: // a signal left by a flush that gave up waiting
-		default:
-		}
-		if _, err := io.WriteString(w, flushMarker); err != nil {
-			continue
-		}
-		select {
-		case <-p.seen[i]:
-		case <-time.After(5 * time.Second): // the reader is gone: nothing to wait for
-		}
+	select {
+	case <-p.seen[i]: // a signal left by a flush that gave up waiting
+	default:
+	}
+	if _, err := io.WriteString(p.w[i], flushMarker); err != nil {
+		return
+	}
+	select {
+	case <-p.seen[i]:
+	case <-time.After(5 * time.Second): // the reader is gone: nothing to wait for
 	}
 }
 
