@@ -13,7 +13,6 @@ func init() {
 	Symbols["github.com/gomatcalc/gomatcalc/stdlib/cellrt/cellrt"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"AfterFunc":  reflect.ValueOf(cellrt.AfterFunc),
-		"Clear":      reflect.ValueOf(cellrt.Clear),
 		"ErrorOf":    reflect.ValueOf(cellrt.ErrorOf),
 		"Go":         reflect.ValueOf(cellrt.Go),
 		"GoSpread":   reflect.ValueOf(cellrt.GoSpread),
@@ -26,7 +25,6 @@ func init() {
 		"MaxDepth":   reflect.ValueOf(constant.MakeFromLiteral("50000", token.INT, 0)),
 		"PNGOf":      reflect.ValueOf(cellrt.PNGOf),
 		"SVGOf":      reflect.ValueOf(cellrt.SVGOf),
-		"SortSlice":  reflect.ValueOf(cellrt.SortSlice),
 		"StringOf":   reflect.ValueOf(cellrt.StringOf),
 		"Values":     reflect.ValueOf(cellrt.Values),
 

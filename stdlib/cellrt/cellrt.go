@@ -12,7 +12,6 @@ import (
 	"reflect"
 	"runtime"
 	"runtime/debug"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -187,18 +186,6 @@ func convert(a any, t reflect.Type) reflect.Value {
 	return v
 }
 
-// Clear is Go 1.21's clear builtin: it deletes every entry of a map and sets every
-// element of a slice to its zero value.
-func Clear(v any) {
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Map, reflect.Slice:
-		rv.Clear()
-	default:
-		panic(fmt.Sprintf("invalid argument: clear(%T): argument must be a map or a slice", v))
-	}
-}
-
 // MaxDepth bounds the nesting of calls of a cell's recursive functions. Go cannot recover
 // from a stack overflow: the process dies, and with it the notebook's session. yaegi uses
 // about 1 KB to 10 KB of stack a call, so this stays well below Go's 1 GB.
@@ -234,13 +221,3 @@ func (rt *Runtime) At(n int) { rt.line.Store(int64(n)) }
 
 // Line returns the line last recorded by At since Reset.
 func (rt *Runtime) Line() int { return int(rt.line.Load()) }
-
-// SortSlice sorts the slice s with less, as sort.Slice does; the session's replacement of
-// slices.Sort calls it with an interpreted less.
-func SortSlice(s any, less func(i, j int) bool, stable bool) {
-	if stable {
-		sort.SliceStable(s, less)
-		return
-	}
-	sort.Slice(s, less)
-}

@@ -20,16 +20,6 @@ func TestGoPassesArgumentsAndSurvivesPanics(t *testing.T) {
 	}
 }
 
-func TestClear(t *testing.T) {
-	m := map[string]int{"a": 1}
-	s := []int{1, 2}
-	Clear(m)
-	Clear(s)
-	if len(m) != 0 || s[0] != 0 || s[1] != 0 || len(s) != 2 {
-		t.Errorf("map %v slice %v", m, s)
-	}
-}
-
 func TestEnterStopsRunawayRecursion(t *testing.T) {
 	rt := New(nil)
 	var r func(n int) int
