@@ -45,6 +45,7 @@ func (u *unit) node() ast.Node {
 
 // cell is a parsed cell.
 type cell struct {
+	serial  int // the session's number for the cell, in line markers
 	src     string
 	text    string      // the Go file composed from the cell
 	file    *token.File // text's positions

@@ -129,8 +129,8 @@ func (s *Session) transform(c *cell) error {
 					"as in main, and returns nothing; to show a value, write it on the cell's last line"}
 			}
 			engine.BlocksInFuncs(u.block)
-			lineMarkers(u.block, fset)
 		}
+		lineMarkers(n, fset, c.serial)
 	}
 	if last := len(c.units) - 1; last >= 0 && c.units[last].kind == stmtUnit {
 		c.units[last].shown = lastExpression(c.units[last].block) != nil

@@ -116,8 +116,12 @@ func compileError(ee *engine.Error, c *cell) *lang.Error {
 // the cell's own code it happened on.
 func (s *Session) panicError(ee *engine.Error, c *cell) *lang.Error {
 	msg := goPanicMessage(ee.Msg)
-	line := s.rt.Line()
-	if msg == indexOutOfRange && line > 0 {
+	serial, line := s.markedLine(lineVar)
+	topSerial, top := s.markedLine(topLineVar)
+	if topSerial != c.serial {
+		top = 0
+	}
+	if msg == indexOutOfRange && serial == c.serial && line == top && top > 0 {
 		msg += s.indexDetail(c, line)
 	}
 	tb := []string{red + "panic: " + msg + reset}
@@ -131,13 +135,47 @@ func (s *Session) panicError(ee *engine.Error, c *cell) *lang.Error {
 	if ee.More > 0 {
 		tb = append(tb, fmt.Sprintf("  ... and %d more calls", ee.More))
 	}
+	if o, ok := s.cells[serial]; line > 0 && !(serial == c.serial && line == top) {
+		switch {
+		case serial == c.serial:
+			tb = append(tb, fmt.Sprintf("  at line %d of this cell", line), "    "+strings.TrimSpace(c.line(line)))
+		case ok:
+			tb = append(tb, fmt.Sprintf("  at line %d of cell [%d]", line, o.count), "    "+strings.TrimSpace(o.cell.line(line)))
+		}
+	}
 	res := &lang.Error{Name: "panic", Value: msg}
-	if line > 0 {
-		tb = append(tb, fmt.Sprintf("  at line %d of this cell", line), "    "+strings.TrimSpace(c.line(line)))
-		res.Line = line
+	if top > 0 {
+		how := "at"
+		if serial != c.serial || line != top {
+			how = "called at"
+		}
+		tb = append(tb, fmt.Sprintf("  %s line %d of this cell", how, top), "    "+strings.TrimSpace(c.line(top)))
+		res.Line = top
 	}
 	res.Traceback = tb
 	return res
+}
+
+// resetLine clears the line markers' variables before a cell runs, so that no earlier
+// cell's line is taken for this one's.
+func (s *Session) resetLine() {
+	globals := s.engine.Globals()
+	for _, name := range []string{lineVar, topLineVar} {
+		if v, ok := globals[name]; ok && v.CanSet() && v.CanInt() {
+			v.SetInt(0)
+		}
+	}
+}
+
+// markedLine is where a line marker's variable says the cell was: the cell's serial
+// number and its line.
+func (s *Session) markedLine(name string) (serial, line int) {
+	v, ok := s.engine.Globals()[name]
+	if !ok || !v.IsValid() || !v.CanInt() {
+		return 0, 0
+	}
+	n := int(v.Int())
+	return n / lineBase, n % lineBase
 }
 
 // frameLines describes one frame of a panic: the function, and where in which cell it

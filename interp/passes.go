@@ -304,7 +304,7 @@ func callsItself(fd *ast.FuncDecl) bool {
 // them. Its type parameter gives yaegi the value's own type at the call.
 const showFunc = "_gomatcalcShow"
 
-const showFuncDecl = "package main\nfunc " + showFunc + "[_gomatcalcT any](v _gomatcalcT) interface{} {\n" +
+const showFuncDecl = "package main\nvar " + lineVar + ", " + topLineVar + " int\nfunc " + showFunc + "[_gomatcalcT any](v _gomatcalcT) interface{} {\n" +
 	"\treturn " + runtimePkg + ".Shown(v, " + runtimePkg + ".StringOf(v), " + runtimePkg + ".ErrorOf(v), " +
 	runtimePkg + ".HTMLOf(v), " + runtimePkg + ".MarkdownOf(v), " + runtimePkg + ".LaTeXOf(v), " +
 	runtimePkg + ".SVGOf(v), " + runtimePkg + ".PNGOf(v), " + runtimePkg + ".JPEGOf(v), " + runtimePkg + ".JSONOf(v))\n}"
@@ -361,18 +361,143 @@ func makeGuards(n ast.Node) {
 	})
 }
 
-// lineMarkers records the line of each top-level statement of a block as it starts (see
-// cellrt.At): yaegi places a panic of the cell's own code at its first statement.
-func lineMarkers(block *ast.BlockStmt, fset *token.FileSet) {
-	var list []ast.Stmt
-	for _, st := range block.List {
-		line := fset.Position(st.Pos()).Line
-		at := engine.Call(runtimePkg, "At", &ast.BasicLit{ValuePos: st.Pos(), Kind: token.INT, Value: fmt.Sprint(line)})
-		at.Fun.(*ast.SelectorExpr).X.(*ast.Ident).NamePos = st.Pos()
-		at.Lparen, at.Rparen = st.Pos(), st.Pos()
-		list = append(list, &ast.ExprStmt{X: at}, st)
+// lineVar is the session's variable that line markers set: yaegi reports a panic at the
+// first statement of its function (or of the cell), so the session records where it is.
+const lineVar = "_gomatcalcLine"
+
+// topLineVar is set by the markers of a cell's top-level statements only.
+const topLineVar = "_gomatcalcTopLine"
+
+// lineBase separates cells in a marker's value: cell k's line n is k*lineBase + n.
+const lineBase = 100000
+
+// lineMarkers puts _gomatcalcLine = k*lineBase+line before each statement that can
+// panic, in every block of the unit (top-level code and the bodies of functions), and
+// before every statement of a statement unit's own block. An assignment of a constant
+// costs the interpreter far less than a call; statements that cannot panic (arithmetic
+// on floats, assignments of names, conversions) are left unmarked, so tight loops pay
+// little.
+func lineMarkers(n ast.Node, fset *token.FileSet, cell int) {
+	marker := func(st ast.Stmt, top bool) ast.Stmt {
+		value := &ast.BasicLit{ValuePos: st.Pos(), Kind: token.INT, Value: fmt.Sprint(cell*lineBase + fset.Position(st.Pos()).Line)}
+		as := &ast.AssignStmt{Lhs: []ast.Expr{&ast.Ident{NamePos: st.Pos(), Name: lineVar}}, TokPos: st.Pos(), Tok: token.ASSIGN, Rhs: []ast.Expr{value}}
+		if top {
+			// The cell's own statement, which a panic deeper down was called from.
+			as.Lhs = append(as.Lhs, &ast.Ident{NamePos: st.Pos(), Name: topLineVar})
+			as.Rhs = append(as.Rhs, &ast.BasicLit{ValuePos: st.Pos(), Kind: token.INT, Value: value.Value})
+		}
+		return as
 	}
-	block.List = list
+	mark := func(list []ast.Stmt, top bool) []ast.Stmt {
+		var out []ast.Stmt
+		for _, st := range list {
+			if st.Pos().IsValid() && (top || canPanic(st)) {
+				out = append(out, marker(st, top))
+			}
+			out = append(out, st)
+		}
+		return out
+	}
+	top, _ := n.(*ast.BlockStmt)
+	clauses := map[*ast.BlockStmt]bool{} // the bodies of switch and select: clauses only
+	ast.Inspect(n, func(m ast.Node) bool {
+		switch m := m.(type) {
+		case *ast.GenDecl:
+			// Not in a package-level var's function literal: a variable of the session
+			// in its value makes yaegi report a "variable definition loop".
+			return false
+		case *ast.SwitchStmt:
+			clauses[m.Body] = true
+		case *ast.TypeSwitchStmt:
+			clauses[m.Body] = true
+		case *ast.SelectStmt:
+			clauses[m.Body] = true
+		case *ast.BlockStmt:
+			if !clauses[m] {
+				m.List = mark(m.List, m == top)
+			}
+		case *ast.CaseClause:
+			m.Body = mark(m.Body, false)
+		case *ast.CommClause:
+			m.Body = mark(m.Body, false)
+		}
+		return true
+	})
+}
+
+// canPanic reports whether running st itself (not the blocks it holds) may panic: it
+// calls a function, indexes, slices, dereferences, asserts a type, divides integers,
+// shifts, or uses a channel. Unsure, it says yes.
+func canPanic(st ast.Stmt) bool {
+	var parts []ast.Node
+	switch st := st.(type) {
+	case *ast.AssignStmt:
+		if st.Tok == token.QUO_ASSIGN || st.Tok == token.REM_ASSIGN || st.Tok == token.SHL_ASSIGN || st.Tok == token.SHR_ASSIGN {
+			return true
+		}
+		for _, e := range st.Lhs {
+			parts = append(parts, e)
+		}
+		for _, e := range st.Rhs {
+			parts = append(parts, e)
+		}
+	case *ast.IncDecStmt:
+		parts = append(parts, st.X)
+	case *ast.ReturnStmt:
+		for _, e := range st.Results {
+			parts = append(parts, e)
+		}
+	case *ast.IfStmt:
+		if st.Init != nil {
+			return true
+		}
+		parts = append(parts, st.Cond)
+	case *ast.ForStmt:
+		if st.Init != nil || st.Post != nil && canPanic(st.Post) {
+			return true
+		}
+		if st.Cond != nil {
+			parts = append(parts, st.Cond)
+		}
+	case *ast.BlockStmt, *ast.EmptyStmt, *ast.BranchStmt:
+		return false
+	case *ast.LabeledStmt:
+		return canPanic(st.Stmt)
+	default:
+		return true
+	}
+	for _, p := range parts {
+		if !safeExpr(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// safeExpr reports whether evaluating e cannot panic: names, literals, arithmetic other
+// than integer division and shifts (floats divide safely, but the types are unknown here:
+// every / and % counts), comparisons, and conversions to basic types.
+func safeExpr(e ast.Node) bool {
+	safe := true
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case nil, *ast.Ident, *ast.BasicLit, *ast.ParenExpr:
+		case *ast.BinaryExpr:
+			switch n.Op {
+			case token.QUO, token.REM, token.SHL, token.SHR:
+				safe = false
+			}
+		case *ast.UnaryExpr:
+			safe = safe && n.Op != token.ARROW
+		case *ast.CallExpr:
+			id, ok := n.Fun.(*ast.Ident)
+			safe = safe && ok && notCalls[id.Name] && len(n.Args) == 1
+		default:
+			safe = false
+		}
+		return safe
+	})
+	return safe
 }
 
 // valuesFunc is the function a cell's last expression is passed to, so that every value

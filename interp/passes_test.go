@@ -592,25 +592,66 @@ func TestMakeGuards(t *testing.T) {
 	}, apply)
 }
 
+// dropInnerMarkers removes the line markers that are not the top-level ones
+// (_gomatcalcLine = n alone).
+func dropInnerMarkers(n ast.Node) {
+	isInner := func(st ast.Stmt) bool {
+		as, ok := st.(*ast.AssignStmt)
+		if !ok || len(as.Lhs) != 1 {
+			return false
+		}
+		id, ok := as.Lhs[0].(*ast.Ident)
+		return ok && id.Name == lineVar
+	}
+	drop := func(list []ast.Stmt) []ast.Stmt {
+		var out []ast.Stmt
+		for _, st := range list {
+			if !isInner(st) {
+				out = append(out, st)
+			}
+		}
+		return out
+	}
+	ast.Inspect(n, func(m ast.Node) bool {
+		switch m := m.(type) {
+		case *ast.BlockStmt:
+			m.List = drop(m.List)
+		case *ast.CaseClause:
+			m.Body = drop(m.Body)
+		case *ast.CommClause:
+			m.Body = drop(m.Body)
+		}
+		return true
+	})
+}
+
 func TestLineMarkers(t *testing.T) {
-	apply := func(n ast.Node, fset *token.FileSet, _ bool) { lineMarkers(n.(*ast.BlockStmt), fset) }
+	apply := func(n ast.Node, fset *token.FileSet, _ bool) { lineMarkers(n, fset, 0) }
 	checkPass(t, []passCase{
-		{name: "each statement",
+		{name: "each top-level statement",
 			in:   "x := 1\nfmt.Println(x)",
-			want: "_gomatcalcrt.At(1)\nx := 1\n_gomatcalcrt.At(2)\nfmt.Println(x)"},
-		{name: "a statement of several lines",
+			want: "_gomatcalcLine, _gomatcalcTopLine = 1, 1\nx := 1\n_gomatcalcLine, _gomatcalcTopLine = 2, 2\nfmt.Println(x)"},
+		{name: "a statement of several lines, and what can panic in its block",
 			in:   "for i := 0; i < 2; i++ {\nfmt.Println(i)\n}\ny := 2",
-			want: "_gomatcalcrt.At(1)\nfor i := 0; i < 2; i++ {\nfmt.Println(i)\n}\n_gomatcalcrt.At(4)\ny := 2"},
+			want: "_gomatcalcLine, _gomatcalcTopLine = 1, 1\nfor i := 0; i < 2; i++ {\n_gomatcalcLine = 2\nfmt.Println(i)\n}\n_gomatcalcLine, _gomatcalcTopLine = 4, 4\ny := 2"},
 		{name: "two statements on a line",
 			in:   "a := 1; b := 2",
-			want: "_gomatcalcrt.At(1)\na := 1\n_gomatcalcrt.At(1)\nb := 2"},
+			want: "_gomatcalcLine, _gomatcalcTopLine = 1, 1\na := 1\n_gomatcalcLine, _gomatcalcTopLine = 1, 1\nb := 2"},
 		{name: "a label stays on its statement",
 			in:   "L:\nfor {\nbreak L\n}",
-			want: "_gomatcalcrt.At(1)\nL:\nfor {\nbreak L\n}"},
+			want: "_gomatcalcLine, _gomatcalcTopLine = 1, 1\nL:\nfor {\nbreak L\n}"},
 		{name: "statements from the cell's third line",
 			in:   "x := 1\nx++",
-			want: "_gomatcalcrt.At(3)\nx := 1\n_gomatcalcrt.At(4)\nx++",
+			want: "_gomatcalcLine, _gomatcalcTopLine = 3, 3\nx := 1\n_gomatcalcLine, _gomatcalcTopLine = 4, 4\nx++",
 			line: 3},
+		{name: "in a function: only what can panic",
+			in:    "func f(a []float64, n int) float64 {\ns := 0.0\nfor i := 0; i < n; i++ {\ns += a[i]\ns *= 0.5\n}\nreturn s / float64(n)\n}",
+			want:  "func f(a []float64, n int) float64 {\ns := 0.0\n_gomatcalcLine = 5\nfor i := 0; i < n; i++ {\n_gomatcalcLine = 6\ns += a[i]\ns *= 0.5\n}\n_gomatcalcLine = 9\nreturn s / float64(n)\n}",
+			decls: true},
+		{name: "case clauses and a function literal",
+			in:    "func g(k int) {\nswitch k {\ncase 1:\nh(k)\n}\n_ = func() { panic(k) }\n}",
+			want:  "func g(k int) {\n_gomatcalcLine = 4\nswitch k {\ncase 1:\n_gomatcalcLine = 6\nh(k)\n}\n_gomatcalcLine = 8\n_ = func() {\n_gomatcalcLine = 8\npanic(k)\n}\n}",
+			decls: true},
 	}, apply)
 }
 
@@ -676,37 +717,37 @@ func TestTransform(t *testing.T) {
 	}{
 		{name: "go f(make([]int, n))",
 			cell: "go f(make([]int, n))",
-			want: []unitWant{stmtsOf(`_gomatcalcrt.At(1)
+			want: []unitWant{stmtsOf(`_gomatcalcLine, _gomatcalcTopLine = 1, 1
 {
 	_gomatcalcGo1 := f
 	_gomatcalcrt.Go(_gomatcalcGo1, make([]int, _gomatcalcrt.Len(n, *new(int))))
 }`)}},
 		{name: "defer fmt.Println(min(1.5, 2.0))",
 			cell: "defer fmt.Println(min(1.5, 2.0))\nfmt.Println(\"first\")",
-			want: []unitWant{stmtsOf(`_gomatcalcrt.At(1)
+			want: []unitWant{stmtsOf(`_gomatcalcLine, _gomatcalcTopLine = 1, 1
 {
 	_gomatcalcDefer1 := fmt.Println
 	_gomatcalcrt.Defer(_gomatcalcDefer1, (1.5))
 }
-_gomatcalcrt.At(2)
+_gomatcalcLine, _gomatcalcTopLine = 2, 2
 fmt.Println("first")`)}},
 		{name: "go worker(slices.Clone(a))",
 			cell: "import \"slices\"\nfunc worker(x []int) { fmt.Println(x) }\na := []int{1}\ngo worker(slices.Clone(a))",
 			want: []unitWant{
 				declsOf("import \"slices\""),
 				declsOf("func worker(x []int) { fmt.Println(x) }"),
-				stmtsOf(`_gomatcalcrt.At(3)
+				stmtsOf(`_gomatcalcLine, _gomatcalcTopLine = 3, 3
 a := []int{1}
-_gomatcalcrt.At(4)
+_gomatcalcLine, _gomatcalcTopLine = 4, 4
 {
 	_gomatcalcGo1 := worker
 	_gomatcalcrt.Go(_gomatcalcGo1, _gomatcalc_slices_Clone(a))
 }`)}},
 		{name: "go close(ch)",
 			cell: "ch := make(chan int)\ngo close(ch)",
-			want: []unitWant{stmtsOf(`_gomatcalcrt.At(1)
+			want: []unitWant{stmtsOf(`_gomatcalcLine, _gomatcalcTopLine = 1, 1
 ch := make(chan int)
-_gomatcalcrt.At(2)
+_gomatcalcLine, _gomatcalcTopLine = 2, 2
 {
 	_gomatcalcGo1Arg0 := ch
 	_gomatcalcGo1 := func() {
@@ -718,17 +759,17 @@ _gomatcalcrt.At(2)
 			cell: "import s \"slices\"\nq := []int{3, 1}\ns.Sort(q)\nq",
 			want: []unitWant{
 				declsOf("import s \"slices\""),
-				stmtsOf(`_gomatcalcrt.At(2)
+				stmtsOf(`_gomatcalcLine, _gomatcalcTopLine = 2, 2
 q := []int{3, 1}
-_gomatcalcrt.At(3)
+_gomatcalcLine, _gomatcalcTopLine = 3, 3
 _gomatcalc_slices_Sort(q)
-_gomatcalcrt.At(4)
+_gomatcalcLine, _gomatcalcTopLine = 4, 4
 q`)}, shown: true},
 		{name: "math.Pi and a float32",
 			cell: "var x32 float32 = 2\ny := min(math.Pi, x32)",
 			want: []unitWant{
 				declsOf("var x32 float32 = 2"),
-				stmtsOf(`_gomatcalcrt.At(2)
+				stmtsOf(`_gomatcalcLine, _gomatcalcTopLine = 2, 2
 y := min(x32, (3.141592653589793238462643383279502884197169399375105820974944594789982923695636))`)}},
 		{name: "a pasted program runs its main once",
 			cell: "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"hi\")\n}",
@@ -738,7 +779,7 @@ y := min(x32, (3.141592653589793238462643383279502884197169399375105820974944594
 				stmtsOf("_gomatcalcMain()")}},
 		{name: "a loop's goroutines get their own variable",
 			cell: "for i := 0; i < 3; i++ {\ngo func() { fmt.Println(i) }()\n}",
-			want: []unitWant{stmtsOf(`_gomatcalcrt.At(1)
+			want: []unitWant{stmtsOf(`_gomatcalcLine, _gomatcalcTopLine = 1, 1
 for _gomatcalcLoop_i := 0; _gomatcalcLoop_i < 3; _gomatcalcLoop_i++ {
 	i := _gomatcalcLoop_i
 	{
@@ -750,9 +791,9 @@ for _gomatcalcLoop_i := 0; _gomatcalcLoop_i < 3; _gomatcalcLoop_i++ {
 		// still runs when the cell ends.
 		{name: "a defer in a block that moves into a function",
 			cell: "m := map[string]int{\"k\": 1}\nif v, ok := m[\"k\"]; ok {\ndefer fmt.Println(v)\n}\nfmt.Println(\"first\")",
-			want: []unitWant{stmtsOf(`_gomatcalcrt.At(1)
+			want: []unitWant{stmtsOf(`_gomatcalcLine, _gomatcalcTopLine = 1, 1
 m := map[string]int{"k": 1}
-_gomatcalcrt.At(2)
+_gomatcalcLine, _gomatcalcTopLine = 2, 2
 func() {
 	if v, ok := m["k"]; ok {
 		{
@@ -761,21 +802,21 @@ func() {
 		}
 	}
 }()
-_gomatcalcrt.At(5)
+_gomatcalcLine, _gomatcalcTopLine = 5, 5
 fmt.Println("first")`)}},
 		// The return is a panic before BlocksInFuncs looks for returns: the literal
 		// passes it on, and the cell ends.
 		{name: "a return in a block that moves into a function",
 			cell: "m := map[string]int{}\nif _, ok := m[\"k\"]; !ok {\nreturn\n}\nfmt.Println(\"found\")",
-			want: []unitWant{stmtsOf(`_gomatcalcrt.At(1)
+			want: []unitWant{stmtsOf(`_gomatcalcLine, _gomatcalcTopLine = 1, 1
 m := map[string]int{}
-_gomatcalcrt.At(2)
+_gomatcalcLine, _gomatcalcTopLine = 2, 2
 func() {
 	if _, ok := m["k"]; !ok {
 		panic("_gomatcalc: return from the cell")
 	}
 }()
-_gomatcalcrt.At(5)
+_gomatcalcLine, _gomatcalcTopLine = 5, 5
 fmt.Println("found")`)}},
 		{name: "a recursive function that prints",
 			cell: "func fact(n int) int {\nif n == 0 {\nreturn 1\n}\nreturn n * fact(n-1)\n}\nprintln(fact(3))",
@@ -788,12 +829,12 @@ fmt.Println("found")`)}},
 	}
 	return n * fact(n-1)
 }`),
-				stmtsOf("_gomatcalcrt.At(7)\n_gomatcalcengine.Println(fact(3))")}, shown: true},
+				stmtsOf("_gomatcalcLine, _gomatcalcTopLine = 7, 7\n_gomatcalcengine.Println(fact(3))")}, shown: true},
 		{name: "a display of a value in a loop with a swap",
 			cell: "a, b := 1, 2\nfor i := range 2 {\na, b = b, next(a)\ndisplay.Show(i)\n}",
-			want: []unitWant{stmtsOf(`_gomatcalcrt.At(1)
+			want: []unitWant{stmtsOf(`_gomatcalcLine, _gomatcalcTopLine = 1, 1
 a, b := 1, 2
-_gomatcalcrt.At(2)
+_gomatcalcLine, _gomatcalcTopLine = 2, 2
 for i := range 2 {
 	{
 		_gomatcalcV1, _gomatcalcV2 := b, next(a)
@@ -819,6 +860,9 @@ for i := range 2 {
 			}
 			for i, u := range cl.units {
 				w := c.want[i]
+				// The markers inside blocks and functions are TestLineMarkers'; here
+				// the cell's top-level ones stand for them.
+				dropInnerMarkers(u.node())
 				if (u.kind == stmtUnit) == w.decls {
 					t.Errorf("unit %d: kind %d, want declarations: %v", i, u.kind, w.decls)
 					continue

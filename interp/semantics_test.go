@@ -1,8 +1,11 @@
 package interp
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/gomatcalc/gomatcalc/kernel/lang"
 )
 
 // step is one cell of a semantics case and what Go says it does.
@@ -166,4 +169,27 @@ func TestFailedCompileChangesNothing(t *testing.T) {
 		{code: "up(\"a\")", err: "undefined: up"},
 		{code: "func vec() *mat.VecDense { var v mat.VecDense; return v }", err: "line 1:55: cannot use v as a result of this function in return argument"},
 	})
+}
+
+// A panic inside a function names the line it happened on, in the cell that declares the
+// function, and the line of this cell that called it.
+func TestPanicLines(t *testing.T) {
+	s := newSession(t)
+	s.Execute(context.Background(), lang.ExecuteRequest{Code: "func get(a []int, i int) int {\n\tif i > 10 {\n\t\treturn 0\n\t}\n\treturn a[i]\n}", ExecutionCount: 4}, newRecorder())
+	res, _ := exec(t, s, "xs := []int{1, 2}\nn := get(xs, 1)\nm := get(xs, 5)\n_ = n + m")
+	if res.Err == nil || res.Err.Line != 3 {
+		t.Fatalf("got %+v", res.Err)
+	}
+	tb := strings.Join(res.Err.Traceback, "\n")
+	for _, want := range []string{"at line 5 of cell [4]", "return a[i]", "called at line 3 of this cell", "m := get(xs, 5)"} {
+		if !strings.Contains(tb, want) {
+			t.Errorf("traceback lacks %q:\n%s", want, tb)
+		}
+	}
+	// Compiled code's panic names the line that called it.
+	res, _ = exec(t, s, "func det(a *mat.Dense) float64 {\n\tb := mat.NewDense(3, 3, nil)\n\tb.Mul(a, a)\n\treturn mat.Det(b)\n}\ndet(mat.NewDense(2, 2, nil))")
+	tb = strings.Join(res.Err.Traceback, "\n")
+	if res.Err == nil || !strings.Contains(tb, "at line 3 of this cell") || !strings.Contains(tb, "called at line 6 of this cell") {
+		t.Errorf("a panic in gonum: %v\n%s", res.Err, tb)
+	}
 }

@@ -64,6 +64,10 @@ type Session struct {
 	// nor methods): for completion.
 	methods   map[string][]string
 	typeNames map[reflect.Type][]string
+	// serial numbers the cells run; cells maps the numbers of those that declared
+	// functions (which line markers can name later) to them.
+	serial int
+	cells  map[int]origin
 	// interrupt is closed when the running cell is interrupted (not when it ends).
 	interrupt atomic.Pointer[chan struct{}]
 	rt        *cellrt.Runtime  // the run-time state of the session's cells (runtime.go)
@@ -83,7 +87,7 @@ type origin struct {
 func New(opts Options) (*Session, error) {
 	s := &Session{opts: opts, imported: map[importSpec]bool{}, packages: map[string]string{},
 		funcs: map[string]origin{}, types: map[string]string{}, methods: map[string][]string{},
-		typeNames: map[reflect.Type][]string{}}
+		typeNames: map[reflect.Type][]string{}, cells: map[int]origin{}}
 	never := make(chan struct{})
 	s.interrupt.Store(&never)
 	stdinReader := &inputReader{out: &s.out}
@@ -169,11 +173,17 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	if len(syntaxErrs) > 0 {
 		return lang.ExecuteResult{Err: syntaxError(req.Code, syntaxErrs)}
 	}
+	s.serial++
+	c.serial = s.serial
+	if strings.Contains(c.src, "func") {
+		s.cells[c.serial] = origin{cell: c, count: req.ExecutionCount}
+	}
 	s.out.set(out)
 	defer s.out.set(nil)
 	end := s.watchInterrupt(ctx)
 	defer end()
 	s.rt.Reset()
+	s.resetLine()
 	if stop, err := capture(&s.out); err == nil {
 		defer stop()
 	}
