@@ -47,7 +47,7 @@ func TestSessionSymbolsBindTheSessionsValues(t *testing.T) {
 
 	// cellrt: the methods cells call, and not those of the session alone.
 	rts := syms[cellrtPath]
-	for _, name := range []string{"Enter", "Leave", "Overflow", "At", "Defer", "DeferSpread", "Shown"} {
+	for _, name := range []string{"Enter", "Leave", "Overflow", "Defer", "DeferSpread", "Shown"} {
 		if _, ok := rts[name]; !ok {
 			t.Errorf("cellrt.%s is missing", name)
 		}
@@ -56,10 +56,6 @@ func TestSessionSymbolsBindTheSessionsValues(t *testing.T) {
 		if _, ok := rts[name]; ok {
 			t.Errorf("cells can call cellrt.%s", name)
 		}
-	}
-	rts["At"].Call([]reflect.Value{reflect.ValueOf(12)})
-	if rt.Line() != 12 {
-		t.Errorf("At reached line %d", rt.Line())
 	}
 
 	// matcalc: the functions with options, wrapped.

@@ -1,9 +1,9 @@
 // Package cellrt is run-time support for notebook cells: what the session rewrites a cell
 // to call where yaegi alone would fail. Cells do not import it by name.
 //
-// What keeps state (the depth of recursion, the line running, the calls deferred) is a
-// Runtime, one per session: the session binds the names cells call (Enter, At, Defer,
-// ...) to its Runtime's methods. The functions of the package keep no state.
+// What keeps state (the depth of recursion, the calls deferred) is a Runtime, one per
+// session: the session binds the names cells call (Enter, Defer, ...) to its Runtime's
+// methods. The functions of the package keep no state.
 package cellrt
 
 import (
@@ -26,7 +26,6 @@ type Runtime struct {
 	depth   atomic.Int64
 	// overflow is the function that went past MaxDepth.
 	overflow atomic.Pointer[string]
-	line     atomic.Int64
 	// deferred holds the calls that a cell's top-level defer statements postponed, in order.
 	deferred struct {
 		sync.Mutex
@@ -43,12 +42,11 @@ func New(d *display.Display) *Runtime {
 	return &Runtime{display: d}
 }
 
-// Reset forgets the calls, the overflow and the line of an earlier cell. The session
+// Reset forgets the calls and the overflow of an earlier cell. The session
 // calls it before each cell.
 func (rt *Runtime) Reset() {
 	rt.depth.Store(0)
 	rt.overflow.Store(nil)
-	rt.line.Store(0)
 }
 
 // Go calls f with args on a new goroutine, as the statement `go f(args...)` does (the
@@ -214,10 +212,3 @@ func (rt *Runtime) Overflow() string {
 	}
 	return ""
 }
-
-// At records that the cell's statement on line n (of the code the session evaluates) is
-// about to run, so that a panic can name the line: yaegi does not.
-func (rt *Runtime) At(n int) { rt.line.Store(int64(n)) }
-
-// Line returns the line last recorded by At since Reset.
-func (rt *Runtime) Line() int { return int(rt.line.Load()) }
