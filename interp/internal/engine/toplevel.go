@@ -24,7 +24,7 @@ func BlocksInFuncs(block *ast.BlockStmt) {
 		default:
 			continue
 		}
-		if definesSeveralFromOne(inner) && !returns(inner) {
+		if definesSeveralFromOne(inner) && !returns(inner) && !hasGoto(inner) {
 			lit := &ast.FuncLit{Type: &ast.FuncType{Func: st.Pos(), Params: &ast.FieldList{}},
 				Body: &ast.BlockStmt{Lbrace: st.Pos(), List: []ast.Stmt{st}, Rbrace: st.End()}}
 			block.List[i] = &ast.ExprStmt{X: &ast.CallExpr{Fun: lit, Lparen: st.End(), Rparen: st.End()}}
@@ -39,6 +39,18 @@ func definesSeveralFromOne(n ast.Node) bool {
 	inspectTop(n, func(n ast.Node) bool {
 		if as, ok := n.(*ast.AssignStmt); ok {
 			found = found || as.Tok == token.DEFINE && len(as.Lhs) > 1 && len(as.Rhs) == 1
+		}
+		return !found
+	})
+	return found
+}
+
+// hasGoto reports whether n has a goto, whose label a function literal would hide.
+func hasGoto(n ast.Node) bool {
+	found := false
+	inspectTop(n, func(n ast.Node) bool {
+		if b, ok := n.(*ast.BranchStmt); ok && b.Tok == token.GOTO {
+			found = true
 		}
 		return !found
 	})

@@ -171,6 +171,21 @@ func OrderAssignments(n ast.Node) {
 		// constant keeps its untyped meaning in the assignment: 1 for a float64).
 		var temps []ast.Expr
 		var values, final []ast.Expr
+		// The operands of an index on the left come first (x[g()], y = 1, f() calls g
+		// before f).
+		lhs := make([]ast.Expr, len(as.Lhs))
+		copy(lhs, as.Lhs)
+		for i, l := range lhs {
+			ix, ok := l.(*ast.IndexExpr)
+			if !ok || !hasCall([]ast.Expr{ix.Index}) {
+				continue
+			}
+			count++
+			name := fmt.Sprintf("_gomatcalcV%d", count)
+			temps = append(temps, &ast.Ident{NamePos: ix.Index.Pos(), Name: name})
+			values = append(values, ix.Index)
+			lhs[i] = &ast.IndexExpr{X: ix.X, Lbrack: ix.Lbrack, Index: &ast.Ident{NamePos: ix.Index.Pos(), Name: name}, Rbrack: ix.Rbrack}
+		}
 		for _, r := range as.Rhs {
 			if isLiteral(r) || isStringLiteral(r) {
 				final = append(final, r)
@@ -183,7 +198,7 @@ func OrderAssignments(n ast.Node) {
 			final = append(final, &ast.Ident{NamePos: r.Pos(), Name: name.Name})
 		}
 		eval := &ast.AssignStmt{Lhs: temps, TokPos: as.TokPos, Tok: token.DEFINE, Rhs: values}
-		assign := &ast.AssignStmt{Lhs: as.Lhs, TokPos: as.TokPos, Tok: token.ASSIGN, Rhs: final}
+		assign := &ast.AssignStmt{Lhs: lhs, TokPos: as.TokPos, Tok: token.ASSIGN, Rhs: final}
 		c.Replace(&ast.BlockStmt{Lbrace: as.Pos(), List: []ast.Stmt{eval, assign}, Rbrace: as.End()})
 		return false
 	}, nil)
