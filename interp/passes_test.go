@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gomatcalc/gomatcalc/interp/internal/engine"
+	"github.com/gomatcalc/gomatcalc/interp/internal/gosrc"
 )
 
 // The notebook's passes, one at a time, then all of them as transform runs them: each
@@ -53,34 +54,21 @@ func parsePassCase(t *testing.T, c passCase) (*token.FileSet, *ast.File, ast.Nod
 
 func printGo(t *testing.T, fset *token.FileSet, n any) string {
 	t.Helper()
-	var b bytes.Buffer
-	if err := format.Node(&b, fset, n); err != nil {
+	text, err := gosrc.Print(fset, n)
+	if err != nil {
 		t.Fatalf("printing: %v", err)
 	}
-	return b.String()
-}
-
-// canonicalGo is src's tree as gofmt prints it with no positions.
-func canonicalGo(src string) (string, error) {
-	f, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution)
-	if err != nil {
-		return "", err
-	}
-	var b bytes.Buffer
-	if err := format.Node(&b, token.NewFileSet(), f); err != nil {
-		return "", err
-	}
-	return b.String(), nil
+	return text
 }
 
 // sameFile compares a printed file with want, the source of a file.
 func sameFile(t *testing.T, got, want string) {
 	t.Helper()
-	cw, err := canonicalGo(want)
+	cw, err := gosrc.Canonical(want)
 	if err != nil {
 		t.Fatalf("the case's want does not parse: %v\n%s", err, want)
 	}
-	cg, err := canonicalGo(got)
+	cg, err := gosrc.Canonical(got)
 	if err != nil {
 		t.Errorf("the output does not parse: %v\n%s", err, got)
 		return

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"go/ast"
 	"go/constant"
 	"go/format"
@@ -11,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/gomatcalc/gomatcalc/interp/internal/gosrc"
 )
 
 // The rewrites, one at a time: each case is a cell's declarations (a file) or statements
@@ -51,36 +52,22 @@ func parseCase(t *testing.T, text string, decls bool) (fset *token.FileSet, f *a
 // printNode is gofmt's text of a node.
 func printNode(t *testing.T, fset *token.FileSet, n any) string {
 	t.Helper()
-	var b bytes.Buffer
-	if err := format.Node(&b, fset, n); err != nil {
+	text, err := gosrc.Print(fset, n)
+	if err != nil {
 		t.Fatalf("printing: %v", err)
 	}
-	return b.String()
-}
-
-// canonical is src's tree as gofmt prints it with no positions: the layout of the text
-// is gone, its meaning is not.
-func canonical(src string) (string, error) {
-	f, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution)
-	if err != nil {
-		return "", err
-	}
-	var b bytes.Buffer
-	if err := format.Node(&b, token.NewFileSet(), f); err != nil {
-		return "", err
-	}
-	return b.String(), nil
+	return text
 }
 
 // sameGo compares the printed output of a rewrite with the case's want.
 func sameGo(t *testing.T, got, wantText string, decls bool) {
 	t.Helper()
 	want := source(wantText, decls)
-	cw, err := canonical(want)
+	cw, err := gosrc.Canonical(want)
 	if err != nil {
 		t.Fatalf("the case's want does not parse: %v\n%s", err, want)
 	}
-	cg, err := canonical(got)
+	cg, err := gosrc.Canonical(got)
 	if err != nil {
 		t.Errorf("the output does not parse: %v\n%s", err, got)
 		return
@@ -826,9 +813,9 @@ for _gomatcalcLoop_i := 0; _gomatcalcLoop_i < 3; _gomatcalcLoop_i++ {
 
 // TestCanonical checks the comparison: layout aside, different Go differs.
 func TestCanonical(t *testing.T) {
-	a, _ := canonical("package main\nfunc f() { x := []int{1,\n2}; _ = x }")
-	b, _ := canonical("package main\n\nfunc f() {\n\tx := []int{1, 2}\n\n\t_ = x\n}\n")
-	c, _ := canonical("package main\nfunc f() { x := []int{2, 1}; _ = x }")
+	a, _ := gosrc.Canonical("package main\nfunc f() { x := []int{1,\n2}; _ = x }")
+	b, _ := gosrc.Canonical("package main\n\nfunc f() {\n\tx := []int{1, 2}\n\n\t_ = x\n}\n")
+	c, _ := gosrc.Canonical("package main\nfunc f() { x := []int{2, 1}; _ = x }")
 	if a != b || a == c || strings.TrimSpace(a) == "" {
 		t.Errorf("canonical:\n%s\n%s\n%s", a, b, c)
 	}
