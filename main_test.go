@@ -420,3 +420,47 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// Cells run in their notebook's directory, as nbconvert runs them, and a cell that
+// changes the working directory changes nowhere a result is written.
+func TestRunResolvesPathsBeforeCellsRun(t *testing.T) {
+	root := t.TempDir()
+	sub, elsewhere := filepath.Join(root, "sub"), filepath.Join(root, "elsewhere")
+	for _, dir := range []string{sub, elsewhere} {
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(sub, "data.txt"), []byte("beside the notebook"), 0o644)
+	nb := map[string]any{
+		"cells": []any{
+			map[string]any{"cell_type": "code", "metadata": map[string]any{}, "outputs": []any{}, "execution_count": nil,
+				"source": "import \"os\"\ndata, err := os.ReadFile(\"data.txt\")\nfmt.Println(string(data), err)"},
+			map[string]any{"cell_type": "code", "metadata": map[string]any{}, "outputs": []any{}, "execution_count": nil,
+				"source": "os.Chdir(" + strconv.Quote(elsewhere) + ")"},
+		},
+		"metadata": map[string]any{"kernelspec": map[string]any{"name": "gomatcalc", "display_name": "Go (matcalc)", "language": "go"}},
+		"nbformat": 4, "nbformat_minor": 4,
+	}
+	data, _ := json.Marshal(nb)
+	os.WriteFile(filepath.Join(sub, "x.ipynb"), data, 0o644)
+	t.Chdir(root)
+	var stderr bytes.Buffer
+	if err := run([]string{"run", filepath.Join("sub", "x.ipynb"), "--inplace", "--html", "page.html"}, new(bytes.Buffer), &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if o := outputs(cells(readJSON(t, filepath.Join(sub, "x.ipynb")))[0]); len(o) != 1 || text(o[0]["text"]) != "beside the notebook <nil>\n" {
+		t.Errorf("the first cell's output: %v", o)
+	}
+	for _, stray := range []string{filepath.Join(elsewhere, "x.ipynb"), filepath.Join(elsewhere, "page.html")} {
+		if _, err := os.Stat(stray); err == nil {
+			t.Errorf("%s was written", stray)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "page.html")); err != nil {
+		t.Errorf("the page is not where it was asked for: %v", err)
+	}
+	if wd, _ := os.Getwd(); wd != root {
+		t.Errorf("the working directory is %s after the run, want %s", wd, root)
+	}
+}

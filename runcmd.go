@@ -19,7 +19,8 @@ import (
 const runUsage = `usage: gomatcalc run NOTEBOOK... [-o OUT | --inplace] [--html FILE] [--timeout D] [--allow-errors]
 
 Runs each notebook's code cells in order in a fresh Go session, as "Run All" in Jupyter
-does, without Jupyter or Python. Progress and the first failing cell's line and error
+does, without Jupyter or Python, in the notebook's directory (as nbconvert does: a file
+beside the notebook is read by its name). Progress and the first failing cell's line and error
 go to stderr. Without -o, --inplace or --html nothing is written: the notebooks are only
 run and checked. Every file is written atomically: an interrupted run never leaves a
 half-written notebook.
@@ -66,6 +67,13 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	if err := checkRunArgs(o, paths); err != nil {
 		return err
 	}
+	// Every path is made absolute, and every destination decided, before any cell runs:
+	// a cell may change the working directory (os.Chdir), and cells run in their
+	// notebook's directory.
+	names := append([]string(nil), paths...) // as given, for messages
+	if err := absolute(&o.out, &o.html, paths); err != nil {
+		return err
+	}
 
 	// Every notebook is read, and every destination checked, before any runs: a mistake
 	// is reported at once, not after the others have run.
@@ -76,8 +84,14 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 			refused = append(refused, err.Error())
 		}
 	}
+	dests := map[string]destinations{}
 	for _, path := range paths {
-		for _, dest := range []string{destination(o.out, path, ""), destination(o.html, path, ".html")} {
+		d := destinations{notebook: destination(o.out, path, ""), html: destination(o.html, path, ".html")}
+		if o.inplace {
+			d.notebook = path
+		}
+		dests[path] = d
+		for _, dest := range []string{d.notebook, d.html} {
 			if dir := filepath.Dir(dest); dest != "" && !isDir(dir) {
 				refused = append(refused, fmt.Sprintf("%s: cannot write there: no directory %s", dest, dir))
 			}
@@ -97,15 +111,16 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 
 	var failed []string
 	for i, path := range paths {
-		err := runNotebook(ctx, o, path, notebooks[i], stderr)
+		name := names[i]
+		err := runNotebook(ctx, o, name, path, dests[path], notebooks[i], stderr)
 		switch {
 		case errors.Is(err, errInterrupted):
 			return err
 		case err != nil && (len(paths) == 1 || errors.Is(err, notebook.ErrStuck)):
-			return fmt.Errorf("%s: %w", path, err)
+			return fmt.Errorf("%s: %w", name, err)
 		case err != nil:
-			fmt.Fprintf(stderr, "%s: %v\n", path, err)
-			failed = append(failed, path)
+			fmt.Fprintf(stderr, "%s: %v\n", name, err)
+			failed = append(failed, name)
 		}
 	}
 	switch {
@@ -120,51 +135,91 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 // runNotebook runs one notebook in a fresh session and writes what was asked for, also
 // when a cell failed (the notebook then shows the error, as Jupyter would) but not when
 // interrupted.
-func runNotebook(ctx context.Context, o runOptions, path string, nb *notebook.Notebook, stderr io.Writer) error {
+func runNotebook(ctx context.Context, o runOptions, name, path string, dests destinations, nb *notebook.Notebook, stderr io.Writer) error {
 	code := 0
 	for _, c := range nb.Cells {
 		if c.Type == notebook.Code {
 			code++
 		}
 	}
-	fmt.Fprintf(stderr, "%s: %s, %d of code\n", path, plural(len(nb.Cells), "cell"), code)
+	fmt.Fprintf(stderr, "%s: %s, %d of code\n", name, plural(len(nb.Cells), "cell"), code)
 	session, err := goSession() // a fresh one per notebook
 	if err != nil {
 		return err
 	}
 	runner := &notebook.Runner{Timeout: o.timeout, AllowErrors: o.allowErrors, Progress: stderr}
 	start := time.Now()
+	back, err := chdir(filepath.Dir(path)) // as nbconvert runs a notebook
+	if err != nil {
+		return err
+	}
 	res, runErr := runner.Run(ctx, nb, session)
+	back()
 	if errors.Is(runErr, context.Canceled) {
-		fmt.Fprintf(stderr, "%s: %v; nothing written\n", path, runErr)
+		fmt.Fprintf(stderr, "%s: %v; nothing written\n", name, runErr)
 		return errInterrupted
 	}
-	if err := writeResults(o, path, nb, stderr); err != nil {
+	if err := writeResults(dests, name, path, nb, stderr); err != nil {
 		return err
 	}
 	if runErr != nil {
 		return runErr
 	}
 	if n := len(res.Failed); n > 0 {
-		fmt.Fprintf(stderr, "%s: %s ran in %s, %d failed (--allow-errors)\n", path, plural(res.Ran, "cell"), time.Since(start).Round(time.Millisecond), n)
+		fmt.Fprintf(stderr, "%s: %s ran in %s, %d failed (--allow-errors)\n", name, plural(res.Ran, "cell"), time.Since(start).Round(time.Millisecond), n)
 	} else {
-		fmt.Fprintf(stderr, "%s: %s ran in %s\n", path, plural(res.Ran, "cell"), time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stderr, "%s: %s ran in %s\n", name, plural(res.Ran, "cell"), time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }
 
-func writeResults(o runOptions, path string, nb *notebook.Notebook, stderr io.Writer) error {
-	out := destination(o.out, path, "")
-	if o.inplace {
-		out = path
+// destinations are where one notebook's results go ("": nowhere).
+type destinations struct{ notebook, html string }
+
+// absolute makes out, html and paths absolute.
+func absolute(out, html *string, paths []string) error {
+	for _, p := range append([]*string{out, html}, pointers(paths)...) {
+		if *p == "" {
+			continue
+		}
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return err
+		}
+		*p = abs
 	}
-	if out != "" {
+	return nil
+}
+
+func pointers(s []string) []*string {
+	out := make([]*string, len(s))
+	for i := range s {
+		out[i] = &s[i]
+	}
+	return out
+}
+
+// chdir changes the working directory to dir and returns what changes it back (to the
+// directory it was, whatever the cells did with it).
+func chdir(dir string) (back func(), err error) {
+	was, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chdir(dir); err != nil {
+		return nil, err
+	}
+	return func() { os.Chdir(was) }, nil
+}
+
+func writeResults(dests destinations, name, path string, nb *notebook.Notebook, stderr io.Writer) error {
+	if out := dests.notebook; out != "" {
 		if err := notebook.Write(out, nb); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "%s: wrote %s\n", path, out)
+		fmt.Fprintf(stderr, "%s: wrote %s\n", name, out)
 	}
-	if page := destination(o.html, path, ".html"); page != "" {
+	if page := dests.html; page != "" {
 		var b strings.Builder
 		title := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 		if t, ok := nb.Metadata["title"].(string); ok && t != "" {
@@ -176,7 +231,7 @@ func writeResults(o runOptions, path string, nb *notebook.Notebook, stderr io.Wr
 		if err := notebook.WriteFile(page, []byte(b.String())); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "%s: wrote %s\n", path, page)
+		fmt.Fprintf(stderr, "%s: wrote %s\n", name, page)
 	}
 	return nil
 }
