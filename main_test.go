@@ -464,3 +464,25 @@ func TestRunResolvesPathsBeforeCellsRun(t *testing.T) {
 		t.Errorf("the working directory is %s after the run, want %s", wd, root)
 	}
 }
+
+// A value whose JSON form holds a NaN costs that form, not the notebook.
+func TestRunWritesAValueJSONCannotEncode(t *testing.T) {
+	dir := t.TempDir()
+	nb := map[string]any{
+		"cells": []any{map[string]any{"cell_type": "code", "metadata": map[string]any{}, "outputs": []any{}, "execution_count": nil,
+			"source": "display.Bundle{\"application/json\": map[string]float64{\"x\": math.NaN()}, \"text/plain\": \"x is NaN\"}"}},
+		"metadata": map[string]any{"kernelspec": map[string]any{"name": "gomatcalc", "display_name": "Go (matcalc)", "language": "go"}},
+		"nbformat": 4, "nbformat_minor": 4,
+	}
+	data, _ := json.Marshal(nb)
+	path := filepath.Join(dir, "nan.ipynb")
+	os.WriteFile(path, data, 0o644)
+	var stderr bytes.Buffer
+	if err := run([]string{"run", path, "--inplace"}, new(bytes.Buffer), &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	o := outputs(cells(readJSON(t, path))[0])
+	if len(o) != 1 || text(o[0]["data"].(map[string]any)["text/plain"]) != "x is NaN" {
+		t.Errorf("outputs %v", o)
+	}
+}

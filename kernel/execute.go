@@ -328,6 +328,7 @@ func byteSize(n int) string {
 // limitBundle returns b, or when it is over bundleLimit its text/plain cut to
 // streamLimit and a note.
 func limitBundle(b lang.Bundle) lang.Bundle {
+	b = b.Encodable()
 	size := 0
 	for _, v := range b {
 		if s, ok := v.(string); ok {

@@ -119,6 +119,7 @@ func (o *cellOutput) close() {
 
 // bundle copies a MIME bundle: the session may reuse its map.
 func bundle(b lang.Bundle) map[string]any {
+	b = b.Encodable() // one value JSON cannot encode must not lose the notebook
 	m := make(map[string]any, len(b))
 	for k, v := range b {
 		m[k] = v

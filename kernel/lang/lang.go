@@ -10,7 +10,11 @@ package lang
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"slices"
+	"sort"
+	"strings"
 )
 
 // Session is a language session: the state that cells share and the answers a front end
@@ -157,3 +161,32 @@ type HelpLink struct {
 
 // PlainText returns a bundle holding only text/plain.
 func PlainText(s string) Bundle { return Bundle{"text/plain": s} }
+
+// Encodable is b without the representations JSON cannot encode (a NaN or an infinity in
+// application/json, a func): published as they are, they would lose the whole message.
+// What is left always has text/plain, which says what was dropped when it had none.
+func (b Bundle) Encodable() Bundle {
+	var dropped []string
+	for mime, v := range b {
+		if _, isText := v.(string); isText {
+			continue
+		}
+		if _, err := json.Marshal(v); err != nil {
+			dropped = append(dropped, mime)
+		}
+	}
+	if len(dropped) == 0 {
+		return b
+	}
+	sort.Strings(dropped)
+	out := Bundle{}
+	for mime, v := range b {
+		if !slices.Contains(dropped, mime) {
+			out[mime] = v
+		}
+	}
+	if _, ok := out["text/plain"]; !ok {
+		out["text/plain"] = "(a value whose " + strings.Join(dropped, ", ") + " form JSON cannot encode)"
+	}
+	return out
+}
