@@ -1,6 +1,7 @@
 package notebook
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
@@ -16,6 +17,19 @@ type cellOutput struct {
 	// clearWaiting is a Clear(wait=true) not yet done: the next output does it.
 	clearWaiting bool
 	closed       bool
+	// text gathers the stream output being written (textOf), so that a cell printing a
+	// million lines costs a million appends, not a million copies of what came before.
+	text   strings.Builder
+	textOf *Output
+}
+
+// flushText puts the gathered text into its output; every other change of the outputs
+// comes after it.
+func (o *cellOutput) flushText() {
+	if o.textOf != nil {
+		o.textOf.Text = o.text.String()
+		o.textOf = nil
+	}
 }
 
 func (o *cellOutput) Stream(name, text string) {
@@ -31,10 +45,17 @@ func (o *cellOutput) Stream(name, text string) {
 	// Front ends show consecutive text of one stream as one output.
 	if n := len(o.cell.Outputs); n > 0 {
 		if last := o.cell.Outputs[n-1]; last.Type == Stream && last.Name == name {
-			last.Text += text
+			if o.textOf != last {
+				o.flushText()
+				o.text.Reset()
+				o.text.WriteString(last.Text)
+				o.textOf = last
+			}
+			o.text.WriteString(text)
 			return
 		}
 	}
+	o.flushText()
 	o.cell.Outputs = append(o.cell.Outputs, &Output{Type: Stream, Name: name, Text: text})
 }
 
@@ -44,6 +65,7 @@ func (o *cellOutput) Display(d lang.Display) {
 	if o.closed {
 		return
 	}
+	o.flushText()
 	if d.Update {
 		// update_display_data replaces every output shown with that id, in any cell run
 		// so far; an id never shown changes nothing.
@@ -70,6 +92,7 @@ func (o *cellOutput) Clear(wait bool) {
 	if o.closed {
 		return
 	}
+	o.flushText()
 	if wait {
 		o.clearWaiting = true
 		return
@@ -96,6 +119,7 @@ func (o *cellOutput) finish(res lang.ExecuteResult) {
 	if o.closed {
 		return
 	}
+	o.flushText()
 	o.closed = true
 	switch {
 	case res.Err != nil:
@@ -113,6 +137,7 @@ func (o *cellOutput) finish(res lang.ExecuteResult) {
 // close takes no more output, for a cell abandoned while it still runs.
 func (o *cellOutput) close() {
 	o.mu.Lock()
+	o.flushText()
 	o.closed = true
 	o.mu.Unlock()
 }
