@@ -148,6 +148,14 @@ func TestProgramEnvironment(t *testing.T) {
 	if res.Err == nil || res.Err.Name != "Exit" || out.streams["stderr"] != "bad input\n" || out.streams["stdout"] != "" {
 		t.Errorf("log.Fatal: %v, streams %q", res.Err, out.streams)
 	}
+	// Half a character at a cell's end is shown as the replacement character, in that
+	// cell, not run into the next one's text.
+	if _, out = exec(t, s, "fmt.Print(\"a\\xe2\\x82\")"); out.streams["stdout"] != "a\uFFFD" {
+		t.Errorf("half a character: %q", out.streams)
+	}
+	if _, out = exec(t, s, "fmt.Print(\"b\")"); out.streams["stdout"] != "b" {
+		t.Errorf("the next cell: %q", out.streams)
+	}
 	// Compiled code's writes to os.Stdout keep their order with fmt.Print's.
 	res, out = exec(t, s, "os.Stdout.WriteString(\"a\")\nfmt.Print(\"b\")\nos.Stdout.WriteString(\"c\")\nfmt.Fprint(os.Stdout, \"d\\n\")")
 	if res.Err != nil || out.streams["stdout"] != "abcd\n" {

@@ -82,6 +82,17 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 	return w.fallback.Write(p)
 }
 
+// end delivers what is left of an unfinished character when the stream ends, as the
+// replacement character a front end would show: held back for good, it would be lost
+// (or, kept, run into the next cell's text).
+func (w *cellStream) end() {
+	if tail := w.utf8.rest(); tail != "" {
+		if c := w.out.current(); c != nil {
+			c.Stream(w.name, strings.ToValidUTF8(tail, "\uFFFD"))
+		}
+	}
+}
+
 // cellStream delivers what a pipe carries to the running cell, or to the process's own
 // stream between cells.
 type cellStream struct {
@@ -107,6 +118,15 @@ func (w *cellStream) Write(p []byte) (int, error) {
 type utf8Joiner struct {
 	mu   sync.Mutex
 	tail []byte
+}
+
+// rest returns and forgets what is held back.
+func (j *utf8Joiner) rest() string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	tail := string(j.tail)
+	j.tail = nil
+	return tail
 }
 
 func (j *utf8Joiner) text(p []byte) string {
@@ -222,7 +242,9 @@ func capture(out *output) (stop func(), err error) {
 		go func(i int, name string, r *os.File, fallback io.Writer) {
 			defer wg.Done()
 			defer r.Close()
-			copyMarked(&cellStream{out: out, name: name, fallback: fallback}, r, p.seen[i])
+			cs := &cellStream{out: out, name: name, fallback: fallback}
+			copyMarked(cs, r, p.seen[i])
+			cs.end()
 		}(i, name, readers[i], capturing.process[i])
 	}
 	out.mu.Lock()
