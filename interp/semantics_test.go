@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
 )
@@ -199,5 +200,32 @@ func TestPanicLines(t *testing.T) {
 	tb = strings.Join(res.Err.Traceback, "\n")
 	if res.Err == nil || !strings.Contains(tb, "at line 3 of this cell") || !strings.Contains(tb, "called at line 6 of this cell") {
 		t.Errorf("a panic in gonum: %v\n%s", res.Err, tb)
+	}
+}
+
+// A call deferred at a cell's top level that never returns is stopped by an interrupt,
+// as the cell would be, and the session goes on.
+func TestInterruptStopsADeferredCall(t *testing.T) {
+	s := newSession(t)
+	for _, code := range []string{
+		"defer func() {\n\tfor {\n\t}\n}()\nfmt.Println(\"body\")",
+		"ch := make(chan int)\ndefer func() { <-ch }()",
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan lang.ExecuteResult)
+		go func() { done <- s.Execute(ctx, lang.ExecuteRequest{Code: code}, newRecorder()) }()
+		time.Sleep(300 * time.Millisecond)
+		cancel()
+		select {
+		case res := <-done:
+			if res.Err == nil || res.Err.Name != "Interrupted" {
+				t.Errorf("%q: got %+v", code, res.Err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%q: the interrupt did not stop the deferred call", code)
+		}
+		if res, _ := exec(t, s, "1 + 1"); res.Err != nil || res.Value["text/plain"] != "2" {
+			t.Errorf("after %q: %v %v", code, res.Value, res.Err)
+		}
 	}
 }

@@ -140,6 +140,21 @@ func (s *Session) compileSource(ctx context.Context, src string) error {
 	return err
 }
 
+// runStatement compiles and runs a statement of the session's own, with no pass.
+func (s *Session) runStatement(ctx context.Context, src string) error {
+	c, errs := parseCell(s.engine.FileSet(), src)
+	if len(errs) > 0 {
+		return errs
+	}
+	defer s.engine.Forget(c.file)
+	p, err := s.engine.Compile(c.units[0].node())
+	if err != nil {
+		return err
+	}
+	_, err = s.engine.Run(ctx, p)
+	return err
+}
+
 // Info describes the session for kernel_info.
 func (s *Session) Info() lang.Info {
 	goVersion := strings.TrimPrefix(runtime.Version(), "go")
@@ -189,9 +204,18 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	}
 
 	// The calls the cell's top-level defer statements postponed run when it ends, even
-	// when it fails.
+	// when it fails, as the cell's own code: an interrupt stops them too.
 	defer func() {
-		if p := s.rt.RunDeferred(); p != nil && res.Err == nil {
+		if !s.rt.Pending() {
+			return
+		}
+		err := s.runStatement(ctx, runtimePkg+".EndCell()")
+		p := s.rt.DeferredPanic()
+		switch {
+		case res.Err != nil:
+		case err != nil:
+			res.Err = s.cellError(err, c)
+		case p != nil:
 			msg := fmt.Sprint(p)
 			res.Err = &lang.Error{Name: "panic", Value: msg,
 				Traceback: []string{red + "panic: " + msg + reset, "  in a call deferred by this cell"}}

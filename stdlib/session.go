@@ -17,7 +17,7 @@ const (
 )
 
 // sessionOnly are the methods of cellrt.Runtime that the session calls and cells do not.
-var sessionOnly = map[string]bool{"Reset": true, "RunDeferred": true}
+var sessionOnly = map[string]bool{"Reset": true, "RunDeferred": true, "Pending": true, "DeferredPanic": true}
 
 // SessionSymbols returns the symbols that make one session's cells use its own run-time
 // state, shaped as yaegi's Exports (import path/name -> symbol -> value) and meant to be
@@ -26,7 +26,7 @@ var sessionOnly = map[string]bool{"Reset": true, "RunDeferred": true}
 //   - each function of package display that d has a method of the same name for (HTML,
 //     Value, SetPrecision, Render, ...) is that method of d: its publisher and settings;
 //   - each exported method of rt, but those only the session calls (Reset,
-//     RunDeferred), is a function of package cellrt (Enter, Defer, Shown, ...), which
+//     RunDeferred, Pending, DeferredPanic), is a function of package cellrt (Enter, Defer, Shown, ...), which
 //     has no package-level functions that keep state;
 //   - each function of package matcalc whose last parameter is ...matcalc.Option is
 //     wrapped to add matcalc.WithContext(ctx) to its options, so that its loops stop

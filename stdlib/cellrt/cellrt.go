@@ -29,7 +29,8 @@ type Runtime struct {
 	// deferred holds the calls that a cell's top-level defer statements postponed, in order.
 	deferred struct {
 		sync.Mutex
-		calls []func()
+		calls    []func()
+		panicked any // the first panic of the calls EndCell ran
 	}
 }
 
@@ -98,6 +99,31 @@ func (rt *Runtime) RunDeferred() (panicked any) {
 		}()
 	}
 	return panicked
+}
+
+// EndCell runs the calls deferred by the cell (RunDeferred) from the cell's own code, so
+// that an interrupt stops them as it stops the cell; DeferredPanic tells how they ended.
+func (rt *Runtime) EndCell() {
+	p := rt.RunDeferred()
+	rt.deferred.Lock()
+	rt.deferred.panicked = p
+	rt.deferred.Unlock()
+}
+
+// Pending reports whether the cell has deferred calls that have not run.
+func (rt *Runtime) Pending() bool {
+	rt.deferred.Lock()
+	defer rt.deferred.Unlock()
+	return len(rt.deferred.calls) > 0
+}
+
+// DeferredPanic returns, and forgets, the first panic of the calls EndCell ran.
+func (rt *Runtime) DeferredPanic() any {
+	rt.deferred.Lock()
+	defer rt.deferred.Unlock()
+	p := rt.deferred.panicked
+	rt.deferred.panicked = nil
+	return p
 }
 
 // prepare checks f and converts args for a call of f by a go or defer statement (what),
