@@ -1,6 +1,7 @@
 package notebook
 
 import (
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -27,8 +28,16 @@ func WriteFile(path string, data []byte) error {
 	})
 }
 
-// writeAtomic is WriteFile with the writing of the content given as a function.
+// writeAtomic is WriteFile with the writing of the content given as a function. A
+// symbolic link is followed (the file it names is replaced, the link stays), and a file
+// its owner may not write is refused, as an editor would refuse it.
 func writeAtomic(path string, write func(io.Writer) error) (err error) {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
+	if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o200 == 0 {
+		return fmt.Errorf("%s: the file is read-only: not written", path)
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -74,5 +75,37 @@ func onlyFile(t *testing.T, dir, name string) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("directory holds %q, want only %s", names, name)
+	}
+}
+
+// A symbolic link stays a link: the file it names gets the new content.
+func TestWriteFileFollowsASymlink(t *testing.T) {
+	dir := t.TempDir()
+	target, link := filepath.Join(dir, "real.ipynb"), filepath.Join(dir, "link.ipynb")
+	os.WriteFile(target, []byte("old"), 0o644)
+	if err := os.Symlink(target, link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if err := WriteFile(link, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v %v", info, err)
+	}
+	if data, _ := os.ReadFile(target); string(data) != "new" {
+		t.Errorf("the target holds %q", data)
+	}
+}
+
+// A read-only file is not overwritten.
+func TestWriteFileRefusesAReadOnlyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ro.ipynb")
+	os.WriteFile(path, []byte("keep"), 0o444)
+	err := WriteFile(path, []byte("new"))
+	if err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Errorf("got %v", err)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "keep" {
+		t.Errorf("the file holds %q", data)
 	}
 }
