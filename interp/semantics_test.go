@@ -144,6 +144,11 @@ func TestProgramEnvironment(t *testing.T) {
 	if res, out = exec(t, s, "fmt.Println(\"next\")"); res.Err != nil || out.streams["stdout"] != "next\n" {
 		t.Errorf("after os.Exit: %v %q", res.Err, out.streams)
 	}
+	// A flag set that would exit on a parse error fails the cell instead.
+	res, _ = exec(t, s, "import \"flag\"\nfs := flag.NewFlagSet(\"cell\", flag.ExitOnError)\nfs.Parse([]string{\"-nope\"})")
+	if res.Err == nil || !strings.Contains(res.Err.Value, "flag provided but not defined: -nope") {
+		t.Errorf("flag.ExitOnError: %+v", res.Err)
+	}
 	// log.Fatal logs, then exits as os.Exit(1) does.
 	res, out = exec(t, s, "import \"log\"\nlog.SetFlags(0)\nfunc() {\n\tdefer func() { recover() }()\n\tlog.Fatal(\"bad input\")\n}()\nfmt.Println(\"not reached\")")
 	if res.Err == nil || res.Err.Name != "Exit" || out.streams["stderr"] != "bad input\n" || out.streams["stdout"] != "" {

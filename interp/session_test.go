@@ -805,8 +805,11 @@ func TestMakeBeyondMemoryFailsTheCell(t *testing.T) {
 		{"len(make([]error, uint8(5)))", "5"},
 		{"len(make([]byte, 1e3))", "1000"},
 	})
-	// gonum's constructors are checked the same way.
-	for _, code := range []string{"mat.NewDense(1000000, 1000000, nil)", "mat.NewSymDense(1<<40, nil)", "mat.NewVecDense(1<<40, nil)"} {
+	// gonum's constructors, strings.Repeat, bytes.Repeat and reflect.MakeSlice are
+	// checked the same way.
+	for _, code := range []string{"mat.NewDense(1000000, 1000000, nil)", "mat.NewSymDense(1<<40, nil)", "mat.NewVecDense(1<<40, nil)",
+		"import \"strings\"\nstrings.Repeat(\"ab\", 1<<40)", "import \"bytes\"\nbytes.Repeat([]byte(\"ab\"), 1<<62)",
+		"import \"reflect\"\nreflect.MakeSlice(reflect.TypeOf([]float64{}), 1<<40, 1<<40)"} {
 		if res, _ := exec(t, s, code); res.Err == nil || !strings.Contains(res.Err.Value, "more than this machine's memory") {
 			t.Errorf("%s: %+v", code, res.Err)
 		}
@@ -814,6 +817,9 @@ func TestMakeBeyondMemoryFailsTheCell(t *testing.T) {
 	expectValues(t, s, []valueTest{
 		{"r, c := mat.NewDense(2, 3, nil).Dims()\nr * c", "6"},
 		{"mat.NewVecDense(2, []float64{1, 2}).Len()", "2"},
+		{"strings.Repeat(\"ab\", 3)", `"ababab"`},
+		{"len(bytes.Repeat([]byte(\"x\"), 4))", "4"},
+		{"reflect.MakeSlice(reflect.TypeOf([]int{}), 2, 5).Cap()", "5"},
 		{"mat.NewTriDense(2, mat.Upper, nil).IsEmpty()", "false"},
 	})
 }
