@@ -11,9 +11,11 @@ import (
 	"github.com/gomatcalc/gomatcalc/stdlib/cellrt"
 )
 
-// allocGuards replace gonum's constructors in cells with ones that check the size of a
-// new matrix first: a matrix larger than the machine's memory would end the process
-// ("fatal error: runtime: out of memory"); checked, it fails the cell (see cellrt.Len).
+// allocGuards replace what cells call that would end the process rather than fail the
+// cell: gonum's constructors, strings.Repeat, bytes.Repeat and reflect.MakeSlice check
+// the size first (a matrix or string larger than the machine's memory would end it with
+// "fatal error: runtime: out of memory"; checked, it fails the cell, see cellrt.Len), and
+// flag.NewFlagSet panics where ExitOnError would exit.
 var allocGuards = map[string]map[string]reflect.Value{
 	// strings.Repeat, bytes.Repeat and reflect.MakeSlice allocate what a cell asks for
 	// too: checked the same way.
