@@ -47,6 +47,7 @@ func (u *unit) node() ast.Node {
 type cell struct {
 	serial  int // the session's number for the cell, in line markers
 	src     string
+	lines   []string // src's lines, split once (see line)
 	text    string      // the Go file composed from the cell
 	file    *token.File // text's positions
 	units   []*unit
@@ -107,11 +108,14 @@ func parseCell(fset *token.FileSet, src string) (*cell, scanner.ErrorList) {
 	sort.SliceStable(pieces, func(i, j int) bool {
 		return pieces[i].kind == importUnit && pieces[j].kind != importUnit
 	})
+	starts := lineStarts(src)
 	var b strings.Builder
 	b.WriteString("package main;")
 	for _, p := range pieces {
-		line := strings.Count(src[:p.offset], "\n") + 1
-		col := p.offset - strings.LastIndexByte(src[:p.offset], '\n')
+		// The piece's line and column, found among the lines' starts (pieces are many in
+		// a long cell: counting from the top each time would be quadratic).
+		line := sort.Search(len(starts), func(i int) bool { return starts[i] > p.offset })
+		col := p.offset - starts[line-1] + 1
 		directive := fmt.Sprintf("/*line %s:%d:%d*/", engine.FileName, line, col)
 		if p.kind == stmtUnit {
 			fmt.Fprintf(&b, "\nfunc %s() {%s%s\n}\n", stmtsFunc, directive, src[p.offset:p.end])
@@ -128,6 +132,17 @@ func parseCell(fset *token.FileSet, src string) (*cell, scanner.ErrorList) {
 	c.split(f)
 	c.record(fset, f)
 	return c, nil
+}
+
+// lineStarts are the offsets where src's lines start.
+func lineStarts(src string) []int {
+	starts := []int{0}
+	for i := 0; i < len(src); i++ {
+		if src[i] == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
 }
 
 // syntaxErrors are the parser's errors, one a line, at cell positions.
@@ -392,9 +407,11 @@ func selectorBases(f *ast.File) []*ast.Ident {
 
 // line returns line n (1-based) of the cell's source.
 func (c *cell) line(n int) string {
-	lines := strings.Split(c.src, "\n")
-	if n < 1 || n > len(lines) {
+	if c.lines == nil {
+		c.lines = strings.Split(c.src, "\n")
+	}
+	if n < 1 || n > len(c.lines) {
 		return ""
 	}
-	return lines[n-1]
+	return c.lines[n-1]
 }
