@@ -47,7 +47,7 @@ func (u *unit) node() ast.Node {
 type cell struct {
 	serial  int // the session's number for the cell, in line markers
 	src     string
-	lines   []string // src's lines, split once (see line)
+	lines   []string    // src's lines, split once (see line)
 	text    string      // the Go file composed from the cell
 	file    *token.File // text's positions
 	units   []*unit
