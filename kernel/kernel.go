@@ -315,6 +315,9 @@ func (r *router) receive(ctx context.Context, s *signer, logger *log.Logger) <-c
 				return
 			}
 			m, err := decode(raw.Frames, s)
+			if err == nil && s != nil && !s.fresh(m.signature) {
+				err = ErrReplayed
+			}
 			if err != nil {
 				logger.Printf("%s: dropped a message: %v", r.name, err)
 				continue

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -39,6 +40,8 @@ type Message struct {
 	Buffers   [][]byte
 	// Received is when the kernel read the message (for stop_on_error).
 	Received time.Time
+	// signature is the one the message came with (for refusing replays).
+	signature []byte
 }
 
 // Errors of decoding; every one means the message is dropped.
@@ -48,18 +51,45 @@ var (
 	ErrBadSignature  = errors.New("signature does not match")
 	ErrBadJSON       = errors.New("frame is not a JSON object")
 	ErrNoMessageType = errors.New("header has no msg_type")
+	ErrReplayed      = errors.New("signature seen before: a replayed message")
 )
 
-// signer computes message signatures; a nil signer (empty key) signs with "".
+// signer computes message signatures, and remembers those it has verified: a message
+// whose signature it has seen is a replay (a signed execute_request sent again runs
+// again), refused as jupyter_client's Session refuses it. A nil signer (empty key) signs
+// with "".
 type signer struct {
-	key []byte
+	key  []byte
+	mu   sync.Mutex
+	seen map[string]bool
+	ring []string // the signatures seen, oldest first, for forgetting the oldest
 }
+
+// maxSeen bounds the signatures remembered (jupyter_client keeps 2^16).
+const maxSeen = 1 << 16
 
 func newSigner(key string) *signer {
 	if key == "" {
 		return nil
 	}
-	return &signer{key: []byte(key)}
+	return &signer{key: []byte(key), seen: map[string]bool{}}
+}
+
+// fresh reports whether sig is new, and remembers it.
+func (s *signer) fresh(sig []byte) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := string(sig)
+	if s.seen[key] {
+		return false
+	}
+	if len(s.ring) >= maxSeen {
+		delete(s.seen, s.ring[0])
+		s.ring = s.ring[1:]
+	}
+	s.seen[key] = true
+	s.ring = append(s.ring, key)
+	return true
 }
 
 // sign returns the hex HMAC-SHA256 of the four signed frames.
@@ -103,6 +133,7 @@ func decode(frames [][]byte, s *signer) (*Message, error) {
 		}
 	}
 	m := &Message{
+		signature:  sig,
 		Identities: frames[:d],
 		RawHeader:  header,
 		Parent:     parent,

@@ -139,3 +139,28 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// A signed message received twice is a replay: the kernel refuses the second (receive).
+func TestReplayedMessageIsRefused(t *testing.T) {
+	s := newSigner("key")
+	header := []byte(testHeader)
+	sig := s.sign(header, []byte("{}"), []byte("{}"), []byte("{}"))
+	f := [][]byte{[]byte(delimiter), sig, header, []byte("{}"), []byte("{}"), []byte("{}")}
+	for i, want := range []bool{true, false} {
+		m, err := decode(f, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.fresh(m.signature); got != want {
+			t.Errorf("message %d: fresh %v, want %v", i+1, got, want)
+		}
+	}
+	// The memory is bounded: the oldest signatures are forgotten first.
+	small := newSigner("key")
+	for i := range maxSeen + 1 {
+		small.fresh([]byte{byte(i), byte(i >> 8), byte(i >> 16)})
+	}
+	if len(small.seen) != maxSeen || small.fresh([]byte{0, 0, 0}) == false {
+		t.Errorf("remembered %d signatures; the oldest should be forgotten", len(small.seen))
+	}
+}

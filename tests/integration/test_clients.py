@@ -195,6 +195,30 @@ class TestForgedMessages(unittest.TestCase):
             self.assertEqual(sorted(os.listdir(tmp)), ["signed"])
             sock.close(linger=0)
 
+    def test_a_replayed_request_runs_once(self):
+        # jupyter_client's Session refuses a signature it has seen: so does the kernel, so
+        # that a signed execute_request captured on the wire cannot be run again.
+        with kernel() as (km, kc), tempfile.TemporaryDirectory() as tmp:
+            key = km.session.key
+            ctx = zmq.Context.instance()
+            sock = ctx.socket(zmq.DEALER)
+            sock.connect(f"tcp://{km.ip}:{km.shell_port}")
+            path = os.path.join(tmp, "count")
+            code = ('import "os"\nold, _ := os.ReadFile(' + json.dumps(path) + ')\n'
+                    'os.WriteFile(' + json.dumps(path) + ', append(old, "x"...), 0o644)')
+            frames = execute_frames(code)
+            message = [b"<IDS|MSG>", sign(key, hashlib.sha256, frames)] + frames
+            sock.send_multipart(message)
+            sock.send_multipart(message)
+            deadline = time.monotonic() + TIMEOUT
+            while not os.path.exists(path) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            reply, _ = run_cell(kc, "1 + 1")  # after both, in the kernel's order
+            self.assertEqual(reply["status"], "ok")
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(), b"x", "the replayed request ran again")
+            sock.close(linger=0)
+
 
 if __name__ == "__main__":
     unittest.main()
