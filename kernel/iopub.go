@@ -53,7 +53,7 @@ type publisher struct {
 
 // listenPublisher listens on addr (host:port) for subscribers.
 func listenPublisher(addr string, s *signer, logger *log.Logger, note func(json.RawMessage, string) *Message) (*publisher, error) {
-	l, err := net.Listen("tcp", addr)
+	l, err := net.Listen(tcpNetwork(addr), addr)
 	if err != nil {
 		return nil, err
 	}

@@ -276,12 +276,25 @@ func peerHandshake(c net.Conn) (read []byte, props map[string]string, err error)
 // guardedTransport is the zmq4 transport of the kernel's listening sockets.
 type guardedTransport struct{}
 
+// tcpNetwork is "tcp4" for an IPv4 address and "tcp6" for an IPv6 one: Go's "tcp" on
+// 0.0.0.0 listens on every IPv6 address too, where the connection file said IPv4 only.
+func tcpNetwork(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err == nil && ip != nil {
+		if ip.To4() != nil {
+			return "tcp4"
+		}
+		return "tcp6"
+	}
+	return "tcp"
+}
+
 func (guardedTransport) Dial(ctx context.Context, d transport.Dialer, addr string) (net.Conn, error) {
 	return d.DialContext(ctx, "tcp", addr)
 }
 
 func (guardedTransport) Listen(ctx context.Context, addr string) (net.Listener, error) {
-	l, err := net.Listen("tcp", addr)
+	l, err := net.Listen(tcpNetwork(addr), addr)
 	if err != nil {
 		return nil, err
 	}

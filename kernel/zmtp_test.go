@@ -351,3 +351,23 @@ func TestLimitBundle(t *testing.T) {
 		t.Error("the cut text must stay valid UTF-8")
 	}
 }
+
+// The kernel binds what the connection file says: 0.0.0.0 is IPv4's every address, not
+// IPv6's too.
+func TestTCPNetworkFollowsTheAddress(t *testing.T) {
+	for addr, want := range map[string]string{"0.0.0.0:5555": "tcp4", "127.0.0.1:1": "tcp4", "[::]:5555": "tcp6", "[::1]:1": "tcp6", "localhost:1": "tcp"} {
+		if got := tcpNetwork(addr); got != want {
+			t.Errorf("%s: %s, want %s", addr, got, want)
+		}
+	}
+	l, err := net.Listen(tcpNetwork("0.0.0.0:0"), "0.0.0.0:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	if c, err := net.DialTimeout("tcp6", net.JoinHostPort("::1", strconv.Itoa(port)), time.Second); err == nil {
+		c.Close()
+		t.Errorf("a listener on 0.0.0.0 accepted an IPv6 connection")
+	}
+}
