@@ -131,6 +131,9 @@ func decode(frames [][]byte, s *signer) (*Message, error) {
 		if !isJSONObject(f) {
 			return nil, ErrBadJSON
 		}
+		if jsonDepth(f) > maxJSONDepth {
+			return nil, fmt.Errorf("%w: nested more than %d deep", ErrBadJSON, maxJSONDepth)
+		}
 	}
 	m := &Message{
 		signature:  sig,
@@ -149,6 +152,34 @@ func decode(frames [][]byte, s *signer) (*Message, error) {
 		return nil, ErrNoMessageType
 	}
 	return m, nil
+}
+
+// maxJSONDepth bounds the nesting of a received part: the kernel echoes the parent header
+// on iopub, and a header nested thousands deep makes every jupyter_client reader fail
+// (Python's recursion limit). No message of the protocol needs more than a few levels.
+const maxJSONDepth = 64
+
+// jsonDepth is how deep the arrays and objects of valid JSON b nest.
+func jsonDepth(b []byte) int {
+	depth, deepest := 0, 0
+	inString, escaped := false, false
+	for _, c := range b {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			depth++
+			deepest = max(deepest, depth)
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
 }
 
 func isJSONObject(b []byte) bool {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -162,5 +163,24 @@ func TestReplayedMessageIsRefused(t *testing.T) {
 	}
 	if len(small.seen) != maxSeen || small.fresh([]byte{0, 0, 0}) == false {
 		t.Errorf("remembered %d signatures; the oldest should be forgotten", len(small.seen))
+	}
+}
+
+// A part nested deeper than any message needs is refused: echoed on iopub, it would make
+// every jupyter_client reader fail.
+func TestDeeplyNestedJSONIsRefused(t *testing.T) {
+	if d := jsonDepth([]byte(`{"a": [1, {"b": "}}}[[[\"{"}], "c": {}}`)); d != 3 {
+		t.Errorf("depth %d, want 3 (brackets in strings do not count)", d)
+	}
+	s := newSigner("key")
+	deep := []byte(`{"msg_id": "1", "msg_type": "execute_request", "x": ` + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + `}`)
+	f := [][]byte{[]byte(delimiter), s.sign(deep, []byte("{}"), []byte("{}"), []byte("{}")), deep, []byte("{}"), []byte("{}"), []byte("{}")}
+	if _, err := decode(f, s); !errors.Is(err, ErrBadJSON) {
+		t.Errorf("a header 5000 deep: got %v", err)
+	}
+	ok := []byte(testHeader)
+	f = [][]byte{[]byte(delimiter), s.sign(ok, []byte("{}"), []byte("{}"), []byte("{}")), ok, []byte("{}"), []byte("{}"), []byte("{}")}
+	if _, err := decode(f, s); err != nil {
+		t.Errorf("an ordinary header: %v", err)
 	}
 }
