@@ -159,13 +159,18 @@ def execute_frames(code):
     return [json.dumps(header).encode(), b"{}", b"{}", json.dumps(content).encode()]
 
 
+def raw_shell(km):
+    """A DEALER socket on the kernel's shell port, outside jupyter_client's Session."""
+    sock = zmq.Context.instance().socket(zmq.DEALER)
+    sock.connect(f"tcp://{km.ip}:{km.shell_port}")
+    return sock
+
+
 class TestForgedMessages(unittest.TestCase):
     def test_unsigned_or_misssigned_code_never_runs(self):
         with kernel() as (km, kc), tempfile.TemporaryDirectory() as tmp:
             key = km.session.key
-            ctx = zmq.Context.instance()
-            sock = ctx.socket(zmq.DEALER)
-            sock.connect(f"tcp://{km.ip}:{km.shell_port}")
+            sock = raw_shell(km)
 
             def code_writing(name):
                 return f'import "os"\nos.WriteFile({json.dumps(os.path.join(tmp, name))}, []byte("x"), 0o644)'
@@ -200,9 +205,7 @@ class TestForgedMessages(unittest.TestCase):
         # that a signed execute_request captured on the wire cannot be run again.
         with kernel() as (km, kc), tempfile.TemporaryDirectory() as tmp:
             key = km.session.key
-            ctx = zmq.Context.instance()
-            sock = ctx.socket(zmq.DEALER)
-            sock.connect(f"tcp://{km.ip}:{km.shell_port}")
+            sock = raw_shell(km)
             path = os.path.join(tmp, "count")
             code = ('import "os"\nold, _ := os.ReadFile(' + json.dumps(path) + ')\n'
                     'os.WriteFile(' + json.dumps(path) + ', append(old, "x"...), 0o644)')
