@@ -405,6 +405,10 @@ func selectorBases(f *ast.File) []*ast.Ident {
 	return out
 }
 
+// declaresFunctions reports whether the cell may declare a function or a function
+// literal (it has the word func): what compiled from it can report its positions later.
+func (c *cell) declaresFunctions() bool { return strings.Contains(c.src, "func") }
+
 // line returns line n (1-based) of the cell's source.
 func (c *cell) line(n int) string {
 	if c.lines == nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"go/scanner"
+	"reflect"
 	"strings"
 
 	"github.com/gomatcalc/gomatcalc/interp/internal/engine"
@@ -116,8 +117,9 @@ func compileError(ee *engine.Error, c *cell) *lang.Error {
 // the cell's own code it happened on.
 func (s *Session) panicError(ee *engine.Error, c *cell) *lang.Error {
 	msg := goPanicMessage(ee.Msg)
-	serial, line := s.markedLine(lineVar)
-	topSerial, top := s.markedLine(topLineVar)
+	globals := s.engine.Globals()
+	serial, line := markedLine(globals, lineVar)
+	topSerial, top := markedLine(globals, topLineVar)
 	if topSerial != c.serial {
 		top = 0
 	}
@@ -169,8 +171,8 @@ func (s *Session) resetLine() {
 
 // markedLine is where a line marker's variable says the cell was: the cell's serial
 // number and its line.
-func (s *Session) markedLine(name string) (serial, line int) {
-	v, ok := s.engine.Globals()[name]
+func markedLine(globals map[string]reflect.Value, name string) (serial, line int) {
+	v, ok := globals[name]
 	if !ok || !v.IsValid() || !v.CanInt() {
 		return 0, 0
 	}

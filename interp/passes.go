@@ -66,7 +66,7 @@ func launch(call *ast.CallExpr, how string, n int) ast.Stmt {
 	var stmts []ast.Stmt
 	fun := call.Fun
 	args := call.Args
-	if id, ok := fun.(*ast.Ident); ok && builtinFuncs[id.Name] {
+	if id, ok := fun.(*ast.Ident); ok && engine.Builtin(id.Name) {
 		// A builtin is no value: its arguments are evaluated now, and a literal calls it.
 		var params []ast.Expr
 		for i, a := range args {
@@ -85,22 +85,6 @@ func launch(call *ast.CallExpr, how string, n int) ast.Stmt {
 	run.Lparen, run.Rparen = call.Lparen, call.Rparen
 	stmts = append(stmts, &ast.ExprStmt{X: run})
 	return &ast.BlockStmt{Lbrace: pos, List: stmts, Rbrace: call.End()}
-}
-
-// builtins are the predeclared functions, which are no values.
-var builtinFuncs = map[string]bool{
-	"append": true, "cap": true, "clear": true, "close": true, "complex": true, "copy": true,
-	"delete": true, "imag": true, "len": true, "make": true, "max": true, "min": true,
-	"new": true, "panic": true, "print": true, "println": true, "real": true, "recover": true,
-}
-
-// notCalls are the names a call can use that never run a function of the session:
-// builtins and conversions to predeclared types.
-var notCalls = map[string]bool{
-	"bool": true, "byte": true, "complex64": true, "complex128": true, "error": true,
-	"float32": true, "float64": true, "int": true, "int8": true, "int16": true, "int32": true,
-	"int64": true, "rune": true, "string": true, "uint": true, "uint8": true, "uint16": true,
-	"uint32": true, "uint64": true, "uintptr": true, "any": true,
 }
 
 // depthGuards make the functions that may recurse count their depth: Go dies of a stack
@@ -272,7 +256,7 @@ func callsFunctions(body *ast.BlockStmt) bool {
 	found := false
 	ast.Inspect(body, func(n ast.Node) bool {
 		if call, ok := n.(*ast.CallExpr); ok {
-			if id, ok := call.Fun.(*ast.Ident); ok && !builtinFuncs[id.Name] && !notCalls[id.Name] && !strings.HasPrefix(id.Name, "_gomatcalc") {
+			if id, ok := call.Fun.(*ast.Ident); ok && !engine.Builtin(id.Name) && !engine.PredeclaredType(id.Name) && !strings.HasPrefix(id.Name, "_gomatcalc") {
 				found = true
 			}
 		}
@@ -491,7 +475,7 @@ func safeExpr(e ast.Node) bool {
 			safe = safe && n.Op != token.ARROW
 		case *ast.CallExpr:
 			id, ok := n.Fun.(*ast.Ident)
-			safe = safe && ok && notCalls[id.Name] && len(n.Args) == 1
+			safe = safe && ok && engine.PredeclaredType(id.Name) && len(n.Args) == 1
 		default:
 			safe = false
 		}

@@ -190,7 +190,7 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	}
 	s.serial++
 	c.serial = s.serial
-	if strings.Contains(c.src, "func") {
+	if c.declaresFunctions() {
 		s.cells[c.serial] = origin{cell: c, count: req.ExecutionCount}
 	}
 	s.out.set(out)
@@ -242,7 +242,7 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 			res.UserExpressions[name] = lang.ExpressionResult{Value: s.render(v)}
 		}
 	}
-	if !strings.Contains(c.src, "func") {
+	if !c.declaresFunctions() {
 		// Nothing compiled from the cell can report a position any more.
 		s.engine.Forget(c.file)
 	}

@@ -19,7 +19,6 @@ import (
 	"log"
 	"reflect"
 	"regexp"
-	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -135,7 +134,7 @@ func (e *Engine) Run(ctx context.Context, p *Program) (v reflect.Value, err erro
 		return v, &Error{Kind: Interrupted, Msg: "interrupted"}
 	case errors.As(err, &pe):
 		frames, more := e.frames.list()
-		return v, &Error{Kind: Panic, Msg: fmt.Sprint(pe.Value), Value: pe.Value, Frames: frames, More: more, Stack: pe.Stack}
+		return v, &Error{Kind: Panic, Msg: fmt.Sprint(pe.Value), Value: pe.Value, Frames: frames, More: more}
 	}
 	ce := compileError(err)
 	e.Restore(p.before)
@@ -166,7 +165,7 @@ func compilerPanic(r any) *Error {
 		col, _ := strconv.Atoi(m[2])
 		return &Error{Kind: Compile, Pos: token.Position{Line: line, Column: col}, Msg: "undefined: " + m[3]}
 	}
-	e := &Error{Kind: Compile, Msg: msg, Internal: true, Stack: debug.Stack()}
+	e := &Error{Kind: Compile, Msg: msg, Internal: true}
 	if pos, rest, ok := splitPosition(msg); ok {
 		e.Pos, e.Msg = pos, rest
 	}

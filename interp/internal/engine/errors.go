@@ -33,7 +33,6 @@ type Error struct {
 	// Internal marks a panic of yaegi's compiler: a bug of the interpreter, not of the
 	// cell (the session may try a rewrite that avoids it).
 	Internal bool
-	Stack    []byte
 }
 
 func (e *Error) Error() string {

@@ -64,16 +64,13 @@ func laterBuiltinCall(results []ast.Expr) bool {
 			r = p.X
 		}
 		if call, ok := r.(*ast.CallExpr); ok {
-			if id, ok := call.Fun.(*ast.Ident); ok && id.Obj == nil && builtinNames[id.Name] {
+			if id, ok := call.Fun.(*ast.Ident); ok && id.Obj == nil && Builtin(id.Name) {
 				return true
 			}
 		}
 	}
 	return false
 }
-
-var builtinNames = map[string]bool{"append": true, "cap": true, "complex": true, "copy": true,
-	"imag": true, "len": true, "make": true, "max": true, "min": true, "new": true, "real": true}
 
 // resultTypes lists a function's result types, one per result.
 func resultTypes(t *ast.FuncType) []ast.Expr {

@@ -6,6 +6,8 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
+	"math"
+	"math/big"
 	"os"
 	"reflect"
 	"strings"
@@ -882,4 +884,26 @@ func TestFixedRewrites(t *testing.T) {
 				want: "for s := (S{}); s.n < 2; {\ns.n++\ngo use(s)\n}"},
 		}, func(t *testing.T, n ast.Node) { PerIterationLoopVars(n) })
 	})
+}
+
+// The literal InlineFloatConstants writes is the constant Go's math package declares
+// (math/const.go's decimals, copied here), far beyond a float64's 17 digits.
+func TestFloatLiteralIsThePackagesConstant(t *testing.T) {
+	for name, decimal := range map[string]string{
+		"Pi":    "3.14159265358979323846264338327950288419716939937510582097494459",
+		"E":     "2.71828182845904523536028747135266249775724709369995957496696763",
+		"Sqrt2": "1.41421356237309504880168872420969807856967187537694807317667974",
+	} {
+		v := StdlibSymbols()["math/math"][name].Interface().(constant.Value)
+		got, _, err := big.ParseFloat(floatLiteral(v), 10, 512, big.ToNearestEven)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want, _, _ := big.ParseFloat(decimal, 10, 512, big.ToNearestEven)
+		diff := new(big.Float).Sub(got, want)
+		diff.Quo(diff, want)
+		if d, _ := diff.Float64(); math.Abs(d) > 1e-60 {
+			t.Errorf("math.%s: the literal is %g away from Go's constant", name, d)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"go/ast"
 	"go/token"
+	"go/types"
 	"strconv"
 )
 
@@ -35,8 +36,7 @@ func Define(lhs []string, rhs ...ast.Expr) *ast.AssignStmt {
 	return &ast.AssignStmt{Lhs: l, Tok: token.DEFINE, Rhs: rhs}
 }
 
-// inFunctions calls visit for each function literal and declaration body of n; outside
-// reports whether a node is outside any of them.
+// funcBody is the body of a function literal or declaration, nil for any other node.
 func funcBody(n ast.Node) *ast.BlockStmt {
 	switch n := n.(type) {
 	case *ast.FuncLit:
@@ -45,6 +45,20 @@ func funcBody(n ast.Node) *ast.BlockStmt {
 		return n.Body
 	}
 	return nil
+}
+
+// Builtin reports whether name is one of Go's builtin functions (len, append, min, ...),
+// which are no values and run no function of the session.
+func Builtin(name string) bool {
+	_, ok := types.Universe.Lookup(name).(*types.Builtin)
+	return ok
+}
+
+// PredeclaredType reports whether name is a predeclared type (int, float64, error, any):
+// a call of it is a conversion.
+func PredeclaredType(name string) bool {
+	_, ok := types.Universe.Lookup(name).(*types.TypeName)
+	return ok
 }
 
 // inspectTop walks n but not into function literals or declarations: what runs at the
