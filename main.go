@@ -15,6 +15,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
@@ -24,6 +25,8 @@ import (
 	"github.com/gomatcalc/gomatcalc/install"
 	"github.com/gomatcalc/gomatcalc/interp"
 	"github.com/gomatcalc/gomatcalc/kernel"
+	"github.com/gomatcalc/gomatcalc/kernel/lang"
+	"github.com/gomatcalc/gomatcalc/worker"
 )
 
 const usage = `gomatcalc: a Jupyter kernel for Go, built for matrix calculus
@@ -74,6 +77,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return installCmd(args, stdout)
 	case "run":
 		return runCmd(args, stdout, stderr)
+	case "worker": // the session's own process, started by kernel and run (not in the usage)
+		if os.Getenv(workerEnv) != "1" {
+			return usagef("worker is started by gomatcalc kernel and gomatcalc run, not by hand")
+		}
+		os.Unsetenv(workerEnv) // not passed on to programs the cells start
+		return worker.Serve(func() (lang.Session, error) { return goSession() })
 	case "version", "--version":
 		if len(args) > 0 {
 			return usagef("version takes no arguments")
@@ -116,13 +125,12 @@ func kernelCmd(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	go exitWithParent(parent, stop)
-	session, err := goSession()
+	// The session runs in a worker process, loading while the kernel binds its sockets.
+	session, err := supervisedSession("", stderr)
 	if err != nil {
 		return err
 	}
-	if ctx.Err() != nil {
-		return nil // the front end died or asked the kernel to end while it loaded
-	}
+	defer session.Close()
 	k := kernel.New(conn, session, stderr)
 	interrupts := make(chan os.Signal, 1)
 	signal.Notify(interrupts, os.Interrupt)
@@ -193,7 +201,32 @@ func version() string {
 	return "devel"
 }
 
-// goSession is the Go session of the kernel and of gomatcalc run.
+// supervisedSession is the Go session of the kernel and of gomatcalc run: in a worker
+// process (gomatcalc worker) started in dir ("": this process's), so that what ends a
+// process (a fatal error of the Go runtime) ends only the session, which the supervisor
+// reports and starts afresh.
+func supervisedSession(dir string, log io.Writer) (*worker.Supervisor, error) {
+	binary, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	return worker.Start(worker.Options{
+		Command: func() *exec.Cmd {
+			cmd := exec.Command(binary, "worker")
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), workerEnv+"=1")
+			return cmd
+		},
+		Info: interp.Describe(version()),
+		Log:  log,
+	}), nil
+}
+
+// workerEnv marks the environment of a worker process. (A test binary ignores the worker
+// argument: its TestMain looks for this.)
+const workerEnv = "GOMATCALC_WORKER"
+
+// goSession is the Go session a worker serves.
 func goSession() (*interp.Session, error) {
 	// Only yaegi writes to the standard logger (log.Panic as it gives up compiling some
 	// code: "nil type"); the cell gets the error itself, so the lines are noise on the

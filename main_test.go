@@ -56,9 +56,10 @@ func TestKernelWithABadConnectionFileFails(t *testing.T) {
 }
 
 // TestMain lets a test run the command as a process of its own (for signals and exit
-// codes): the test binary then is gomatcalc.
+// codes): the test binary then is gomatcalc. It is the session's worker process too
+// (os.Executable is the test binary), which must never run the tests again.
 func TestMain(m *testing.M) {
-	if os.Getenv("GOMATCALC_TEST_MAIN") == "1" {
+	if os.Getenv("GOMATCALC_TEST_MAIN") == "1" || os.Getenv(workerEnv) == "1" {
 		os.Args = append([]string{"gomatcalc"}, os.Args[1:]...)
 		main()
 		os.Exit(0)
@@ -298,6 +299,53 @@ func TestEachNotebookHasAFreshSession(t *testing.T) {
 	}
 	if o := outputs(cells(readJSON(t, filepath.Join(outDir, "square.ipynb")))[2]); text(o[0]["data"].(map[string]any)["text/plain"]) != "4" {
 		t.Errorf("x*x after another notebook: %v", o)
+	}
+}
+
+// writeNotebook writes a notebook of the code cells sources into dir/name.
+func writeNotebook(t *testing.T, dir, name string, sources ...string) string {
+	t.Helper()
+	var cells []map[string]any
+	for _, src := range sources {
+		cells = append(cells, map[string]any{"cell_type": "code", "metadata": map[string]any{},
+			"source": src, "outputs": []any{}, "execution_count": nil})
+	}
+	data, err := json.Marshal(map[string]any{"cells": cells, "metadata": map[string]any{}, "nbformat": 4, "nbformat_minor": 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// A goroutine one notebook leaves running does not write into the next one, and a fatal
+// error of the Go runtime fails its cell, not the command.
+func TestNotebooksAreIsolated(t *testing.T) {
+	dir := t.TempDir()
+	noisy := writeNotebook(t, dir, "noisy.ipynb",
+		"import \"time\"\ngo func() {\n\tfor {\n\t\tfmt.Println(\"noise\")\n\t\ttime.Sleep(time.Millisecond)\n\t}\n}()")
+	crash := writeNotebook(t, dir, "crash.ipynb",
+		"import \"sync\"\nvar mu sync.Mutex\nmu.Unlock()", "1+1")
+	quiet := writeNotebook(t, dir, "quiet.ipynb",
+		"import \"time\"\ntime.Sleep(100 * time.Millisecond)\nfmt.Println(\"quiet\")")
+	var stderr bytes.Buffer
+	err := run([]string{"run", noisy, crash, quiet, "--inplace", "--allow-errors"}, new(bytes.Buffer), &stderr)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	crashed := cells(readJSON(t, crash))
+	if o := outputs(crashed[0]); len(o) != 1 || o[0]["ename"] != "fatal error" || o[0]["evalue"] != "sync: unlock of unlocked mutex" {
+		t.Errorf("the crashing cell's outputs: %v", o)
+	}
+	if o := outputs(crashed[1]); len(o) != 1 || text(o[0]["data"].(map[string]any)["text/plain"]) != "2" {
+		t.Errorf("the cell after the crash: %v", o)
+	}
+	o := outputs(cells(readJSON(t, quiet))[0])
+	if len(o) != 1 || text(o[0]["text"]) != "quiet\n" {
+		t.Errorf("the last notebook's outputs: %v, want only its own line", o)
 	}
 }
 

@@ -143,18 +143,16 @@ func runNotebook(ctx context.Context, o runOptions, name, path string, dests des
 		}
 	}
 	fmt.Fprintf(stderr, "%s: %s, %d of code\n", name, plural(len(nb.Cells), "cell"), code)
-	session, err := goSession() // a fresh one per notebook
+	// A fresh worker per notebook, in the notebook's directory (as nbconvert runs a
+	// notebook): nothing a notebook leaves running reaches the next one.
+	session, err := supervisedSession(filepath.Dir(path), stderr)
 	if err != nil {
 		return err
 	}
 	runner := &notebook.Runner{Timeout: o.timeout, AllowErrors: o.allowErrors, Progress: stderr}
 	start := time.Now()
-	back, err := chdir(filepath.Dir(path)) // as nbconvert runs a notebook
-	if err != nil {
-		return err
-	}
 	res, runErr := runner.Run(ctx, nb, session)
-	back()
+	session.Close()
 	if errors.Is(runErr, context.Canceled) {
 		fmt.Fprintf(stderr, "%s: %v; nothing written\n", name, runErr)
 		return errInterrupted
@@ -197,19 +195,6 @@ func pointers(s []string) []*string {
 		out[i] = &s[i]
 	}
 	return out
-}
-
-// chdir changes the working directory to dir and returns what changes it back (to the
-// directory it was, whatever the cells did with it).
-func chdir(dir string) (back func(), err error) {
-	was, err := os.Getwd()
-	if err != nil {
-		return nil, err
-	}
-	if err := os.Chdir(dir); err != nil {
-		return nil, err
-	}
-	return func() { os.Chdir(was) }, nil
 }
 
 func writeResults(dests destinations, name, path string, nb *notebook.Notebook, stderr io.Writer) error {

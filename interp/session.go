@@ -156,12 +156,15 @@ func (s *Session) runStatement(ctx context.Context, src string) error {
 }
 
 // Info describes the session for kernel_info.
-func (s *Session) Info() lang.Info {
+func (s *Session) Info() lang.Info { return Describe(s.opts.Version) }
+
+// Describe is the kernel_info of a session of gomatcalc version, without a session.
+func Describe(version string) lang.Info {
 	goVersion := strings.TrimPrefix(runtime.Version(), "go")
 	return lang.Info{
 		Implementation:        "gomatcalc",
-		ImplementationVersion: s.opts.Version,
-		Banner: "gomatcalc " + s.opts.Version + ": Go for matrix calculus, interpreted by yaegi v0.16.1\n" +
+		ImplementationVersion: version,
+		Banner: "gomatcalc " + version + ": Go for matrix calculus, interpreted by yaegi v0.16.1\n" +
 			"(Go " + goVersion + " runtime, Go 1.22 language). Preloaded: fmt, math, mat, matcalc, display.",
 		Language: lang.LanguageInfo{
 			Name:           "go",

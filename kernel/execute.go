@@ -242,9 +242,8 @@ func (o *cellOutput) Stream(name, text string) {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.closed {
-		return
-	}
+	// Text after the reply (a goroutine the cell started) is still published under the
+	// cell, as ipykernel does: a notebook shows it there. The cell's limit still holds.
 	if o.dropped > 0 {
 		o.dropped += len(text)
 		return
@@ -303,7 +302,8 @@ func (o *cellOutput) flushLocked() {
 	o.pending.Reset()
 }
 
-// close flushes and stops publishing: output after the reply would confuse front ends.
+// close flushes and stops publishing displays and clears: they belong to the running
+// cell. Stream text still goes out (see Stream).
 func (o *cellOutput) close() {
 	o.mu.Lock()
 	defer o.mu.Unlock()

@@ -160,8 +160,13 @@ func (r *Runner) runCell(ctx context.Context, nb *Notebook, c *Cell, count int, 
 	timedOut := res.Err != nil && ctx.Err() == nil && errors.Is(cellCtx.Err(), context.DeadlineExceeded)
 	if timedOut {
 		msg := fmt.Sprintf("the cell timed out after %s", r.Timeout)
-		res.Err = &lang.Error{Name: "TimeoutError", Value: msg,
-			Traceback: []string{"\x1b[31mTimeoutError: " + msg + " (gomatcalc run --timeout)\x1b[0m"}}
+		tb := []string{"\x1b[31mTimeoutError: " + msg + " (gomatcalc run --timeout)\x1b[0m"}
+		if len(res.Err.Traceback) > 1 {
+			// What the interrupt led to, such as a session restarted because the cell
+			// did not stop, is said after the name line.
+			tb = append(tb, res.Err.Traceback[1:]...)
+		}
+		res.Err = &lang.Error{Name: "TimeoutError", Value: msg, Traceback: tb}
 	}
 	out.finish(res)
 	if res.Err == nil {

@@ -498,6 +498,84 @@ class TestBadCells(KernelTestCase):
                          "the next cell has its streams")
 
 
+class TestWhatNoRecoverCatches(KernelTestCase):
+    """Fatal errors of the Go runtime end the worker process that runs the session, never
+    the kernel: the cell's error names what the runtime said, and a fresh session runs
+    the next cell (worker/)."""
+
+    def test_fatal_errors_end_only_the_session(self):
+        cells = {
+            "concurrent map writes": ('m := map[int]int{}\nfor i := 0; i < 4; i++ {\n'
+                                      '\tgo func() { for j := 0; ; j++ { m[j%100] = j } }()\n}\nselect {}',
+                                      "fatal error", "concurrent map writes"),
+            "unlock of an unlocked mutex": ('import "sync"\nvar mu sync.Mutex\nmu.Unlock()',
+                                            "fatal error", "sync: unlock of unlocked mutex"),
+            "unlock of an unlocked RWMutex": ('import "sync"\nvar rw sync.RWMutex\nrw.Unlock()',
+                                              "fatal error", "sync: Unlock of unlocked RWMutex"),
+            "recursion through a struct field": ('type S struct{ f func(int) int }\nvar s S\n'
+                                                 's.f = func(n int) int { return s.f(n+1) + 1 }\ns.f(0)',
+                                                 "fatal error", "stack overflow"),
+            "log.Default().Fatal": ('import "log"\nlog.Default().Fatal("bye")',
+                                    "SessionEnded", "the Go session exited with status 1"),
+        }
+        for name, (code, ename, evalue) in cells.items():
+            with self.subTest(name):
+                self.assertEqual(self.run_cell("kept := 42")[0]["status"], "ok")
+                reply, msgs = self.run_cell(code)
+                self.assertEqual(reply["status"], "error")
+                self.assertEqual(reply["ename"], ename)
+                self.assertIn(evalue, reply["evalue"])
+                self.assertIn("a fresh one has started", "\n".join(reply["traceback"]))
+                self.assertEqual(outputs(msgs, "error")[0]["evalue"], reply["evalue"])
+                # The next cell runs, in a fresh session: kept is gone.
+                reply, _ = self.run_cell("kept")
+                self.assertEqual(reply["status"], "error")
+                self.assertIn("undefined: kept", reply["evalue"])
+                self.assertEqual(self.run_cell("1+1")[0]["status"], "ok")
+        self.assertTrue(self.km.is_alive())
+
+    def test_what_a_goroutine_prints_after_its_cell_goes_under_that_cell(self):
+        code = 'import "time"\ngo func() {\n\ttime.Sleep(300 * time.Millisecond)\n\tfmt.Println("late")\n}()'
+        reply, _ = self.run_cell(code)
+        self.assertEqual(reply["status"], "ok")
+        parent = reply_parent = None
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=1)
+            except Exception:
+                continue
+            if msg["msg_type"] == "stream" and "late" in msg["content"]["text"]:
+                parent = msg["parent_header"].get("msg_type")
+                reply_parent = msg["parent_header"].get("msg_id")
+                break
+        self.assertEqual(parent, "execute_request", "the late line must reach iopub under its cell")
+        self.assertIsNotNone(reply_parent)
+
+    def test_a_session_that_ends_between_cells_is_reported(self):
+        self.assertEqual(self.run_cell("kept := 42")[0]["status"], "ok")
+        code = 'import ("sync"; "time")\ngo func() {\n\ttime.Sleep(200 * time.Millisecond)\n' \
+               '\tvar mu sync.Mutex\n\tmu.Unlock()\n}()'
+        self.assertEqual(self.run_cell(code)[0]["status"], "ok")
+        time.sleep(1)
+        reply, msgs = self.run_cell("1+1")
+        self.assertEqual(reply["status"], "ok")
+        stderr = "".join(c["text"] for c in outputs(msgs, "stream") if c["name"] == "stderr")
+        self.assertIn("ended between cells (fatal error: sync: unlock of unlocked mutex)", stderr)
+        self.assertIn("undefined: kept", self.run_cell("kept")[0]["evalue"])
+
+    def test_the_session_process_ends_with_the_kernel(self):
+        with kernel() as (km, kc):
+            self.assertEqual(run_cell(kc, "1")[0]["status"], "ok")
+            kernel_process = psutil.Process(km.provisioner.process.pid)
+            workers = kernel_process.children()
+            self.assertEqual(len(workers), 1, "one worker process")
+            kc.execute("for {}")  # even while a cell runs
+            time.sleep(0.3)
+            kernel_process.kill()
+            self.assertTrue(wait_gone(workers[0].pid, 5), "the worker must exit within 5 s of the kernel")
+
+
 class TestNoGoroutineLeak(KernelTestCase):
     """A few hundred requests of every common kind leave no goroutine behind (bench/soak.py
     runs 10,000 executes and reports memory)."""

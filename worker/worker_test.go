@@ -1,0 +1,376 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gomatcalc/gomatcalc/kernel/lang"
+)
+
+// The test binary is its own worker: with beWorker set it serves fakeSession, whose cells
+// are commands that do to the process what students' cells do.
+const beWorker = "GOMATCALC_WORKER_TEST"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(beWorker) != "" {
+		debug.SetMaxStack(8 << 20) // a stack overflow in milliseconds, not after 1 GB
+		if err := Serve(func() (lang.Session, error) { return &fakeSession{}, nil }); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+type fakeSession struct{ value string }
+
+func (f *fakeSession) Execute(ctx context.Context, req lang.ExecuteRequest, out lang.Output) lang.ExecuteResult {
+	cmd, arg, _ := strings.Cut(req.Code, " ")
+	switch cmd {
+	case "set":
+		f.value = arg
+	case "get":
+		return lang.ExecuteResult{Value: lang.PlainText(f.value)}
+	case "print":
+		out.Stream("stdout", arg)
+	case "display-nan":
+		out.Display(lang.Display{Data: lang.Bundle{"text/plain": "x", "application/json": math.NaN()}})
+	case "input":
+		text, err := out.Input(arg, false)
+		if err != nil {
+			return lang.ExecuteResult{Err: &lang.Error{Name: "InputError", Value: err.Error()}}
+		}
+		return lang.ExecuteResult{Value: lang.PlainText("got " + text)}
+	case "later": // a goroutine prints after the cell has ended
+		go func() {
+			time.Sleep(100 * time.Millisecond)
+			fmt.Fprint(os.Stdout, arg)
+			fmt.Fprint(os.Stderr, arg)
+		}()
+	case "concurrent-map":
+		m := map[int]int{}
+		for i := 0; i < 4; i++ {
+			go func() {
+				for j := 0; ; j++ {
+					m[j%100] = j
+				}
+			}()
+		}
+		select {}
+	case "unlock":
+		var mu sync.Mutex
+		mu.Unlock()
+	case "recurse":
+		var down func(int) int
+		down = func(n int) int { return down(n+1) + 1 }
+		down(0)
+	case "panic-in-goroutine":
+		go panic("boom\nsecond line")
+		select {}
+	case "exit":
+		os.Exit(3)
+	case "crash-later": // the session dies between cells
+		go func() {
+			time.Sleep(100 * time.Millisecond)
+			var mu sync.Mutex
+			mu.Unlock()
+		}()
+	case "wait": // stops when interrupted
+		<-ctx.Done()
+		return lang.ExecuteResult{Err: &lang.Error{Name: "Interrupted", Value: "the cell was interrupted"}}
+	case "ignore-interrupt":
+		select {}
+	case "child": // a program started by the cell, alive until killed
+		exec.Command("sleep", "1000").Start()
+	}
+	return lang.ExecuteResult{}
+}
+
+func (f *fakeSession) Complete(code string, cursor int) lang.Completion {
+	return lang.Completion{Matches: []string{code + "!"}, Start: 0, End: cursor}
+}
+func (f *fakeSession) Inspect(code string, cursor, detail int) lang.Inspection {
+	return lang.Inspection{Found: true, Data: lang.PlainText("about " + code)}
+}
+func (f *fakeSession) IsComplete(code string) lang.Completeness {
+	return lang.Completeness{Status: lang.Incomplete, Indent: "\t"}
+}
+func (f *fakeSession) Info() lang.Info { return lang.Info{Implementation: "fake"} }
+
+// recorder is a lang.Output that keeps what it gets.
+type recorder struct {
+	mu       sync.Mutex
+	streams  map[string]string
+	displays []lang.Display
+	input    func(prompt string) (string, error)
+}
+
+func (r *recorder) Stream(name, text string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.streams == nil {
+		r.streams = map[string]string{}
+	}
+	r.streams[name] += text
+}
+func (r *recorder) Display(d lang.Display) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.displays = append(r.displays, d)
+}
+func (r *recorder) Clear(bool) {}
+func (r *recorder) Input(prompt string, password bool) (string, error) {
+	if r.input == nil {
+		return "", lang.ErrNoStdin
+	}
+	return r.input(prompt)
+}
+func (r *recorder) stream(name string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.streams[name]
+}
+
+func start(t *testing.T, grace time.Duration) *Supervisor {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Start(Options{
+		Command: func() *exec.Cmd {
+			cmd := exec.Command(self)
+			cmd.Env = append(os.Environ(), beWorker+"=1")
+			return cmd
+		},
+		Info:  lang.Info{Implementation: "supervised"},
+		Grace: grace,
+	})
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func run(s *Supervisor, code string) (lang.ExecuteResult, *recorder) {
+	out := &recorder{}
+	return s.Execute(context.Background(), lang.ExecuteRequest{Code: code}, out), out
+}
+
+func value(t *testing.T, s *Supervisor, code string) string {
+	t.Helper()
+	res, _ := run(s, code)
+	if res.Err != nil {
+		t.Fatalf("%q: %v", code, res.Err)
+	}
+	text, _ := res.Value["text/plain"].(string)
+	return text
+}
+
+func TestRequestsReachTheSession(t *testing.T) {
+	s := start(t, 0)
+	if got := s.Info().Implementation; got != "supervised" {
+		t.Errorf("Info: %q, want the supervisor's own", got)
+	}
+	value(t, s, "set 42")
+	if got := value(t, s, "get"); got != "42" {
+		t.Errorf("get after set 42: %q", got)
+	}
+	res, out := run(s, "print hello")
+	if res.Err != nil || out.stream("stdout") != "hello" {
+		t.Errorf("print: %v, stdout %q", res.Err, out.stream("stdout"))
+	}
+	if c := s.Complete("ma", 2); len(c.Matches) != 1 || c.Matches[0] != "ma!" || c.End != 2 {
+		t.Errorf("Complete: %+v", c)
+	}
+	if in := s.Inspect("x", 1, 0); !in.Found || in.Data["text/plain"] != "about x" {
+		t.Errorf("Inspect: %+v", in)
+	}
+	if c := s.IsComplete("for {"); c.Status != lang.Incomplete || c.Indent != "\t" {
+		t.Errorf("IsComplete: %+v", c)
+	}
+}
+
+func TestInputGoesThroughTheFrontEnd(t *testing.T) {
+	s := start(t, 0)
+	out := &recorder{input: func(prompt string) (string, error) { return "typed after " + prompt, nil }}
+	res := s.Execute(context.Background(), lang.ExecuteRequest{Code: "input name?"}, out)
+	if res.Err != nil || res.Value["text/plain"] != "got typed after name?" {
+		t.Errorf("input: %+v", res)
+	}
+	res, _ = run(s, "input name?") // the recorder refuses input
+	if res.Err == nil || res.Err.Value != lang.ErrNoStdin.Error() {
+		t.Errorf("input without stdin: %+v, want %v", res.Err, lang.ErrNoStdin)
+	}
+}
+
+func TestADisplayJSONCannotEncodeKeepsItsText(t *testing.T) {
+	s := start(t, 0)
+	res, out := run(s, "display-nan")
+	if res.Err != nil || len(out.displays) != 1 || out.displays[0].Data["text/plain"] != "x" {
+		t.Fatalf("display: %v, %+v", res.Err, out.displays)
+	}
+	if _, ok := out.displays[0].Data["application/json"]; ok {
+		t.Errorf("the NaN JSON was sent: %+v", out.displays[0].Data)
+	}
+}
+
+// Each way a process ends: the cell's error names what the Go runtime said, and the next
+// cell runs in a fresh session.
+func TestWhatEndsTheProcessEndsOnlyTheSession(t *testing.T) {
+	s := start(t, 0)
+	for _, c := range []struct{ code, name, value string }{
+		{"concurrent-map", "fatal error", "concurrent map writes"},
+		{"unlock", "fatal error", "sync: unlock of unlocked mutex"},
+		{"recurse", "fatal error", "stack overflow"},
+		{"panic-in-goroutine", "panic", "boom\nsecond line"},
+		{"exit", "SessionEnded", "the Go session exited with status 3 (compiled code called os.Exit)"},
+	} {
+		value(t, s, "set kept")
+		res, _ := run(s, c.code)
+		if res.Err == nil || res.Err.Name != c.name || res.Err.Value != c.value {
+			t.Errorf("%s: error %+v, want %s: %s", c.code, res.Err, c.name, c.value)
+		} else if tb := strings.Join(res.Err.Traceback, "\n"); !strings.Contains(tb, "a fresh one has started") {
+			t.Errorf("%s: the traceback does not say the session was restarted:\n%s", c.code, tb)
+		}
+		if got := value(t, s, "get"); got != "" {
+			t.Errorf("after %s: the value is %q, want a fresh session's", c.code, got)
+		}
+	}
+}
+
+func TestACellThatIgnoresTheInterruptIsEndedAfterTheGrace(t *testing.T) {
+	s := start(t, 300*time.Millisecond)
+	value(t, s, "set kept")
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	res := s.Execute(ctx, lang.ExecuteRequest{Code: "ignore-interrupt"}, &recorder{})
+	if res.Err == nil || res.Err.Name != "Interrupted" || !strings.Contains(res.Err.Value, "did not stop within 300ms") {
+		t.Errorf("error %+v, want the cell stopped after the grace", res.Err)
+	}
+	if got := value(t, s, "get"); got != "" {
+		t.Errorf("value %q after the kill, want a fresh session's", got)
+	}
+
+	// An interrupt the cell honours ends only the cell.
+	value(t, s, "set kept")
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	res = s.Execute(ctx, lang.ExecuteRequest{Code: "wait"}, &recorder{})
+	if res.Err == nil || res.Err.Value != "the cell was interrupted" {
+		t.Errorf("error %+v, want the session's own interrupt", res.Err)
+	}
+	if got := value(t, s, "get"); got != "kept" {
+		t.Errorf("value %q after an honoured interrupt, want kept", got)
+	}
+}
+
+func TestWhatGoroutinesPrintAfterTheCellGoesToIt(t *testing.T) {
+	s := start(t, 0)
+	res, out := run(s, "later late")
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for (out.stream("stdout") != "late" || out.stream("stderr") != "late") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if out.stream("stdout") != "late" || out.stream("stderr") != "late" {
+		t.Errorf("late output: %q", out.streams)
+	}
+}
+
+func TestASessionThatEndsBetweenCellsIsReportedOnce(t *testing.T) {
+	s := start(t, 0)
+	value(t, s, "set kept")
+	res, first := run(s, "crash-later")
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(first.stream("stderr"), "ended between cells") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(first.stream("stderr"), "fatal error: sync: unlock of unlocked mutex") {
+		t.Errorf("the last cell's stderr: %q, want the end of the session", first.stream("stderr"))
+	}
+	res, next := run(s, "get")
+	if res.Err != nil || res.Value["text/plain"] != "" {
+		t.Errorf("next cell: %+v, want a fresh session's empty value", res)
+	}
+	if !strings.Contains(next.stream("stderr"), "ended between cells") {
+		t.Errorf("next cell's stderr: %q, want the note", next.stream("stderr"))
+	}
+	if _, again := run(s, "get"); again.stream("stderr") != "" {
+		t.Errorf("the note again: %q", again.stream("stderr"))
+	}
+}
+
+func TestCloseEndsTheWorkerAndWhatItStarted(t *testing.T) {
+	if _, err := exec.LookPath("sleep"); err != nil {
+		t.Skip("no sleep program")
+	}
+	s := start(t, 0)
+	value(t, s, "child")
+	s.mu.Lock()
+	pid := s.current.cmd.Process.Pid
+	s.mu.Unlock()
+	s.Close()
+	// The group is gone: signal 0 to it fails once every member has exited.
+	deadline := time.Now().Add(5 * time.Second)
+	for processGroupAlive(pid) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if processGroupAlive(pid) {
+		t.Errorf("the worker's process group %d is still alive after Close", pid)
+	}
+	if res, _ := run(s, "get"); res.Err == nil || res.Err.Name != "SessionClosed" {
+		t.Errorf("after Close: %+v", res)
+	}
+}
+
+func TestAWorkerThatCannotStartIsAnError(t *testing.T) {
+	s := Start(Options{Command: func() *exec.Cmd { return exec.Command("/nonexistent/gomatcalc") }})
+	defer s.Close()
+	res, _ := run(s, "get")
+	if res.Err == nil || !strings.Contains(res.Err.Value, "could not start") {
+		t.Errorf("error %+v, want could not start", res.Err)
+	}
+	if c := s.IsComplete("x"); c.Status != lang.Unknown {
+		t.Errorf("IsComplete without a worker: %+v", c)
+	}
+}
+
+func TestRuntimeMessage(t *testing.T) {
+	for _, c := range []struct{ report, name, msg string }{
+		{"fatal error: concurrent map writes\n\ngoroutine 1 [running]:\n", "fatal error", "concurrent map writes"},
+		{"runtime: goroutine stack exceeds 1000000000-byte limit\nfatal error: stack overflow\n", "fatal error", "stack overflow"},
+		{"panic: x [recovered]\n\tpanic: y\n\ngoroutine 7 [running]:\n", "panic", "x [recovered]\npanic: y"},
+		{"something else\n", "", ""},
+	} {
+		if name, msg := runtimeMessage(c.report); name != c.name || msg != c.msg {
+			t.Errorf("%q: %q %q, want %q %q", c.report, name, msg, c.name, c.msg)
+		}
+	}
+}
+
+func TestWholeRunes(t *testing.T) {
+	euro := []byte("€") // three bytes
+	for n := 0; n <= len(euro); n++ {
+		b := append([]byte("ab"), euro[:n]...)
+		want := 2
+		if n == len(euro) {
+			want = len(b)
+		}
+		if got := wholeRunes(b); got != want {
+			t.Errorf("ab + %d bytes of €: %d, want %d", n, got, want)
+		}
+	}
+}
