@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -398,8 +399,13 @@ func (o *cellOutput) Input(prompt string, password bool) (string, error) {
 	case <-o.k.stdinReply:
 	default:
 	}
-	o.k.stdin.send(o.k.newMessage("input_request", o.parent,
-		map[string]any{"prompt": prompt, "password": password}), o.k.log)
+	req := o.k.newMessage("input_request", o.parent, map[string]any{"prompt": prompt, "password": password})
+	// On stdin the front end is known by the identity it presented on shell (see routes).
+	if len(req.Identities) > 0 {
+		req.Identities = slices.Clone(req.Identities)
+		req.Identities[0] = presentedIdentity(req.Identities[0])
+	}
+	o.k.stdin.send(req, o.k.log)
 	select {
 	case r := <-o.k.stdinReply:
 		var c struct {

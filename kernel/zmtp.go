@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"maps"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -298,14 +301,88 @@ func (guardedTransport) Listen(ctx context.Context, addr string) (net.Listener, 
 	if err != nil {
 		return nil, err
 	}
+	rt := &routes{inUse: map[string]bool{}}
 	return newGuardedListener(l, func(c net.Conn) (net.Conn, error) {
-		read, _, err := peerHandshake(c)
+		read, props, err := peerHandshake(c)
 		if err != nil {
 			return nil, err
 		}
+		// zmq4 reads the peer's READY again, with the identity it is to route by.
+		route := rt.claim(c, identityOf(props))
+		read = append(read[:greetingLen:greetingLen], readyWithIdentity(props, route)...)
 		return &guardedConn{Conn: c, replay: read, swallow: greetingLen,
-			in: frameScanner{limit: maxMessage}, out: frameScanner{limit: 1<<63 - 1}}, nil
+			in: frameScanner{limit: maxMessage}, out: frameScanner{limit: 1<<63 - 1},
+			release: func() { rt.release(route) }}, nil
 	}), nil
+}
+
+// routes gives every connection of a listening socket a routing identity of its own.
+// zmq4's ROUTER sends a message to every connection whose peer presented the identity
+// in its first frame, so a peer presenting a front end's identity (jupyter_client's is its
+// session id, in every header on iopub) would receive that front end's replies and
+// history. A peer keeps the identity it presents while no other connection of the socket
+// holds it; otherwise, and for an empty identity or one starting with a zero byte (which
+// ZeroMQ keeps for itself), it is routed by a zero byte, a number of 4 bytes and the
+// identity it presented.
+type routes struct {
+	mu    sync.Mutex
+	inUse map[string]bool
+	next  uint32
+}
+
+// claim returns the route of connection c, whose peer presented an identity.
+func (r *routes) claim(c net.Conn, presented string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	route := presented
+	if presented == "" || presented[0] == 0 || r.inUse[presented] {
+		if r.inUse[presented] {
+			logPeer("a connection from %s to %s presented the identity %q of another connection; it is routed apart", c.RemoteAddr(), c.LocalAddr(), presented)
+		}
+		for route == presented || r.inUse[route] {
+			r.next++
+			route = string(binary.BigEndian.AppendUint32([]byte{0}, r.next)) + presented
+		}
+	}
+	r.inUse[route] = true
+	return route
+}
+
+func (r *routes) release(route string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.inUse, route)
+}
+
+// identityOf is the Identity property of a peer's READY, its name in any case (as zmq4
+// reads it).
+func identityOf(props map[string]string) string {
+	for name, v := range props {
+		if strings.EqualFold(name, "Identity") {
+			return v
+		}
+	}
+	return ""
+}
+
+// readyWithIdentity is the READY command of props with its Identity set to id.
+func readyWithIdentity(props map[string]string, id string) []byte {
+	kv := []string{"Identity", id}
+	for _, name := range slices.Sorted(maps.Keys(props)) {
+		if !strings.EqualFold(name, "Identity") {
+			kv = append(kv, name, props[name])
+		}
+	}
+	return command("READY", metadata(kv...))
+}
+
+// presentedIdentity is the identity the peer routed by route presented (see routes): on
+// stdin, the kernel addresses the front end of a shell request by it.
+func presentedIdentity(route []byte) []byte {
+	if len(route) >= 5 && route[0] == 0 {
+		return route[5:]
+	}
+	return route
 }
 
 func (guardedTransport) Addr(ep string) (string, error) {
@@ -393,6 +470,17 @@ type guardedConn struct {
 
 	mu      sync.Mutex
 	pending []byte // the message being written, up to its last frame
+
+	release     func() // gives the connection's route back (routes), when set
+	releaseOnce sync.Once
+}
+
+// Close closes the connection and gives its route back.
+func (c *guardedConn) Close() error {
+	if c.release != nil {
+		c.releaseOnce.Do(c.release)
+	}
+	return c.Conn.Close()
 }
 
 func (c *guardedConn) Read(p []byte) (int, error) {

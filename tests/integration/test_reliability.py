@@ -344,6 +344,33 @@ class TestSignatures(unittest.TestCase):
             control.close(linger=0)
 
 
+class TestIdentityReuse(KernelTestCase):
+    """A peer presenting a front end's ZeroMQ identity (jupyter_client's is its session id,
+    in the header of every message on iopub) receives none of that front end's replies."""
+
+    def test_a_peer_with_a_front_ends_identity_gets_none_of_its_replies(self):
+        ctx = zmq.Context.instance()
+        impostors = {}
+        for name, port in (("shell", self.km.shell_port), ("control", self.km.control_port)):
+            s = ctx.socket(zmq.DEALER)
+            s.setsockopt(zmq.IDENTITY, self.kc.session.bsession)
+            s.connect(f"tcp://{self.km.ip}:{port}")
+            impostors[name] = s
+        try:
+            time.sleep(0.5)  # connected before the front end asks anything
+            reply, _ = self.run_cell('secret := "s3cret"\nsecret')
+            self.assertEqual(reply["status"], "ok")
+            history = self.kc.history(hist_access_type="tail", n=10, reply=True, timeout=TIMEOUT)
+            self.assertIn("s3cret", str(history["content"]["history"]), "the front end gets its history")
+            self.kc.control_channel.send(self.kc.session.msg("kernel_info_request"))
+            self.assertEqual(self.kc.get_control_msg(timeout=TIMEOUT)["msg_type"], "kernel_info_reply")
+            for name, s in impostors.items():
+                self.assertEqual(s.poll(500), 0, f"the peer on {name} received a reply of the front end")
+        finally:
+            for s in impostors.values():
+                s.close(linger=0)
+
+
 def non_loopback_ipv4():
     """An IPv4 address of this machine that is not loopback, or None."""
     try:
