@@ -51,8 +51,8 @@ func (c *ConnectionInfo) check() error {
 	if c.SignatureScheme == "" {
 		c.SignatureScheme = "hmac-sha256"
 	}
-	if c.Key != "" && c.SignatureScheme != "hmac-sha256" {
-		return fmt.Errorf("signature scheme %q is not supported (only hmac-sha256)", c.SignatureScheme)
+	if _, err := signatureHash(c.SignatureScheme); err != nil {
+		return err
 	}
 	for name, port := range map[string]int{"shell_port": c.ShellPort, "control_port": c.ControlPort,
 		"stdin_port": c.StdinPort, "iopub_port": c.IOPubPort, "hb_port": c.HBPort} {

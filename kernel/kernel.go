@@ -46,13 +46,18 @@ type Kernel struct {
 	restartFlag bool
 }
 
-// New returns a kernel for session that will listen as conn says. Diagnostics go to
-// logw (the process's stderr, never iopub).
+// New returns a kernel for session that will listen as conn says (conn as
+// ReadConnectionFile checked it). Diagnostics go to logw (the process's stderr, never
+// iopub).
 func New(conn *ConnectionInfo, session lang.Session, logw io.Writer) *Kernel {
+	h, err := signatureHash(conn.SignatureScheme)
+	if err != nil {
+		panic("kernel: " + err.Error())
+	}
 	k := &Kernel{
 		conn:       conn,
 		session:    session,
-		signer:     newSigner(conn.Key),
+		signer:     newSchemeSigner(conn.Key, h),
 		id:         newID(),
 		log:        log.New(logw, "gomatcalc: ", log.LstdFlags),
 		history:    newHistory(),

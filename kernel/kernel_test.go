@@ -124,8 +124,22 @@ func startKernel(t testing.TB, session lang.Session) (*client, chan error) {
 // stdin; its iopub socket is made but not connected.
 func startKernelWithoutIOPub(t testing.TB, session lang.Session) (*client, chan error) {
 	t.Helper()
-	conn := &ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "test-key", SignatureScheme: "hmac-sha256",
+	return startKernelOn(t, session, testConnection(t))
+}
+
+// testConnection is a connection on free loopback ports with HMAC-SHA256 signatures.
+func testConnection(t testing.TB) *ConnectionInfo {
+	return &ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "test-key", SignatureScheme: "hmac-sha256",
 		ShellPort: freePort(t), ControlPort: freePort(t), StdinPort: freePort(t), IOPubPort: freePort(t), HBPort: freePort(t)}
+}
+
+// startKernelOn is startKernelWithoutIOPub on the connection conn.
+func startKernelOn(t testing.TB, session lang.Session, conn *ConnectionInfo) (*client, chan error) {
+	t.Helper()
+	h, err := signatureHash(conn.SignatureScheme)
+	if err != nil {
+		t.Fatal(err)
+	}
 	k := New(conn, session, io.Discard)
 	done := make(chan error, 1)
 	go func() {
@@ -135,7 +149,7 @@ func startKernelWithoutIOPub(t testing.TB, session lang.Session) (*client, chan 
 
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	c := &client{t: t, conn: conn, signer: newSigner(conn.Key), iopubMsgs: make(chan *Message, 100)}
+	c := &client{t: t, conn: conn, signer: newSchemeSigner(conn.Key, h), iopubMsgs: make(chan *Message, 100)}
 	id := zmq4.WithID(zmq4.SocketIdentity("client"))
 	c.shell, c.control, c.stdin = zmq4.NewDealer(ctx, id), zmq4.NewDealer(ctx, id), zmq4.NewDealer(ctx, id)
 	c.iopub = zmq4.NewSub(ctx)

@@ -22,6 +22,7 @@ import psutil
 import zmq
 from jupyter_client import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
+from jupyter_client.session import Session
 
 from support import TIMEOUT, KernelTestCase, binary, kernel, outputs, run_cell, stdout_text
 
@@ -342,6 +343,26 @@ class TestSignatures(unittest.TestCase):
             self.assertTrue(km.is_alive())
             shell.close(linger=0)
             control.close(linger=0)
+
+
+class TestSignatureSchemes(unittest.TestCase):
+    def test_the_schemes_of_hashlib_serve(self):
+        # jupyter_client signs with any hmac-NAME of hashlib; ipykernel serves them all.
+        for scheme in ("hmac-sha512", "hmac-sha384", "hmac-sha1", "hmac-sha3_256"):
+            with self.subTest(scheme), kernel(session=Session(signature_scheme=scheme)) as (km, kc):
+                with open(km.connection_file) as f:
+                    self.assertEqual(json.load(f)["signature_scheme"], scheme)
+                reply, msgs = run_cell(kc, "6 * 7")
+                self.assertEqual(outputs(msgs, "execute_result")[0]["data"]["text/plain"], "42")
+
+    def test_an_unknown_scheme_is_refused_with_a_clear_error(self):
+        # hashlib has blake2b (jupyter_client would sign with it); Go's standard library does not.
+        with tempfile.TemporaryDirectory() as tmp:
+            conn, _ = write_connection_file(os.path.join(tmp, "kernel.json"), ip="127.0.0.1",
+                                            key=b"k", signature_scheme="hmac-blake2b")
+            result = subprocess.run([binary(), "kernel", conn], capture_output=True, text=True, timeout=30)
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn('signature scheme "hmac-blake2b" is not supported (hmac- with md5, sha1,', result.stderr)
 
 
 class TestIdentityReuse(KernelTestCase):
