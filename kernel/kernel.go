@@ -171,7 +171,8 @@ func (k *Kernel) listen(ctx context.Context) error {
 			return fmt.Errorf("%s socket: %w", s.name, err)
 		}
 	}
-	iopub, err := listenPublisher(k.conn.addr(k.conn.IOPubPort), k.signer, k.log, k.missedNote)
+	network, addr := k.conn.listenAddr(k.conn.IOPubPort)
+	iopub, err := listenPublisher(network, addr, k.signer, k.log, k.missedNote)
 	if err != nil {
 		return fmt.Errorf("iopub socket: %w", err)
 	}

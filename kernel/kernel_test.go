@@ -88,6 +88,14 @@ type client struct {
 func startKernel(t testing.TB, session lang.Session) (*client, chan error) {
 	t.Helper()
 	c, done := startKernelWithoutIOPub(t, session)
+	c.subscribe()
+	return c, done
+}
+
+// subscribe connects the client's iopub and waits until it receives.
+func (c *client) subscribe() {
+	t := c.t
+	t.Helper()
 	if err := c.iopub.Dial(c.conn.endpoint(c.conn.IOPubPort)); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +119,7 @@ func startKernel(t testing.TB, session lang.Session) (*client, chan error) {
 		select {
 		case <-c.iopubMsgs:
 			c.drainIOPub()
-			return c, done
+			return
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {

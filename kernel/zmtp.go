@@ -9,11 +9,13 @@ import (
 	"log"
 	"maps"
 	"net"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/go-zeromq/zmq4"
@@ -24,7 +26,7 @@ import (
 // header announces (2^62 bytes panics the process), and its listening sockets finish
 // each ZMTP handshake on their one accepting goroutine, so a peer that connects and says
 // nothing keeps every other front end out. The kernel's sockets therefore listen through
-// the "gomatcalc-tcp" transport: a TCP listener that does the greeting and the peer's
+// the "gomatcalc-tcp" transport (or "gomatcalc-ipc", on Unix sockets): a listener that does the greeting and the peer's
 // READY itself (on a goroutine per connection, with a deadline), hands zmq4 only
 // connections whose handshake is done, and then watches the frames a peer sends.
 
@@ -42,7 +44,9 @@ const (
 	writeTimeout = 10 * time.Second
 )
 
-const guardedScheme = "gomatcalc-tcp"
+// The kernel's zmq4 transports: TCP, and Unix sockets for connection files of transport
+// ipc.
+var guardedTransports = map[string]guardedTransport{"gomatcalc-tcp": {"tcp"}, "gomatcalc-ipc": {"unix"}}
 
 // peerLog takes notes about refused and disconnected peers (the kernel's log).
 var peerLog atomic.Pointer[log.Logger]
@@ -54,8 +58,10 @@ func logPeer(format string, args ...any) {
 }
 
 func init() {
-	if err := zmq4.RegisterTransport(guardedScheme, guardedTransport{}); err != nil {
-		panic(err)
+	for name, t := range guardedTransports {
+		if err := zmq4.RegisterTransport(name, t); err != nil {
+			panic(err)
+		}
 	}
 }
 
@@ -276,8 +282,10 @@ func peerHandshake(c net.Conn) (read []byte, props map[string]string, err error)
 	return append(read, body...), props, nil
 }
 
-// guardedTransport is the zmq4 transport of the kernel's listening sockets.
-type guardedTransport struct{}
+// guardedTransport is a zmq4 transport of the kernel's listening sockets.
+type guardedTransport struct {
+	network string // "tcp" or "unix"
+}
 
 // tcpNetwork is "tcp4" for an IPv4 address and "tcp6" for an IPv6 one: Go's "tcp" on
 // 0.0.0.0 listens on every IPv6 address too, where the connection file said IPv4 only.
@@ -292,12 +300,51 @@ func tcpNetwork(addr string) string {
 	return "tcp"
 }
 
-func (guardedTransport) Dial(ctx context.Context, d transport.Dialer, addr string) (net.Conn, error) {
-	return d.DialContext(ctx, "tcp", addr)
+// listen listens on addr: a host:port for "tcp" (IPv4 only or IPv6 only, as the address
+// is), a socket's path for "unix".
+func listen(network, addr string) (net.Listener, error) {
+	if network == "tcp" {
+		return net.Listen(tcpNetwork(addr), addr)
+	}
+	l, err := net.Listen("unix", addr)
+	if err != nil && removeStaleSocket(addr) {
+		l, err = net.Listen("unix", addr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Only the kernel's user may connect, as only they may read the key. (Closing the
+	// listener removes the file.)
+	if !strings.HasPrefix(addr, "@") { // "@" names an abstract socket: it has no file
+		if err := os.Chmod(addr, 0o600); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
+	return l, nil
 }
 
-func (guardedTransport) Listen(ctx context.Context, addr string) (net.Listener, error) {
-	l, err := net.Listen(tcpNetwork(addr), addr)
+// removeStaleSocket removes the socket file at path when nothing listens on it any more
+// (a killed kernel leaves its files behind; libzmq removes them before it binds) and
+// reports whether it did. A socket something listens on is left alone.
+func removeStaleSocket(path string) bool {
+	if fi, err := os.Lstat(path); err != nil || fi.Mode()&os.ModeSocket == 0 {
+		return false
+	}
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err == nil {
+		c.Close()
+		return false
+	}
+	return errors.Is(err, syscall.ECONNREFUSED) && os.Remove(path) == nil
+}
+
+func (t guardedTransport) Dial(ctx context.Context, d transport.Dialer, addr string) (net.Conn, error) {
+	return d.DialContext(ctx, t.network, addr)
+}
+
+func (t guardedTransport) Listen(ctx context.Context, addr string) (net.Listener, error) {
+	l, err := listen(t.network, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -385,7 +432,10 @@ func presentedIdentity(route []byte) []byte {
 	return route
 }
 
-func (guardedTransport) Addr(ep string) (string, error) {
+func (t guardedTransport) Addr(ep string) (string, error) {
+	if t.network == "unix" {
+		return ep, nil
+	}
 	host, port, err := net.SplitHostPort(ep)
 	if err != nil {
 		return "", err
@@ -562,7 +612,19 @@ func (c *ConnectionInfo) addr(port int) string {
 	return net.JoinHostPort(ip, strconv.Itoa(port))
 }
 
+// listenAddr is where the kernel listens for port: the network ("tcp" or "unix") and the
+// host:port or the socket's path.
+func (c *ConnectionInfo) listenAddr(port int) (network, addr string) {
+	if c.Transport == "ipc" {
+		return "unix", c.socketPath(port)
+	}
+	return "tcp", c.addr(port)
+}
+
 // listenEndpoint is the zmq4 address the kernel listens on for port.
 func (c *ConnectionInfo) listenEndpoint(port int) string {
-	return guardedScheme + "://" + c.addr(port)
+	if c.Transport == "ipc" {
+		return "gomatcalc-ipc://" + c.socketPath(port)
+	}
+	return "gomatcalc-tcp://" + c.addr(port)
 }

@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -445,6 +446,34 @@ kernel = subprocess.Popen(sys.argv[1:])
 print(kernel.pid, flush=True)
 time.sleep(3600)
 """
+
+
+class TestIPC(unittest.TestCase):
+    """transport ipc: the five sockets are Unix sockets named "{ip}-{port}", as
+    jupyter_client and ipykernel name them; the kernel removes them when it ends."""
+
+    def test_a_cell_runs_end_to_end_over_unix_sockets(self):
+        with kernel(transport="ipc") as (km, kc):
+            with open(km.connection_file) as f:
+                info = json.load(f)
+            self.assertEqual(info["transport"], "ipc")
+            paths = [f"{info['ip']}-{info[name]}" for name in
+                     ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
+            for path in paths:
+                self.assertTrue(stat.S_ISSOCK(os.stat(path).st_mode), path)
+            self.assertTrue(kc.is_alive(), "heartbeat")
+            reply, msgs = run_cell(kc, 'fmt.Println("over ipc")\n6 * 7')
+            self.assertEqual(reply["status"], "ok")
+            self.assertEqual(stdout_text(msgs), "over ipc\n")
+            self.assertEqual(outputs(msgs, "execute_result")[0]["data"]["text/plain"], "42")
+            reply, msgs = run_cell(kc, 'var name string\nfmt.Scanln(&name)\nfmt.Println("hello", name)',
+                                   allow_stdin=True, stdin_hook=lambda msg: kc.input("Ada"))
+            self.assertIn("hello Ada", stdout_text(msgs))
+            kc.shutdown()  # on control
+            self.assertEqual(kc.get_control_msg(timeout=TIMEOUT)["msg_type"], "shutdown_reply")
+            self.assertTrue(wait_gone(km.provisioner.process.pid, 10))
+            # Before jupyter_client's own clean-up (in shutdown_kernel) runs.
+            self.assertEqual([p for p in paths if os.path.lexists(p)], [], "socket files left behind")
 
 
 class TestProcessLifecycle(unittest.TestCase):
