@@ -33,6 +33,9 @@ func (s *fakeSession) Execute(ctx context.Context, req lang.ExecuteRequest, out 
 		return lang.ExecuteResult{Value: lang.PlainText("v")}
 	case "fail":
 		return lang.ExecuteResult{Err: &lang.Error{Name: "E", Value: "failed", Traceback: []string{"tb"}}}
+	case "slowfail":
+		time.Sleep(slowFail)
+		return lang.ExecuteResult{Err: &lang.Error{Name: "E", Value: "failed late"}}
 	case "flood":
 		line := strings.Repeat("x", 999) + "\n"
 		for range 5000 {
@@ -54,6 +57,9 @@ func (s *fakeSession) Execute(ctx context.Context, req lang.ExecuteRequest, out 
 	}
 	return lang.ExecuteResult{}
 }
+
+// slowFail is how long the fake session's "slowfail" cell runs.
+const slowFail = 1200 * time.Millisecond
 
 func (s *fakeSession) Complete(code string, cursor int) lang.Completion {
 	return lang.Completion{Matches: []string{"é" + code[cursor:]}, Start: cursor, End: len(code)}
@@ -470,8 +476,14 @@ func TestAPanicInTheSessionGetsAnErrorReply(t *testing.T) {
 // sendDated sends an execute_request of code with the given session and date.
 func (c *client) sendDated(code, session string, date time.Time) string {
 	c.t.Helper()
+	return c.sendDatedAs(code, session, date.UTC().Format(time.RFC3339Nano))
+}
+
+// sendDatedAs is sendDated with the date as the front end writes it.
+func (c *client) sendDatedAs(code, session, date string) string {
+	c.t.Helper()
 	m := &Message{Header: newHeader("execute_request", session)}
-	m.Header.Date = date.UTC().Format(time.RFC3339Nano)
+	m.Header.Date = date
 	m.Content, _ = json.Marshal(map[string]any{"code": code})
 	f, err := encode(m, c.signer)
 	if err != nil {
@@ -556,6 +568,52 @@ func TestDelayedRequestsOfTheBurstAreAbortedWhateverTheClock(t *testing.T) {
 				t.Errorf("request sent after the reply: %s, want ok", got[now])
 			}
 		})
+	}
+}
+
+// TestOneSecondDatesNeverAbortARequestSentAfterTheReply: a front end whose dates have
+// whole seconds dates the failing cell and the cell it sends on seeing the error alike;
+// that cell must run. Where a whole second cannot cover the reply's time (a failing cell
+// that ran longer), a request so dated is still known as one of the burst.
+func TestOneSecondDatesNeverAbortARequestSentAfterTheReply(t *testing.T) {
+	for _, layout := range []string{"2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05.000000Z07:00"} {
+		t.Run(layout, func(t *testing.T) {
+			c, _ := startKernel(t, &fakeSession{})
+			date := time.Now().UTC().Truncate(time.Second).Format(layout) // this second, as such a clock shows it
+			fail := c.sendDatedAs("fail", "seconds", date)
+			if got := c.replies(1); got[fail] != "error" {
+				t.Fatalf("failing cell: %s", got[fail])
+			}
+			after := c.sendDatedAs("print", "seconds", date)
+			if got := c.replies(1); got[after] != "ok" {
+				t.Errorf("request sent on seeing the error reply, in the same second: %s, want ok", got[after])
+			}
+
+			fail = c.sendDatedAs("slowfail", "seconds", date)
+			if got := c.replies(1); got[fail] != "error" {
+				t.Fatalf("slow failing cell: %s", got[fail])
+			}
+			delayed := c.sendDatedAs("print", "seconds", date)
+			if got := c.replies(1); got[delayed] != "aborted" {
+				t.Errorf("a request dated within a second of a cell that failed after %s: %s, want aborted", slowFail, got[delayed])
+			}
+		})
+	}
+}
+
+func TestDateResolution(t *testing.T) {
+	for date, want := range map[string]time.Duration{
+		"2026-12-02T10:00:01Z":             time.Second,
+		"2026-12-02T10:00:01.000000Z":      time.Second,
+		"2026-12-02T10:00:01.5Z":           100 * time.Millisecond,
+		"2026-12-02T10:00:01.230Z":         10 * time.Millisecond,
+		"2026-12-02T10:00:01.123Z":         time.Millisecond,
+		"2026-12-02T10:00:01.123456+01:00": time.Microsecond,
+		"2026-12-02T10:00:01.123456789Z":   time.Nanosecond,
+	} {
+		if got := dateResolution(date); got != want {
+			t.Errorf("%s: %s, want %s", date, got, want)
+		}
 	}
 }
 

@@ -631,6 +631,25 @@ class TestRunAll(KernelTestCase):
             ids.append(self.kc.execute(f"ranLater{i} := {i}"))
         self.assertEqual(self.replies(ids), ["error"] + ["aborted"] * 5)
 
+    def execute_dated(self, code, date):
+        """Sends an execute_request whose header date is date, as a front end wrote it."""
+        msg = self.kc.session.msg("execute_request", {
+            "code": code, "silent": False, "store_history": True, "user_expressions": {},
+            "allow_stdin": False, "stop_on_error": True})
+        msg["header"]["date"] = date
+        self.kc.shell_channel.send(msg)
+        return msg["header"]["msg_id"]
+
+    def test_a_front_end_whose_dates_have_whole_seconds_gets_its_next_cell_run(self):
+        # The failing cell and the cell sent on seeing its error can carry the same date.
+        for layout in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.000000Z"):
+            with self.subTest(layout):
+                date = datetime.now(timezone.utc).strftime(layout)
+                fail = self.execute_dated('panic("first")', date)
+                self.assertEqual(self.replies([fail]), ["error"])
+                after = self.execute_dated("1 + 1", date)
+                self.assertEqual(self.replies([after]), ["ok"])
+
     def test_a_request_sent_after_the_error_reply_runs(self):
         for _ in range(5):
             reply, _ = self.run_cell('panic("again")')
