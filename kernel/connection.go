@@ -3,7 +3,6 @@ package kernel
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"strconv"
 )
@@ -42,8 +41,8 @@ func (c *ConnectionInfo) check() error {
 	if c.Transport == "" {
 		c.Transport = "tcp"
 	}
-	if c.Transport != "tcp" {
-		return fmt.Errorf("transport %q is not supported (only tcp)", c.Transport)
+	if c.Transport != "tcp" && c.Transport != "ipc" {
+		return fmt.Errorf("transport %q is not supported (tcp or ipc)", c.Transport)
 	}
 	if c.IP == "" {
 		return fmt.Errorf("no ip")
@@ -51,23 +50,32 @@ func (c *ConnectionInfo) check() error {
 	if c.SignatureScheme == "" {
 		c.SignatureScheme = "hmac-sha256"
 	}
-	if c.Key != "" && c.SignatureScheme != "hmac-sha256" {
-		return fmt.Errorf("signature scheme %q is not supported (only hmac-sha256)", c.SignatureScheme)
+	if _, err := signatureHash(c.SignatureScheme); err != nil {
+		return err
 	}
 	for name, port := range map[string]int{"shell_port": c.ShellPort, "control_port": c.ControlPort,
 		"stdin_port": c.StdinPort, "iopub_port": c.IOPubPort, "hb_port": c.HBPort} {
-		if port <= 0 || port > 65535 {
+		if port <= 0 || (c.Transport == "tcp" && port > 65535) {
 			return fmt.Errorf("%s %d is not a port", name, port)
+		}
+		// Linux keeps a Unix socket's path in 108 bytes, the last one a zero.
+		if path := c.socketPath(port); c.Transport == "ipc" && len(path) > 107 {
+			return fmt.Errorf("%s: the socket path %s is %d bytes long, over the 107 a Unix socket may have", name, path, len(path))
 		}
 	}
 	return nil
 }
 
-// endpoint is the ZeroMQ address of port.
+// socketPath is the Unix socket of port for the ipc transport: "{ip}-{port}", as
+// jupyter_client and ipykernel name it.
+func (c *ConnectionInfo) socketPath(port int) string {
+	return c.IP + "-" + strconv.Itoa(port)
+}
+
+// endpoint is the ZeroMQ address of port (a front end's).
 func (c *ConnectionInfo) endpoint(port int) string {
-	ip := c.IP
-	if ip == "*" {
-		ip = "0.0.0.0"
+	if c.Transport == "ipc" {
+		return "ipc://" + c.socketPath(port)
 	}
-	return c.Transport + "://" + net.JoinHostPort(ip, strconv.Itoa(port))
+	return "tcp://" + c.addr(port)
 }

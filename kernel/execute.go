@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,13 +35,16 @@ type executeContent struct {
 //     (at most burstMaxHold): a request that arrived before the reply was sent is aborted;
 //   - a request of the same session that arrives later is aborted when its date is closer
 //     to the failed request's date than the time the kernel took from receiving the failed
-//     request to replying: no front end can have seen the reply by then, whatever its
-//     clock's offset, since the reply needs that time plus a round trip. Dates are compared
-//     only with dates of the same front end, and only shortly after the failure.
+//     request to replying, less the dates' resolution: no front end can have seen the
+//     reply by then, whatever its clock's offset, since the reply needs that time plus a
+//     round trip. The resolution is what the two dates' digits show (1 s for
+//     "10:00:01Z"), so a front end whose dates have whole seconds gets a request aborted
+//     only when the failed cell took more than a second. Dates are compared only with
+//     dates of the same front end, and only shortly after the failure.
 const (
 	burstQuiet    = 50 * time.Millisecond
 	burstMaxHold  = 2 * time.Second
-	burstDateSlop = 2 * time.Millisecond // dates in milliseconds (browsers) lose up to 1 ms
+	burstDateSlop = 2 * time.Millisecond // the least resolution assumed (browsers' dates have 1 ms)
 	burstDateSpan = 10 * time.Second     // later than this after a failure, dates are not compared
 )
 
@@ -49,7 +53,26 @@ type failure struct {
 	replied  time.Time // when its error reply was sent
 	received time.Time // when its request arrived
 	sent     time.Time // its request's date; zero when it had none
+	date     string    // the date as the front end wrote it
 	session  string
+}
+
+// dateResolution is the finest unit a date's digits show: 1 s for "10:00:01Z" and for
+// "10:00:01.000000Z", 10 ms for "10:00:01.230Z". It is never finer than the front end's
+// clock, which keeps the date rule on the side of running a request.
+func dateResolution(date string) time.Duration {
+	var digits string
+	if i := strings.IndexByte(date, '.'); i >= 0 {
+		digits = date[i+1:]
+		if end := strings.IndexFunc(digits, func(r rune) bool { return r < '0' || r > '9' }); end >= 0 {
+			digits = digits[:end]
+		}
+	}
+	res := time.Second
+	for range len(strings.TrimRight(digits, "0")) {
+		res /= 10
+	}
+	return res
 }
 
 // holdForBurst returns once no execute request has arrived for burstQuiet (counting from
@@ -89,7 +112,8 @@ func (k *Kernel) sentBeforeFailure(m *Message) bool {
 		return false
 	}
 	sent, err := time.Parse(time.RFC3339Nano, m.Header.Date)
-	return err == nil && sent.Sub(f.sent) < f.replied.Sub(f.received)-burstDateSlop
+	slop := max(dateResolution(f.date), dateResolution(m.Header.Date), burstDateSlop)
+	return err == nil && sent.Sub(f.sent) < f.replied.Sub(f.received)-slop
 }
 
 // orTrue is a boolean field whose default is true.
@@ -144,7 +168,7 @@ func (k *Kernel) execute(sock *router, m *Message) {
 		if orTrue(c.StopOnError) {
 			// Nothing of the failure is sent before the burst of requests it ends is in.
 			k.holdForBurst(m.Received)
-			k.failed = failure{replied: time.Now(), received: m.Received, session: m.Header.Session}
+			k.failed = failure{replied: time.Now(), received: m.Received, date: m.Header.Date, session: m.Header.Session}
 			if sent, err := time.Parse(time.RFC3339Nano, m.Header.Date); err == nil {
 				k.failed.sent = sent
 			}
@@ -398,8 +422,13 @@ func (o *cellOutput) Input(prompt string, password bool) (string, error) {
 	case <-o.k.stdinReply:
 	default:
 	}
-	o.k.stdin.send(o.k.newMessage("input_request", o.parent,
-		map[string]any{"prompt": prompt, "password": password}), o.k.log)
+	req := o.k.newMessage("input_request", o.parent, map[string]any{"prompt": prompt, "password": password})
+	// On stdin the front end is known by the identity it presented on shell (see routes).
+	if len(req.Identities) > 0 {
+		req.Identities = slices.Clone(req.Identities)
+		req.Identities[0] = presentedIdentity(req.Identities[0])
+	}
+	o.k.stdin.send(req, o.k.log)
 	select {
 	case r := <-o.k.stdinReply:
 		var c struct {

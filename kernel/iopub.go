@@ -51,9 +51,10 @@ type publisher struct {
 	wg          sync.WaitGroup
 }
 
-// listenPublisher listens on addr (host:port) for subscribers.
-func listenPublisher(addr string, s *signer, logger *log.Logger, note func(json.RawMessage, string) *Message) (*publisher, error) {
-	l, err := net.Listen(tcpNetwork(addr), addr)
+// listenPublisher listens for subscribers on addr (a host:port for "tcp", a socket's path
+// for "unix").
+func listenPublisher(network, addr string, s *signer, logger *log.Logger, note func(json.RawMessage, string) *Message) (*publisher, error) {
+	l, err := listen(network, addr)
 	if err != nil {
 		return nil, err
 	}

@@ -46,13 +46,18 @@ type Kernel struct {
 	restartFlag bool
 }
 
-// New returns a kernel for session that will listen as conn says. Diagnostics go to
-// logw (the process's stderr, never iopub).
+// New returns a kernel for session that will listen as conn says (conn as
+// ReadConnectionFile checked it). Diagnostics go to logw (the process's stderr, never
+// iopub).
 func New(conn *ConnectionInfo, session lang.Session, logw io.Writer) *Kernel {
+	h, err := signatureHash(conn.SignatureScheme)
+	if err != nil {
+		panic("kernel: " + err.Error())
+	}
 	k := &Kernel{
 		conn:       conn,
 		session:    session,
-		signer:     newSigner(conn.Key),
+		signer:     newSchemeSigner(conn.Key, h),
 		id:         newID(),
 		log:        log.New(logw, "gomatcalc: ", log.LstdFlags),
 		history:    newHistory(),
@@ -166,7 +171,8 @@ func (k *Kernel) listen(ctx context.Context) error {
 			return fmt.Errorf("%s socket: %w", s.name, err)
 		}
 	}
-	iopub, err := listenPublisher(k.conn.addr(k.conn.IOPubPort), k.signer, k.log, k.missedNote)
+	network, addr := k.conn.listenAddr(k.conn.IOPubPort)
+	iopub, err := listenPublisher(network, addr, k.signer, k.log, k.missedNote)
 	if err != nil {
 		return fmt.Errorf("iopub socket: %w", err)
 	}

@@ -33,6 +33,9 @@ func (s *fakeSession) Execute(ctx context.Context, req lang.ExecuteRequest, out 
 		return lang.ExecuteResult{Value: lang.PlainText("v")}
 	case "fail":
 		return lang.ExecuteResult{Err: &lang.Error{Name: "E", Value: "failed", Traceback: []string{"tb"}}}
+	case "slowfail":
+		time.Sleep(slowFail)
+		return lang.ExecuteResult{Err: &lang.Error{Name: "E", Value: "failed late"}}
 	case "flood":
 		line := strings.Repeat("x", 999) + "\n"
 		for range 5000 {
@@ -54,6 +57,9 @@ func (s *fakeSession) Execute(ctx context.Context, req lang.ExecuteRequest, out 
 	}
 	return lang.ExecuteResult{}
 }
+
+// slowFail is how long the fake session's "slowfail" cell runs.
+const slowFail = 1200 * time.Millisecond
 
 func (s *fakeSession) Complete(code string, cursor int) lang.Completion {
 	return lang.Completion{Matches: []string{"é" + code[cursor:]}, Start: cursor, End: len(code)}
@@ -88,6 +94,14 @@ type client struct {
 func startKernel(t testing.TB, session lang.Session) (*client, chan error) {
 	t.Helper()
 	c, done := startKernelWithoutIOPub(t, session)
+	c.subscribe()
+	return c, done
+}
+
+// subscribe connects the client's iopub and waits until it receives.
+func (c *client) subscribe() {
+	t := c.t
+	t.Helper()
 	if err := c.iopub.Dial(c.conn.endpoint(c.conn.IOPubPort)); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +125,7 @@ func startKernel(t testing.TB, session lang.Session) (*client, chan error) {
 		select {
 		case <-c.iopubMsgs:
 			c.drainIOPub()
-			return c, done
+			return
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
@@ -124,8 +138,22 @@ func startKernel(t testing.TB, session lang.Session) (*client, chan error) {
 // stdin; its iopub socket is made but not connected.
 func startKernelWithoutIOPub(t testing.TB, session lang.Session) (*client, chan error) {
 	t.Helper()
-	conn := &ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "test-key", SignatureScheme: "hmac-sha256",
+	return startKernelOn(t, session, testConnection(t))
+}
+
+// testConnection is a connection on free loopback ports with HMAC-SHA256 signatures.
+func testConnection(t testing.TB) *ConnectionInfo {
+	return &ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "test-key", SignatureScheme: "hmac-sha256",
 		ShellPort: freePort(t), ControlPort: freePort(t), StdinPort: freePort(t), IOPubPort: freePort(t), HBPort: freePort(t)}
+}
+
+// startKernelOn is startKernelWithoutIOPub on the connection conn.
+func startKernelOn(t testing.TB, session lang.Session, conn *ConnectionInfo) (*client, chan error) {
+	t.Helper()
+	h, err := signatureHash(conn.SignatureScheme)
+	if err != nil {
+		t.Fatal(err)
+	}
 	k := New(conn, session, io.Discard)
 	done := make(chan error, 1)
 	go func() {
@@ -135,7 +163,7 @@ func startKernelWithoutIOPub(t testing.TB, session lang.Session) (*client, chan 
 
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	c := &client{t: t, conn: conn, signer: newSigner(conn.Key), iopubMsgs: make(chan *Message, 100)}
+	c := &client{t: t, conn: conn, signer: newSchemeSigner(conn.Key, h), iopubMsgs: make(chan *Message, 100)}
 	id := zmq4.WithID(zmq4.SocketIdentity("client"))
 	c.shell, c.control, c.stdin = zmq4.NewDealer(ctx, id), zmq4.NewDealer(ctx, id), zmq4.NewDealer(ctx, id)
 	c.iopub = zmq4.NewSub(ctx)
@@ -448,8 +476,14 @@ func TestAPanicInTheSessionGetsAnErrorReply(t *testing.T) {
 // sendDated sends an execute_request of code with the given session and date.
 func (c *client) sendDated(code, session string, date time.Time) string {
 	c.t.Helper()
+	return c.sendDatedAs(code, session, date.UTC().Format(time.RFC3339Nano))
+}
+
+// sendDatedAs is sendDated with the date as the front end writes it.
+func (c *client) sendDatedAs(code, session, date string) string {
+	c.t.Helper()
 	m := &Message{Header: newHeader("execute_request", session)}
-	m.Header.Date = date.UTC().Format(time.RFC3339Nano)
+	m.Header.Date = date
 	m.Content, _ = json.Marshal(map[string]any{"code": code})
 	f, err := encode(m, c.signer)
 	if err != nil {
@@ -534,6 +568,52 @@ func TestDelayedRequestsOfTheBurstAreAbortedWhateverTheClock(t *testing.T) {
 				t.Errorf("request sent after the reply: %s, want ok", got[now])
 			}
 		})
+	}
+}
+
+// TestOneSecondDatesNeverAbortARequestSentAfterTheReply: a front end whose dates have
+// whole seconds dates the failing cell and the cell it sends on seeing the error alike;
+// that cell must run. Where a whole second cannot cover the reply's time (a failing cell
+// that ran longer), a request so dated is still known as one of the burst.
+func TestOneSecondDatesNeverAbortARequestSentAfterTheReply(t *testing.T) {
+	for _, layout := range []string{"2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05.000000Z07:00"} {
+		t.Run(layout, func(t *testing.T) {
+			c, _ := startKernel(t, &fakeSession{})
+			date := time.Now().UTC().Truncate(time.Second).Format(layout) // this second, as such a clock shows it
+			fail := c.sendDatedAs("fail", "seconds", date)
+			if got := c.replies(1); got[fail] != "error" {
+				t.Fatalf("failing cell: %s", got[fail])
+			}
+			after := c.sendDatedAs("print", "seconds", date)
+			if got := c.replies(1); got[after] != "ok" {
+				t.Errorf("request sent on seeing the error reply, in the same second: %s, want ok", got[after])
+			}
+
+			fail = c.sendDatedAs("slowfail", "seconds", date)
+			if got := c.replies(1); got[fail] != "error" {
+				t.Fatalf("slow failing cell: %s", got[fail])
+			}
+			delayed := c.sendDatedAs("print", "seconds", date)
+			if got := c.replies(1); got[delayed] != "aborted" {
+				t.Errorf("a request dated within a second of a cell that failed after %s: %s, want aborted", slowFail, got[delayed])
+			}
+		})
+	}
+}
+
+func TestDateResolution(t *testing.T) {
+	for date, want := range map[string]time.Duration{
+		"2026-12-02T10:00:01Z":             time.Second,
+		"2026-12-02T10:00:01.000000Z":      time.Second,
+		"2026-12-02T10:00:01.5Z":           100 * time.Millisecond,
+		"2026-12-02T10:00:01.230Z":         10 * time.Millisecond,
+		"2026-12-02T10:00:01.123Z":         time.Millisecond,
+		"2026-12-02T10:00:01.123456+01:00": time.Microsecond,
+		"2026-12-02T10:00:01.123456789Z":   time.Nanosecond,
+	} {
+		if got := dateResolution(date); got != want {
+			t.Errorf("%s: %s, want %s", date, got, want)
+		}
 	}
 }
 

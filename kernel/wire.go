@@ -2,12 +2,20 @@ package kernel
 
 import (
 	"crypto/hmac"
+	"crypto/md5"
 	"crypto/rand"
+	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha3"
+	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -54,12 +62,43 @@ var (
 	ErrReplayed      = errors.New("signature seen before: a replayed message")
 )
 
+// signatureHashes are the hashes of the signature schemes "hmac-NAME" the kernel accepts:
+// every NAME of Python's hashlib that jupyter_client's Session signs with (it looks the
+// name up in hashlib), except blake2b and blake2s, which Go's standard library lacks.
+var signatureHashes = map[string]func() hash.Hash{
+	"md5":      md5.New,
+	"sha1":     sha1.New,
+	"sha224":   sha256.New224,
+	"sha256":   sha256.New,
+	"sha384":   sha512.New384,
+	"sha512":   sha512.New,
+	"sha3_224": func() hash.Hash { return sha3.New224() },
+	"sha3_256": func() hash.Hash { return sha3.New256() },
+	"sha3_384": func() hash.Hash { return sha3.New384() },
+	"sha3_512": func() hash.Hash { return sha3.New512() },
+}
+
+// signatureHash returns the hash of a signature scheme of a connection file (empty:
+// the default, hmac-sha256).
+func signatureHash(scheme string) (func() hash.Hash, error) {
+	if scheme == "" {
+		return sha256.New, nil
+	}
+	name, ok := strings.CutPrefix(scheme, "hmac-")
+	if h := signatureHashes[name]; ok && h != nil {
+		return h, nil
+	}
+	return nil, fmt.Errorf("signature scheme %q is not supported (hmac- with %s)",
+		scheme, strings.Join(slices.Sorted(maps.Keys(signatureHashes)), ", "))
+}
+
 // signer computes message signatures, and remembers those it has verified: a message
 // whose signature it has seen is a replay (a signed execute_request sent again runs
 // again), refused as jupyter_client's Session refuses it. A nil signer (empty key) signs
 // with "".
 type signer struct {
 	key  []byte
+	hash func() hash.Hash
 	mu   sync.Mutex
 	seen map[string]bool
 	ring []string // the signatures seen, oldest first, for forgetting the oldest
@@ -68,11 +107,15 @@ type signer struct {
 // maxSeen bounds the signatures remembered (jupyter_client keeps 2^16).
 const maxSeen = 1 << 16
 
-func newSigner(key string) *signer {
+// newSigner returns the signer of key with HMAC-SHA256, the default scheme.
+func newSigner(key string) *signer { return newSchemeSigner(key, sha256.New) }
+
+// newSchemeSigner returns the signer of key with the HMAC of h.
+func newSchemeSigner(key string, h func() hash.Hash) *signer {
 	if key == "" {
 		return nil
 	}
-	return &signer{key: []byte(key), seen: map[string]bool{}}
+	return &signer{key: []byte(key), hash: h, seen: map[string]bool{}}
 }
 
 // fresh reports whether sig is new, and remembers it.
@@ -92,12 +135,12 @@ func (s *signer) fresh(sig []byte) bool {
 	return true
 }
 
-// sign returns the hex HMAC-SHA256 of the four signed frames.
+// sign returns the hex HMAC of the four signed frames.
 func (s *signer) sign(frames ...[]byte) []byte {
 	if s == nil {
 		return nil
 	}
-	mac := hmac.New(sha256.New, s.key)
+	mac := hmac.New(s.hash, s.key)
 	for _, f := range frames {
 		mac.Write(f)
 	}

@@ -7,10 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"maps"
 	"net"
+	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/go-zeromq/zmq4"
@@ -21,7 +26,7 @@ import (
 // header announces (2^62 bytes panics the process), and its listening sockets finish
 // each ZMTP handshake on their one accepting goroutine, so a peer that connects and says
 // nothing keeps every other front end out. The kernel's sockets therefore listen through
-// the "gomatcalc-tcp" transport: a TCP listener that does the greeting and the peer's
+// the "gomatcalc-tcp" transport (or "gomatcalc-ipc", on Unix sockets): a listener that does the greeting and the peer's
 // READY itself (on a goroutine per connection, with a deadline), hands zmq4 only
 // connections whose handshake is done, and then watches the frames a peer sends.
 
@@ -39,7 +44,9 @@ const (
 	writeTimeout = 10 * time.Second
 )
 
-const guardedScheme = "gomatcalc-tcp"
+// The kernel's zmq4 transports: TCP, and Unix sockets for connection files of transport
+// ipc.
+var guardedTransports = map[string]guardedTransport{"gomatcalc-tcp": {"tcp"}, "gomatcalc-ipc": {"unix"}}
 
 // peerLog takes notes about refused and disconnected peers (the kernel's log).
 var peerLog atomic.Pointer[log.Logger]
@@ -51,8 +58,10 @@ func logPeer(format string, args ...any) {
 }
 
 func init() {
-	if err := zmq4.RegisterTransport(guardedScheme, guardedTransport{}); err != nil {
-		panic(err)
+	for name, t := range guardedTransports {
+		if err := zmq4.RegisterTransport(name, t); err != nil {
+			panic(err)
+		}
 	}
 }
 
@@ -273,8 +282,10 @@ func peerHandshake(c net.Conn) (read []byte, props map[string]string, err error)
 	return append(read, body...), props, nil
 }
 
-// guardedTransport is the zmq4 transport of the kernel's listening sockets.
-type guardedTransport struct{}
+// guardedTransport is a zmq4 transport of the kernel's listening sockets.
+type guardedTransport struct {
+	network string // "tcp" or "unix"
+}
 
 // tcpNetwork is "tcp4" for an IPv4 address and "tcp6" for an IPv6 one: Go's "tcp" on
 // 0.0.0.0 listens on every IPv6 address too, where the connection file said IPv4 only.
@@ -289,26 +300,142 @@ func tcpNetwork(addr string) string {
 	return "tcp"
 }
 
-func (guardedTransport) Dial(ctx context.Context, d transport.Dialer, addr string) (net.Conn, error) {
-	return d.DialContext(ctx, "tcp", addr)
-}
-
-func (guardedTransport) Listen(ctx context.Context, addr string) (net.Listener, error) {
-	l, err := net.Listen(tcpNetwork(addr), addr)
+// listen listens on addr: a host:port for "tcp" (IPv4 only or IPv6 only, as the address
+// is), a socket's path for "unix".
+func listen(network, addr string) (net.Listener, error) {
+	if network == "tcp" {
+		return net.Listen(tcpNetwork(addr), addr)
+	}
+	l, err := net.Listen("unix", addr)
+	if err != nil && removeStaleSocket(addr) {
+		l, err = net.Listen("unix", addr)
+	}
 	if err != nil {
 		return nil, err
 	}
+	// Only the kernel's user may connect, as only they may read the key. (Closing the
+	// listener removes the file.)
+	if !strings.HasPrefix(addr, "@") { // "@" names an abstract socket: it has no file
+		if err := os.Chmod(addr, 0o600); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// removeStaleSocket removes the socket file at path when nothing listens on it any more
+// (a killed kernel leaves its files behind; libzmq removes them before it binds) and
+// reports whether it did. A socket something listens on is left alone.
+func removeStaleSocket(path string) bool {
+	if fi, err := os.Lstat(path); err != nil || fi.Mode()&os.ModeSocket == 0 {
+		return false
+	}
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err == nil {
+		c.Close()
+		return false
+	}
+	return errors.Is(err, syscall.ECONNREFUSED) && os.Remove(path) == nil
+}
+
+func (t guardedTransport) Dial(ctx context.Context, d transport.Dialer, addr string) (net.Conn, error) {
+	return d.DialContext(ctx, t.network, addr)
+}
+
+func (t guardedTransport) Listen(ctx context.Context, addr string) (net.Listener, error) {
+	l, err := listen(t.network, addr)
+	if err != nil {
+		return nil, err
+	}
+	rt := &routes{inUse: map[string]bool{}}
 	return newGuardedListener(l, func(c net.Conn) (net.Conn, error) {
-		read, _, err := peerHandshake(c)
+		read, props, err := peerHandshake(c)
 		if err != nil {
 			return nil, err
 		}
+		// zmq4 reads the peer's READY again, with the identity it is to route by.
+		route := rt.claim(c, identityOf(props))
+		read = append(read[:greetingLen:greetingLen], readyWithIdentity(props, route)...)
 		return &guardedConn{Conn: c, replay: read, swallow: greetingLen,
-			in: frameScanner{limit: maxMessage}, out: frameScanner{limit: 1<<63 - 1}}, nil
+			in: frameScanner{limit: maxMessage}, out: frameScanner{limit: 1<<63 - 1},
+			release: func() { rt.release(route) }}, nil
 	}), nil
 }
 
-func (guardedTransport) Addr(ep string) (string, error) {
+// routes gives every connection of a listening socket a routing identity of its own.
+// zmq4's ROUTER sends a message to every connection whose peer presented the identity
+// in its first frame, so a peer presenting a front end's identity (jupyter_client's is its
+// session id, in every header on iopub) would receive that front end's replies and
+// history. A peer keeps the identity it presents while no other connection of the socket
+// holds it; otherwise, and for an empty identity or one starting with a zero byte (which
+// ZeroMQ keeps for itself), it is routed by a zero byte, a number of 4 bytes and the
+// identity it presented.
+type routes struct {
+	mu    sync.Mutex
+	inUse map[string]bool
+	next  uint32
+}
+
+// claim returns the route of connection c, whose peer presented an identity.
+func (r *routes) claim(c net.Conn, presented string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	route := presented
+	if presented == "" || presented[0] == 0 || r.inUse[presented] {
+		if r.inUse[presented] {
+			logPeer("a connection from %s to %s presented the identity %q of another connection; it is routed apart", c.RemoteAddr(), c.LocalAddr(), presented)
+		}
+		for route == presented || r.inUse[route] {
+			r.next++
+			route = string(binary.BigEndian.AppendUint32([]byte{0}, r.next)) + presented
+		}
+	}
+	r.inUse[route] = true
+	return route
+}
+
+func (r *routes) release(route string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.inUse, route)
+}
+
+// identityOf is the Identity property of a peer's READY, its name in any case (as zmq4
+// reads it).
+func identityOf(props map[string]string) string {
+	for name, v := range props {
+		if strings.EqualFold(name, "Identity") {
+			return v
+		}
+	}
+	return ""
+}
+
+// readyWithIdentity is the READY command of props with its Identity set to id.
+func readyWithIdentity(props map[string]string, id string) []byte {
+	kv := []string{"Identity", id}
+	for _, name := range slices.Sorted(maps.Keys(props)) {
+		if !strings.EqualFold(name, "Identity") {
+			kv = append(kv, name, props[name])
+		}
+	}
+	return command("READY", metadata(kv...))
+}
+
+// presentedIdentity is the identity the peer routed by route presented (see routes): on
+// stdin, the kernel addresses the front end of a shell request by it.
+func presentedIdentity(route []byte) []byte {
+	if len(route) >= 5 && route[0] == 0 {
+		return route[5:]
+	}
+	return route
+}
+
+func (t guardedTransport) Addr(ep string) (string, error) {
+	if t.network == "unix" {
+		return ep, nil
+	}
 	host, port, err := net.SplitHostPort(ep)
 	if err != nil {
 		return "", err
@@ -393,6 +520,17 @@ type guardedConn struct {
 
 	mu      sync.Mutex
 	pending []byte // the message being written, up to its last frame
+
+	release     func() // gives the connection's route back (routes), when set
+	releaseOnce sync.Once
+}
+
+// Close closes the connection and gives its route back.
+func (c *guardedConn) Close() error {
+	if c.release != nil {
+		c.releaseOnce.Do(c.release)
+	}
+	return c.Conn.Close()
 }
 
 func (c *guardedConn) Read(p []byte) (int, error) {
@@ -474,7 +612,19 @@ func (c *ConnectionInfo) addr(port int) string {
 	return net.JoinHostPort(ip, strconv.Itoa(port))
 }
 
+// listenAddr is where the kernel listens for port: the network ("tcp" or "unix") and the
+// host:port or the socket's path.
+func (c *ConnectionInfo) listenAddr(port int) (network, addr string) {
+	if c.Transport == "ipc" {
+		return "unix", c.socketPath(port)
+	}
+	return "tcp", c.addr(port)
+}
+
 // listenEndpoint is the zmq4 address the kernel listens on for port.
 func (c *ConnectionInfo) listenEndpoint(port int) string {
-	return guardedScheme + "://" + c.addr(port)
+	if c.Transport == "ipc" {
+		return "gomatcalc-ipc://" + c.socketPath(port)
+	}
+	return "gomatcalc-tcp://" + c.addr(port)
 }

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -111,6 +112,16 @@ func FuzzFrameScanner(f *testing.F) {
 // rawPeer connects to port and completes the ZMTP handshake as socketType.
 func rawPeer(t *testing.T, port int, socketType string) net.Conn {
 	t.Helper()
+	return rawPeerAs(t, port, socketType, "")
+}
+
+// rawPeerAs is rawPeer presenting a ZeroMQ identity (none when empty).
+func rawPeerAs(t *testing.T, port int, socketType, identity string) net.Conn {
+	t.Helper()
+	props := []string{"Socket-Type", socketType}
+	if identity != "" {
+		props = append(props, "Identity", identity)
+	}
 	c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +135,7 @@ func rawPeer(t *testing.T, port int, socketType string) net.Conn {
 	if _, err := io.ReadFull(c, g); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Write(command("READY", metadata("Socket-Type", socketType))); err != nil {
+	if _, err := c.Write(command("READY", metadata(props...))); err != nil {
 		t.Fatal(err)
 	}
 	if flags, body, err := readFrame(c, maxCommand); err != nil || flags&flagCommand == 0 || !bytes.HasPrefix(body, []byte("\x05READY")) {
@@ -369,5 +380,115 @@ func TestTCPNetworkFollowsTheAddress(t *testing.T) {
 	if c, err := net.DialTimeout("tcp6", net.JoinHostPort("::1", strconv.Itoa(port)), time.Second); err == nil {
 		c.Close()
 		t.Errorf("a listener on 0.0.0.0 accepted an IPv6 connection")
+	}
+}
+
+// writeRequest sends a request of msgType, signed by the client's key, from a raw peer and
+// returns its id.
+func (c *client) writeRequest(peer net.Conn, msgType string, content any) string {
+	c.t.Helper()
+	m := &Message{Header: newHeader(msgType, "raw-session")}
+	m.Content, _ = json.Marshal(content)
+	frames, err := encode(m, c.signer)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	var b []byte
+	for i, f := range frames {
+		flags := byte(flagMore)
+		if i == len(frames)-1 {
+			flags = 0
+		}
+		b = append(b, frameBytes(flags, f)...)
+	}
+	if _, err := peer.Write(b); err != nil {
+		c.t.Fatal(err)
+	}
+	return m.Header.MsgID
+}
+
+// assertNothingFor checks that a raw peer receives no message within d.
+func assertNothingFor(t *testing.T, peer net.Conn, s *signer, d time.Duration, what string) {
+	t.Helper()
+	peer.SetReadDeadline(time.Now().Add(d))
+	defer peer.SetReadDeadline(time.Time{})
+	if m, err := tryReadMessage(peer, s); err == nil {
+		t.Errorf("%s received a %s in reply to %s", what, m.Header.MsgType, parentID(m))
+	}
+}
+
+// TestRepliesGoOnlyToTheConnectionThatAsked: ZeroMQ identities are no secret
+// (jupyter_client's is its session id, in every header on iopub); a peer presenting one in
+// use must not receive the replies of the connection that holds it.
+func TestRepliesGoOnlyToTheConnectionThatAsked(t *testing.T) {
+	c, _ := startKernel(t, &fakeSession{})
+	for name, port := range map[string]int{"shell": c.conn.ShellPort, "control": c.conn.ControlPort} {
+		a, b := rawPeerAs(t, port, "DEALER", "twin"), rawPeerAs(t, port, "DEALER", "twin")
+		for _, p := range []struct {
+			asks, other net.Conn
+		}{{a, b}, {b, a}} {
+			id := c.writeRequest(p.asks, "kernel_info_request", map[string]any{})
+			p.asks.SetReadDeadline(time.Now().Add(10 * time.Second))
+			if r := readMessage(t, p.asks, c.signer); parentID(r) != id {
+				t.Fatalf("%s: the asking connection got a reply to %q, want %q", name, parentID(r), id)
+			}
+			assertNothingFor(t, p.other, c.signer, 300*time.Millisecond, name+": the other connection of the same identity")
+		}
+	}
+	// A latecomer presenting the front end's own identity hears nothing of its requests.
+	impostor := rawPeerAs(t, c.conn.ShellPort, "DEALER", "client")
+	c.send(c.shell, "execute_request", map[string]any{"code": "print"})
+	c.send(c.shell, "history_request", map[string]any{"hist_access_type": "tail", "n": 10})
+	c.recv(c.shell)
+	if r := c.recv(c.shell); r.Header.MsgType != "history_reply" {
+		t.Fatalf("the front end got %s, want its history_reply", r.Header.MsgType)
+	}
+	assertNothingFor(t, impostor, c.signer, 300*time.Millisecond, "the impostor")
+}
+
+// TestStdinFindsAFrontEndWhoseIdentityWasTaken: a front end whose shell connection is
+// routed apart (a peer held its identity first) still gets its input requests on stdin,
+// and the peer gets nothing.
+func TestStdinFindsAFrontEndWhoseIdentityWasTaken(t *testing.T) {
+	c, _ := startKernel(t, &fakeSession{})
+	squatter := rawPeerAs(t, c.conn.ShellPort, "DEALER", "front")
+	id := zmq4.WithID(zmq4.SocketIdentity("front"))
+	shell, stdin := zmq4.NewDealer(t.Context(), id), zmq4.NewDealer(t.Context(), id)
+	defer shell.Close()
+	defer stdin.Close()
+	if err := shell.Dial(c.conn.endpoint(c.conn.ShellPort)); err != nil {
+		t.Fatal(err)
+	}
+	if err := stdin.Dial(c.conn.endpoint(c.conn.StdinPort)); err != nil {
+		t.Fatal(err)
+	}
+	c.send(shell, "execute_request", map[string]any{"code": "input", "allow_stdin": true})
+	if req := c.recv(stdin); req.Header.MsgType != "input_request" {
+		t.Fatalf("stdin got %s", req.Header.MsgType)
+	}
+	c.send(stdin, "input_reply", map[string]any{"value": "Ada"})
+	if rc := content(t, c.recv(shell)); rc["status"] != "ok" {
+		t.Errorf("execute reply %v", rc)
+	}
+	assertNothingFor(t, squatter, c.signer, 300*time.Millisecond, "the peer that took the identity first")
+}
+
+func TestRoutesKeepAFreeIdentityAndSetApartATakenOne(t *testing.T) {
+	var conn net.Conn = &net.TCPConn{}
+	r := &routes{inUse: map[string]bool{}}
+	first := r.claim(conn, "a")
+	second := r.claim(conn, "a")
+	if first != "a" || second == "a" || string(presentedIdentity([]byte(second))) != "a" {
+		t.Errorf("routes of two peers presenting a: %q, %q", first, second)
+	}
+	// None, and one starting with a zero byte (here the second peer's route).
+	for _, id := range []string{"", second} {
+		if route := r.claim(conn, id); route == id || route[0] != 0 {
+			t.Errorf("identity %q routed as %q", id, route)
+		}
+	}
+	r.release(first)
+	if again := r.claim(conn, "a"); again != "a" {
+		t.Errorf("a freed identity is routed as %q", again)
 	}
 }

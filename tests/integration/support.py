@@ -7,7 +7,7 @@ import sys
 import unittest
 from contextlib import contextmanager
 
-from jupyter_client.manager import start_new_kernel
+from jupyter_client.manager import KernelManager
 
 KERNEL_NAME = "gomatcalc"
 TIMEOUT = 30
@@ -21,13 +21,20 @@ def binary():
 
 
 @contextmanager
-def kernel():
-    """A started kernel and a blocking client, shut down afterwards."""
-    km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=TIMEOUT)
+def kernel(**traits):
+    """A started kernel and a blocking client, shut down afterwards; traits go to the
+    KernelManager (transport="ipc", session=Session(signature_scheme=...))."""
+    km = KernelManager(kernel_name=KERNEL_NAME, **traits)
+    km.start_kernel()
     try:
-        yield km, kc
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=TIMEOUT)
+            yield km, kc
+        finally:
+            kc.stop_channels()
     finally:
-        kc.stop_channels()
         km.shutdown_kernel(now=False)
 
 

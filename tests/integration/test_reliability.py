@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ import psutil
 import zmq
 from jupyter_client import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
+from jupyter_client.session import Session
 
 from support import TIMEOUT, KernelTestCase, binary, kernel, outputs, run_cell, stdout_text
 
@@ -344,6 +346,53 @@ class TestSignatures(unittest.TestCase):
             control.close(linger=0)
 
 
+class TestSignatureSchemes(unittest.TestCase):
+    def test_the_schemes_of_hashlib_serve(self):
+        # jupyter_client signs with any hmac-NAME of hashlib; ipykernel serves them all.
+        for scheme in ("hmac-sha512", "hmac-sha384", "hmac-sha1", "hmac-sha3_256"):
+            with self.subTest(scheme), kernel(session=Session(signature_scheme=scheme)) as (km, kc):
+                with open(km.connection_file) as f:
+                    self.assertEqual(json.load(f)["signature_scheme"], scheme)
+                reply, msgs = run_cell(kc, "6 * 7")
+                self.assertEqual(outputs(msgs, "execute_result")[0]["data"]["text/plain"], "42")
+
+    def test_an_unknown_scheme_is_refused_with_a_clear_error(self):
+        # hashlib has blake2b (jupyter_client would sign with it); Go's standard library does not.
+        with tempfile.TemporaryDirectory() as tmp:
+            conn, _ = write_connection_file(os.path.join(tmp, "kernel.json"), ip="127.0.0.1",
+                                            key=b"k", signature_scheme="hmac-blake2b")
+            result = subprocess.run([binary(), "kernel", conn], capture_output=True, text=True, timeout=30)
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn('signature scheme "hmac-blake2b" is not supported (hmac- with md5, sha1,', result.stderr)
+
+
+class TestIdentityReuse(KernelTestCase):
+    """A peer presenting a front end's ZeroMQ identity (jupyter_client's is its session id,
+    in the header of every message on iopub) receives none of that front end's replies."""
+
+    def test_a_peer_with_a_front_ends_identity_gets_none_of_its_replies(self):
+        ctx = zmq.Context.instance()
+        impostors = {}
+        for name, port in (("shell", self.km.shell_port), ("control", self.km.control_port)):
+            s = ctx.socket(zmq.DEALER)
+            s.setsockopt(zmq.IDENTITY, self.kc.session.bsession)
+            s.connect(f"tcp://{self.km.ip}:{port}")
+            impostors[name] = s
+        try:
+            time.sleep(0.5)  # connected before the front end asks anything
+            reply, _ = self.run_cell('secret := "s3cret"\nsecret')
+            self.assertEqual(reply["status"], "ok")
+            history = self.kc.history(hist_access_type="tail", n=10, reply=True, timeout=TIMEOUT)
+            self.assertIn("s3cret", str(history["content"]["history"]), "the front end gets its history")
+            self.kc.control_channel.send(self.kc.session.msg("kernel_info_request"))
+            self.assertEqual(self.kc.get_control_msg(timeout=TIMEOUT)["msg_type"], "kernel_info_reply")
+            for name, s in impostors.items():
+                self.assertEqual(s.poll(500), 0, f"the peer on {name} received a reply of the front end")
+        finally:
+            for s in impostors.values():
+                s.close(linger=0)
+
+
 def non_loopback_ipv4():
     """An IPv4 address of this machine that is not loopback, or None."""
     try:
@@ -397,6 +446,34 @@ kernel = subprocess.Popen(sys.argv[1:])
 print(kernel.pid, flush=True)
 time.sleep(3600)
 """
+
+
+class TestIPC(unittest.TestCase):
+    """transport ipc: the five sockets are Unix sockets named "{ip}-{port}", as
+    jupyter_client and ipykernel name them; the kernel removes them when it ends."""
+
+    def test_a_cell_runs_end_to_end_over_unix_sockets(self):
+        with kernel(transport="ipc") as (km, kc):
+            with open(km.connection_file) as f:
+                info = json.load(f)
+            self.assertEqual(info["transport"], "ipc")
+            paths = [f"{info['ip']}-{info[name]}" for name in
+                     ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
+            for path in paths:
+                self.assertTrue(stat.S_ISSOCK(os.stat(path).st_mode), path)
+            self.assertTrue(kc.is_alive(), "heartbeat")
+            reply, msgs = run_cell(kc, 'fmt.Println("over ipc")\n6 * 7')
+            self.assertEqual(reply["status"], "ok")
+            self.assertEqual(stdout_text(msgs), "over ipc\n")
+            self.assertEqual(outputs(msgs, "execute_result")[0]["data"]["text/plain"], "42")
+            reply, msgs = run_cell(kc, 'var name string\nfmt.Scanln(&name)\nfmt.Println("hello", name)',
+                                   allow_stdin=True, stdin_hook=lambda msg: kc.input("Ada"))
+            self.assertIn("hello Ada", stdout_text(msgs))
+            kc.shutdown()  # on control
+            self.assertEqual(kc.get_control_msg(timeout=TIMEOUT)["msg_type"], "shutdown_reply")
+            self.assertTrue(wait_gone(km.provisioner.process.pid, 10))
+            # Before jupyter_client's own clean-up (in shutdown_kernel) runs.
+            self.assertEqual([p for p in paths if os.path.lexists(p)], [], "socket files left behind")
 
 
 class TestProcessLifecycle(unittest.TestCase):
@@ -631,6 +708,25 @@ class TestRunAll(KernelTestCase):
             time.sleep(0.01)
             ids.append(self.kc.execute(f"ranLater{i} := {i}"))
         self.assertEqual(self.replies(ids), ["error"] + ["aborted"] * 5)
+
+    def execute_dated(self, code, date):
+        """Sends an execute_request whose header date is date, as a front end wrote it."""
+        msg = self.kc.session.msg("execute_request", {
+            "code": code, "silent": False, "store_history": True, "user_expressions": {},
+            "allow_stdin": False, "stop_on_error": True})
+        msg["header"]["date"] = date
+        self.kc.shell_channel.send(msg)
+        return msg["header"]["msg_id"]
+
+    def test_a_front_end_whose_dates_have_whole_seconds_gets_its_next_cell_run(self):
+        # The failing cell and the cell sent on seeing its error can carry the same date.
+        for layout in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.000000Z"):
+            with self.subTest(layout):
+                date = datetime.now(timezone.utc).strftime(layout)
+                fail = self.execute_dated('panic("first")', date)
+                self.assertEqual(self.replies([fail]), ["error"])
+                after = self.execute_dated("1 + 1", date)
+                self.assertEqual(self.replies([after]), ["ok"])
 
     def test_a_request_sent_after_the_error_reply_runs(self):
         for _ in range(5):
