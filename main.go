@@ -125,7 +125,7 @@ func kernelCmd(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	go exitWithParent(parent, stop)
-	// The session runs in a worker process, loading while the kernel binds its sockets.
+	// The session runs in a worker process, which the kernel starts once it listens.
 	session, err := supervisedSession("", stderr)
 	if err != nil {
 		return err
@@ -210,7 +210,7 @@ func supervisedSession(dir string, log io.Writer) (*worker.Supervisor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return worker.Start(worker.Options{
+	return worker.New(worker.Options{
 		Command: func() *exec.Cmd {
 			cmd := exec.Command(binary, "worker")
 			cmd.Dir = dir

@@ -149,6 +149,7 @@ func runNotebook(ctx context.Context, o runOptions, name, path string, dests des
 	if err != nil {
 		return err
 	}
+	session.Load()
 	runner := &notebook.Runner{Timeout: o.timeout, AllowErrors: o.allowErrors, Progress: stderr}
 	start := time.Now()
 	res, runErr := runner.Run(ctx, nb, session)

@@ -80,6 +80,9 @@ func (k *Kernel) Run(ctx context.Context) (restart bool, err error) {
 	if err := k.listen(ctx); err != nil {
 		return false, err
 	}
+	if l, ok := k.session.(lang.Loader); ok {
+		l.Load()
+	}
 
 	go k.heartbeat()
 	k.shell.arrivals = &k.lastExecute

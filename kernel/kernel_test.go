@@ -7,6 +7,7 @@ import (
 	"net"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -646,5 +647,37 @@ func TestShutdownEndsRunEvenWhenTheCellIgnoresInterrupts(t *testing.T) {
 		t.Logf("Run returned %s after the shutdown request", time.Since(start).Round(time.Millisecond))
 	case <-time.After(stopGrace + 5*time.Second):
 		t.Fatal("Run did not return while a cell ignored the interrupt")
+	}
+}
+
+// loadingSession records whether the shell port was listening when Load was called.
+type loadingSession struct {
+	fakeSession
+	shell     string
+	listening chan bool
+}
+
+func (s *loadingSession) Load() {
+	conn, err := net.Dial("tcp", s.shell)
+	if err == nil {
+		conn.Close()
+	}
+	s.listening <- err == nil
+}
+
+// A session that loads in the background (a worker process) is started once the kernel
+// listens: started before, it slows the binding down, and a front end's first
+// connection is refused and retried only 100 ms later.
+func TestALoaderIsLoadedOnceTheKernelListens(t *testing.T) {
+	conn := testConnection(t)
+	s := &loadingSession{shell: net.JoinHostPort(conn.IP, strconv.Itoa(conn.ShellPort)), listening: make(chan bool, 1)}
+	startKernelOn(t, s, conn)
+	select {
+	case ok := <-s.listening:
+		if !ok {
+			t.Error("Load was called before the shell socket listened")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Load was never called")
 	}
 }

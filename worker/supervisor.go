@@ -40,8 +40,8 @@ const DefaultGrace = 5 * time.Second
 // as the user types, and no answer is better than a frozen kernel.
 const askTimeout = 10 * time.Second
 
-// Supervisor is a lang.Session whose session runs in a worker process. It starts the
-// worker at once, and a fresh one whenever a worker ends.
+// Supervisor is a lang.Session whose session runs in a worker process. It starts a
+// fresh worker whenever one ends.
 type Supervisor struct {
 	opts Options
 
@@ -52,14 +52,23 @@ type Supervisor struct {
 	lost    string      // how the previous session ended between cells, for the next cell
 }
 
-// Start returns a Supervisor whose first worker is already loading.
-func Start(opts Options) *Supervisor {
+// New returns a Supervisor with no worker yet: Load, or the first request, starts one.
+func New(opts Options) *Supervisor {
 	if opts.Grace <= 0 {
 		opts.Grace = DefaultGrace
 	}
-	s := &Supervisor{opts: opts}
-	s.current = s.start()
-	return s
+	return &Supervisor{opts: opts}
+}
+
+// Load starts the first worker, if none has started (lang.Loader: the kernel calls it
+// once its sockets listen; started before, the worker's loading slows the binding down
+// enough that a front end's first connection is refused, and retried 100 ms later).
+func (s *Supervisor) Load() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.current == nil && !s.closed {
+		s.current = s.start()
+	}
 }
 
 // Close ends the worker; the Supervisor answers nothing afterwards.

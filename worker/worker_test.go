@@ -146,7 +146,7 @@ func start(t *testing.T, grace time.Duration) *Supervisor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := Start(Options{
+	s := New(Options{
 		Command: func() *exec.Cmd {
 			cmd := exec.Command(self)
 			cmd.Env = append(os.Environ(), beWorker+"=1")
@@ -156,6 +156,7 @@ func start(t *testing.T, grace time.Duration) *Supervisor {
 		Grace: grace,
 	})
 	t.Cleanup(func() { s.Close() })
+	s.Load()
 	return s
 }
 
@@ -337,7 +338,7 @@ func TestCloseEndsTheWorkerAndWhatItStarted(t *testing.T) {
 }
 
 func TestAWorkerThatCannotStartIsAnError(t *testing.T) {
-	s := Start(Options{Command: func() *exec.Cmd { return exec.Command("/nonexistent/gomatcalc") }})
+	s := New(Options{Command: func() *exec.Cmd { return exec.Command("/nonexistent/gomatcalc") }})
 	defer s.Close()
 	res, _ := run(s, "get")
 	if res.Err == nil || !strings.Contains(res.Err.Value, "could not start") {

@@ -34,9 +34,18 @@ type Session interface {
 	Info() Info
 }
 
+// Loader is a Session that loads in the background, such as one in a worker process.
+// The kernel calls Load once its sockets listen, so that loading never delays a front
+// end's first connection.
+type Loader interface {
+	Load()
+}
+
 // Output receives what a running cell shows. It is safe for concurrent use.
 type Output interface {
-	// Stream sends text to the front end's "stdout" or "stderr" stream.
+	// Stream sends text to the front end's "stdout" or "stderr" stream. It may be
+	// called after Execute has returned, for what a goroutine the cell started prints
+	// later; an Output may publish it under the cell, as the kernel does, or drop it.
 	Stream(name, text string)
 	// Display shows, or with Update replaces, a rich output.
 	Display(d Display)
