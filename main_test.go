@@ -48,7 +48,7 @@ func TestHelpAndVersion(t *testing.T) {
 
 func TestKernelWithABadConnectionFileFails(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "conn.json")
-	os.WriteFile(path, []byte(`{"transport":"ipc","ip":"x"}`), 0o644)
+	os.WriteFile(path, []byte(`{"transport":"udp","ip":"x"}`), 0o644)
 	err := run([]string{"kernel", path}, new(bytes.Buffer), new(bytes.Buffer))
 	if err == nil || errors.As(err, new(usageError)) || !strings.Contains(err.Error(), "transport") {
 		t.Errorf("got %v", err)
