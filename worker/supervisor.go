@@ -284,6 +284,7 @@ type process struct {
 
 	readyOnce sync.Once
 	ready     chan struct{} // closed when the session has loaded, or failed to, or the process ended
+	loaded    bool          // the session loaded (read after ready is closed)
 	loadError string
 
 	mu     sync.Mutex
@@ -397,10 +398,10 @@ func (p *process) readEvents(events *os.File, crashRead <-chan struct{}) {
 
 func (p *process) dispatch(ev event) {
 	if ev.ID == 0 {
-		if ev.LoadError != "" {
-			p.loadError = ev.LoadError
-		}
-		p.readyOnce.Do(func() { close(p.ready) })
+		p.readyOnce.Do(func() {
+			p.loaded, p.loadError = ev.Ready, ev.LoadError
+			close(p.ready)
+		})
 		return
 	}
 	p.mu.Lock()
@@ -492,7 +493,7 @@ func (p *process) waitReady(ctx context.Context) *lang.Error {
 func (p *process) wasReady() bool {
 	select {
 	case <-p.ready:
-		return p.loadError == "" && p.cmd != nil
+		return p.loaded
 	default:
 		return false
 	}

@@ -4,6 +4,7 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -22,9 +23,16 @@ import (
 const beWorker = "GOMATCALC_WORKER_TEST"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(beWorker) != "" {
+	if how := os.Getenv(beWorker); how != "" {
 		debug.SetMaxStack(8 << 20) // a stack overflow in milliseconds, not after 1 GB
-		if err := Serve(func() (lang.Session, error) { return &fakeSession{}, nil }); err != nil {
+		load := func() (lang.Session, error) { return &fakeSession{}, nil }
+		switch how {
+		case "panic-on-load":
+			load = func() (lang.Session, error) { panic("cannot load") }
+		case "fail-on-load":
+			load = func() (lang.Session, error) { return nil, errors.New("no symbols") }
+		}
+		if err := Serve(load); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -144,6 +152,12 @@ func (r *recorder) stream(name string) string {
 
 func start(t *testing.T, grace time.Duration) *Supervisor {
 	t.Helper()
+	return startAs(t, "1", grace)
+}
+
+// startAs starts a supervisor of test workers that load as how says.
+func startAs(t *testing.T, how string, grace time.Duration) *Supervisor {
+	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +165,7 @@ func start(t *testing.T, grace time.Duration) *Supervisor {
 	s := New(Options{
 		Command: func() *exec.Cmd {
 			cmd := exec.Command(self)
-			cmd.Env = append(os.Environ(), beWorker+"=1")
+			cmd.Env = append(os.Environ(), beWorker+"="+how)
 			return cmd
 		},
 		Info:  lang.Info{Implementation: "supervised"},
@@ -348,6 +362,21 @@ func TestAWorkerThatCannotStartIsAnError(t *testing.T) {
 	}
 	if c := s.IsComplete("x"); c.Status != lang.Unknown {
 		t.Errorf("IsComplete without a worker: %+v", c)
+	}
+}
+
+func TestASessionThatCannotLoadIsAnError(t *testing.T) {
+	for how, want := range map[string]string{
+		"panic-on-load": "panic: cannot load",
+		"fail-on-load":  "the Go session could not start: no symbols",
+	} {
+		s := startAs(t, how, 0)
+		for range 2 { // and again: each request tries a fresh worker
+			res, _ := run(s, "get")
+			if res.Err == nil || !strings.Contains(res.Err.Name+": "+res.Err.Value, want) {
+				t.Errorf("%s: error %+v, want %q", how, res.Err, want)
+			}
+		}
 	}
 }
 
