@@ -130,7 +130,7 @@ func (s *Session) transform(c *cell) error {
 			}
 			engine.BlocksInFuncs(u.block)
 		}
-		lineMarkers(n, fset, c.serial)
+		lineMarkers(n, fset, c.serial, own)
 	}
 	if last := len(c.units) - 1; last >= 0 && c.units[last].kind == stmtUnit {
 		c.units[last].shown = lastExpression(c.units[last].block) != nil

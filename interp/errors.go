@@ -159,10 +159,11 @@ func (s *Session) panicError(ee *engine.Error, c *cell) *lang.Error {
 }
 
 // resetLine clears the line markers' variables before a cell runs, so that no earlier
-// cell's line is taken for this one's.
+// cell's line is taken for this one's, and the count of the depth guards (which a panic
+// leaves high).
 func (s *Session) resetLine() {
 	globals := s.engine.Globals()
-	for _, name := range []string{lineVar, topLineVar} {
+	for _, name := range []string{lineVar, topLineVar, depthVar} {
 		if v, ok := globals[name]; ok && v.CanSet() && v.CanInt() {
 			v.SetInt(0)
 		}

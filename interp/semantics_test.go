@@ -60,6 +60,20 @@ func TestGoSemantics(t *testing.T) {
 			{code: "func main() { fmt.Println(\"two\") }", stdout: "two\n"},
 			{code: "1 + 1", value: "2"},
 		}},
+		{"returns of functions that count their depth", []step{
+			// Results named by the session; the function's own names are locals (a
+			// closure changing one, a shadowed one returned explicitly).
+			{code: "func probe(k int) error {\n\tif k < 0 {\n\t\treturn fmt.Errorf(\"negative %d\", k)\n\t}\n\treturn nil\n}\n" +
+				"func load(k int) (n int, err error) {\n\tif err := probe(k); err != nil {\n\t\treturn -1, err\n\t}\n\tinc := func() { n++ }\n\tinc()\n\tinc()\n\treturn\n}\n" +
+				"fmt.Println(load(1))\nfmt.Println(load(-2))", stdout: "2 <nil>\n-1 negative -2\n"},
+			// An error result of nil beside a float64 (yaegi fails on them assigned at once).
+			{code: "func worst(xs []float64) (float64, error) {\n\tw := 0.0\n\tfor _, x := range xs {\n\t\tif x < 0 {\n\t\t\treturn x, probe(-1)\n\t\t}\n\t\tw = math.Max(w, sq(x))\n\t}\n\treturn w, nil\n}\n" +
+				"func sq(x float64) float64 { return x * x }\nfmt.Println(worst([]float64{1, 3, 2}))\nfmt.Println(worst([]float64{1, -3}))", stdout: "9 <nil>\n-3 negative -1\n"},
+			// A call among the values runs before the others are read, as gc does.
+			{code: "func both() (int, int) {\n\tn := 1\n\tbump := func() int { n += 10; return n }\n\treturn n, bump()\n}\nboth()", value: "11 11"},
+			{code: "func walk(n int) {\n\tif n == 0 {\n\t\treturn\n\t}\n\twalk(n - 1)\n}\nwalk(100000)", err: "stack overflow: walk nested more than 50000 calls deep"},
+			{code: "func ok(n int) int {\n\tif n == 0 {\n\t\treturn 0\n\t}\n\treturn ok(n-1) + 1\n}\nok(40000)", value: "40000"},
+		}},
 		{"a method or field named main is no main", []step{
 			{code: "type T struct{ main int }\nfunc (T) main() int { return 7 }\nT{main: 3}.main()", value: "7"},
 		}},
@@ -199,6 +213,14 @@ func TestPanicLines(t *testing.T) {
 		if !strings.Contains(tb, want) {
 			t.Errorf("traceback lacks %q:\n%s", want, tb)
 		}
+	}
+	// A panic deep in a recursion, under statements that call the cell's own functions
+	// (which set no marker of their own), names its own line.
+	s.Execute(context.Background(), lang.ExecuteRequest{Code: "func walk(a []int, i int) int {\n\tif i == 0 {\n\t\treturn a[5]\n\t}\n\tx := walk(a, i-1)\n\treturn x + 1\n}", ExecutionCount: 5}, newRecorder())
+	res, _ = exec(t, s, "n := 1\nn += walk([]int{1}, 3)")
+	tb = strings.Join(res.Err.Traceback, "\n")
+	if res.Err == nil || !strings.Contains(tb, "at line 3 of cell [5]") || !strings.Contains(tb, "called at line 2 of this cell") {
+		t.Errorf("a panic in a recursion: %v\n%s", res.Err, tb)
 	}
 	// Compiled code's panic names the line that called it.
 	res, _ = exec(t, s, "func det(a *mat.Dense) float64 {\n\tb := mat.NewDense(3, 3, nil)\n\tb.Mul(a, a)\n\treturn mat.Det(b)\n}\ndet(mat.NewDense(2, 2, nil))")

@@ -26,7 +26,7 @@ var sessionOnly = map[string]bool{"Reset": true, "RunDeferred": true, "Pending":
 //   - each function of package display that d has a method of the same name for (HTML,
 //     Value, SetPrecision, Render, ...) is that method of d: its publisher and settings;
 //   - each exported method of rt, but those only the session calls (Reset,
-//     RunDeferred, Pending, DeferredPanic), is a function of package cellrt (Enter, Defer, Shown, ...), which
+//     RunDeferred, Pending, DeferredPanic), is a function of package cellrt (Overflowing, Defer, Shown, ...), which
 //     has no package-level functions that keep state;
 //   - each function of package matcalc whose last parameter is ...matcalc.Option is
 //     wrapped to add matcalc.WithContext(ctx) to its options, so that its loops stop

@@ -47,7 +47,7 @@ func TestSessionSymbolsBindTheSessionsValues(t *testing.T) {
 
 	// cellrt: the methods cells call, and not those of the session alone.
 	rts := syms[cellrtPath]
-	for _, name := range []string{"Enter", "Leave", "Overflow", "Defer", "DeferSpread", "Shown"} {
+	for _, name := range []string{"Overflowing", "Overflow", "Defer", "DeferSpread", "Shown"} {
 		if _, ok := rts[name]; !ok {
 			t.Errorf("cellrt.%s is missing", name)
 		}

@@ -1,8 +1,8 @@
 // Package cellrt is run-time support for notebook cells: what the session rewrites a cell
 // to call where yaegi alone would fail. Cells do not import it by name.
 //
-// What keeps state (the depth of recursion, the calls deferred) is a Runtime, one per
-// session: the session binds the names cells call (Enter, Defer, ...) to its Runtime's
+// What keeps state (a recursion past the limit, the calls deferred) is a Runtime, one per
+// session: the session binds the names cells call (Overflowing, Defer, ...) to its Runtime's
 // methods. The functions of the package keep no state.
 package cellrt
 
@@ -23,7 +23,6 @@ import (
 // concurrent use (goroutines a cell starts call them too).
 type Runtime struct {
 	display *display.Display
-	depth   atomic.Int64
 	// overflow is the function that went past MaxDepth.
 	overflow atomic.Pointer[string]
 	// deferred holds the calls that a cell's top-level defer statements postponed, in order.
@@ -46,7 +45,6 @@ func New(d *display.Display) *Runtime {
 // Reset forgets the calls and the overflow of an earlier cell. The session
 // calls it before each cell.
 func (rt *Runtime) Reset() {
-	rt.depth.Store(0)
 	rt.overflow.Store(nil)
 }
 
@@ -215,20 +213,15 @@ func convert(a any, t reflect.Type) reflect.Value {
 // about 1 KB to 10 KB of stack a call, so this stays well below Go's 1 GB.
 const MaxDepth = 50000
 
-// Enter counts a call of the recursive function name. Past MaxDepth it records name and
-// ends the goroutine with runtime.Goexit: unwinding 50,000 interpreted frames by a panic
-// takes minutes (each frame recovers and panics again), Goexit takes milliseconds. The
-// session reports the overflow as the cell's error.
-func (rt *Runtime) Enter(name string) {
-	if rt.depth.Add(1) > MaxDepth {
-		rt.depth.Add(-1)
-		rt.overflow.Store(&name)
-		runtime.Goexit()
-	}
+// Overflowing records that the recursion of the function name went past MaxDepth (the
+// session's depth guards count it) and ends the goroutine with runtime.Goexit:
+// unwinding 50,000 interpreted frames by a panic takes minutes (each frame recovers and
+// panics again), Goexit takes milliseconds. The session reports the overflow as the
+// cell's error.
+func (rt *Runtime) Overflowing(name string) {
+	rt.overflow.Store(&name)
+	runtime.Goexit()
 }
-
-// Leave ends a call counted by Enter.
-func (rt *Runtime) Leave() { rt.depth.Add(-1) }
 
 // Overflow returns the function whose recursion went past MaxDepth since the last Reset,
 // or "".

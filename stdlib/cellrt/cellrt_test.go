@@ -20,25 +20,17 @@ func TestGoPassesArgumentsAndSurvivesPanics(t *testing.T) {
 	}
 }
 
-func TestEnterStopsRunawayRecursion(t *testing.T) {
+func TestOverflowingEndsTheGoroutine(t *testing.T) {
 	rt := New(nil)
-	var r func(n int) int
-	r = func(n int) int {
-		rt.Enter("r")
-		defer rt.Leave()
-		return r(n+1) + 1
-	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		r(0)
+		rt.Overflowing("r")
+		t.Error("the goroutine went on after Overflowing")
 	}()
 	<-done
 	if rt.Overflow() != "r" {
 		t.Errorf("Overflow() = %q, want r", rt.Overflow())
-	}
-	if d := rt.depth.Load(); d != 0 {
-		t.Errorf("depth %d after unwinding, want 0", d)
 	}
 	rt.Reset()
 	if rt.Overflow() != "" {
@@ -47,28 +39,22 @@ func TestEnterStopsRunawayRecursion(t *testing.T) {
 }
 
 func TestRuntimesShareNothing(t *testing.T) {
-	// One runtime's recursion overflows while another's counts its own calls, and each
-	// keeps its own deferred calls.
+	// One runtime's recursion overflows while another's does not, and each keeps its own
+	// deferred calls.
 	a, b := New(nil), New(nil)
 	var ran []string
 	a.Defer(func(s string) { ran = append(ran, s) }, "a1")
 	a.DeferSpread(func(xs ...string) { ran = append(ran, xs...) }, []string{"a2", "a3"})
 	b.Defer(func() { ran = append(ran, "b") })
-	b.Enter("g")
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		for {
-			a.Enter("f")
-		}
+		a.Overflowing("f")
 	}()
 	wg.Wait()
 	if a.Overflow() != "f" || b.Overflow() != "" {
 		t.Errorf("overflows %q and %q, want f and none", a.Overflow(), b.Overflow())
-	}
-	if d := b.depth.Load(); d != 1 {
-		t.Errorf("b's depth %d, want its own 1 call", d)
 	}
 	if p := a.RunDeferred(); p != nil || strings.Join(ran, " ") != "a2 a3 a1" {
 		t.Errorf("a's deferred calls ran %v (panic %v), want the last first and none of b's", ran, p)
