@@ -33,6 +33,9 @@ type unit struct {
 	file  *ast.File      // importUnit and declUnit
 	block *ast.BlockStmt // stmtUnit
 	shown bool           // the value of its last expression is the cell's
+	// earlier are the statements of the cell's block before this one, where the engine
+	// split a block (LiftFuncLits): what they define is compiled, but has no value yet.
+	earlier []ast.Stmt
 }
 
 // node is the tree yaegi compiles.

@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"os"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -437,6 +438,40 @@ func TestBugOsExitPanics(t *testing.T) {
 	t.Logf("f(): %v, deferred call ran: %v; g() recovering: %v", f, ranDeferred, recovered)
 }
 
+func TestBugTopLevelClosureCopiesFrame(t *testing.T) {
+	p := newPlain(t)
+	// A global frame of 4000 slots (96 KB of reflect.Values).
+	var names []string
+	for k := 0; k < 4000; k++ {
+		names = append(names, fmt.Sprintf("v%d", k))
+	}
+	p.must(t, p.decls(t, "var "+strings.Join(names, ", ")+" int"), "4000 variables")
+	p.must(t, p.decls(t, "func mk() func() int { return func() int { return 1 } }"), "func mk")
+	// What running a unit allocates: the same closure, made at the top level and made
+	// inside a function (both units add slots, and the frame grows by a copy).
+	allocated := func(src string) uint64 {
+		prog, err := p.i.CompileAST(mustParseBlock(t, p, src))
+		if err != nil {
+			t.Fatalf("compiling %q: %v", src, err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if _, err := p.i.Execute(prog); err != nil {
+			t.Fatalf("running %q: %v", src, err)
+		}
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	allocated("g := mk()") // warms up what the first run allocates
+	inFunc := allocated("h := mk()")
+	top := allocated("f := func() int { return 1 }")
+	if top < inFunc+64<<10 {
+		gone(t, fmt.Sprintf("copies the global frame into a closure made at the top level (it allocated %d bytes, %d for the same closure made in a function)", top, inFunc),
+			"LiftFuncLits in funclits.go (and its call in transform, interp/compile.go)")
+	}
+	t.Logf("the closure made at the top level: %d bytes allocated; in a function: %d", top, inFunc)
+}
+
 // TestYaegiPrivateFields checks the engine's reflection into yaegi's unexported state.
 func TestYaegiPrivateFields(t *testing.T) {
 	p := newPlain(t)
@@ -480,6 +515,17 @@ func TestYaegiPrivateFields(t *testing.T) {
 		t.Errorf("Interpreter.roots has %d trees after forgetSyntaxTrees, want 0", n)
 	}
 	p.must(t, p.stmts(t, "f()"), "f() after forgetSyntaxTrees")
+
+}
+
+// mustParseBlock parses src as a block of top-level statements.
+func mustParseBlock(t *testing.T, p *plain, src string) *ast.BlockStmt {
+	t.Helper()
+	f, err := parser.ParseFile(p.i.FileSet(), interp.DefaultSourceName, "package main\nfunc _() {\n"+src+"\n}", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.Decls[0].(*ast.FuncDecl).Body
 }
 
 // TestYaegiPanicFrames checks the lines yaegi writes to stderr for each frame a panic
