@@ -412,6 +412,10 @@ func selectorBases(f *ast.File) []*ast.Ident {
 // literal (it has the word func): what compiled from it can report its positions later.
 func (c *cell) declaresFunctions() bool { return strings.Contains(c.src, "func") }
 
+// source is what the session keeps of the cell once it has run, for the lines that
+// panics in its functions show: its source, without its syntax trees.
+func (c *cell) source() *cell { return &cell{serial: c.serial, src: c.src} }
+
 // line returns line n (1-based) of the cell's source.
 func (c *cell) line(n int) string {
 	if c.lines == nil {

@@ -504,8 +504,9 @@ func (s *Session) knownPackages(typ ast.Expr) bool {
 // recordDeclarations remembers what the cell declares: for help, completion and
 // tracebacks.
 func (s *Session) recordDeclarations(ctx context.Context, c *cell, count int) {
+	src := c.source()
 	for _, f := range c.funcs {
-		s.funcs[f.name] = origin{cell: c, count: count, line: f.line, signature: f.text}
+		s.funcs[f.name] = origin{cell: src, count: count, line: f.line, signature: f.text}
 	}
 	for _, t := range c.types {
 		s.types[t.name] = t.text
