@@ -133,8 +133,8 @@ func TestSweepEmptiesWhatDeadFunctionsRead(t *testing.T) {
 	e.run(e.compile(e.decls(`import "strings"`)))
 	// The closures made as the session makes them (LiftFuncLits): a closure made at the
 	// top level would copy the global frame, the earlier closure with it. yaegi keeps
-	// the syntax tree of the first function that made a type (through the type's node):
-	// a first round makes it.
+	// the syntax tree of the first function to make a closure of this type (through a
+	// type's node): a first round makes it.
 	for _, s := range []string{"first", "old", "new"} {
 		e.value(`x := strings.Repeat("` + s + ` ", 2)`)
 		e.run(e.compile(e.decls("func mk() func() string { return func() string { return x } }")))
