@@ -20,8 +20,9 @@ CELLS = [
     "A = mat.NewDense(2, 2, []float64{1, 2, 3, float64(n)})\nmat.Det(A)",
     'import "strings"\nstrings.Repeat("ab", n%50)',
 ]
-# With --closures: a function literal (and a goroutine) in a cell, whose cost in the
-# session grows with every execute (go run ./bench/sessionmem shows it without the kernel).
+# With --closures: a function literal (and a goroutine) in a cell, whose closure once
+# copied the session's whole global frame, so that its cost grew with every execute
+# (docs/reliability.md, Soak; go run ./bench/sessionmem shows it without the kernel).
 CLOSURE_CELL = "done := make(chan int)\ngo func() { done <- n }()\n<-done"
 
 

@@ -33,6 +33,9 @@ type unit struct {
 	file  *ast.File      // importUnit and declUnit
 	block *ast.BlockStmt // stmtUnit
 	shown bool           // the value of its last expression is the cell's
+	// earlier are the statements of the cell's block before this one, where the engine
+	// split a block (LiftFuncLits): what they define is compiled, but has no value yet.
+	earlier []ast.Stmt
 }
 
 // node is the tree yaegi compiles.
@@ -408,6 +411,10 @@ func selectorBases(f *ast.File) []*ast.Ident {
 // declaresFunctions reports whether the cell may declare a function or a function
 // literal (it has the word func): what compiled from it can report its positions later.
 func (c *cell) declaresFunctions() bool { return strings.Contains(c.src, "func") }
+
+// source is what the session keeps of the cell once it has run, for the lines that
+// panics in its functions show: its source, without its syntax trees.
+func (c *cell) source() *cell { return &cell{serial: c.serial, src: c.src} }
 
 // line returns line n (1-based) of the cell's source.
 func (c *cell) line(n int) string {

@@ -108,6 +108,8 @@ func (s *Session) transform(c *cell) error {
 		return earlier || slices.ContainsFunc(c.funcs, func(d declared) bool { return d.name == name })
 	}
 	declaresMain := false
+	var units []*unit
+	lits := 0
 	for _, u := range c.units {
 		n := u.node()
 		declaresMain = engine.RenameMain(n) || declaresMain
@@ -131,7 +133,21 @@ func (s *Session) transform(c *cell) error {
 			engine.BlocksInFuncs(u.block)
 		}
 		lineMarkers(n, fset, c.serial, own)
+		if u.kind != stmtUnit {
+			units = append(units, u)
+			continue
+		}
+		var earlier []ast.Stmt
+		for _, part := range engine.LiftFuncLits(u.block, &lits) {
+			if len(part.Funcs) > 0 {
+				at := part.Funcs[0].Pos()
+				units = append(units, &unit{kind: declUnit, file: &ast.File{Package: at, Name: &ast.Ident{NamePos: at, Name: "main"}, Decls: part.Funcs}})
+			}
+			units = append(units, &unit{kind: stmtUnit, block: part.Block, earlier: earlier})
+			earlier = append(earlier[:len(earlier):len(earlier)], part.Block.List...)
+		}
 	}
+	c.units = units
 	if last := len(c.units) - 1; last >= 0 && c.units[last].kind == stmtUnit {
 		c.units[last].shown = lastExpression(c.units[last].block) != nil
 	}
@@ -212,7 +228,7 @@ func (s *Session) compileUnit(u *unit, path func(string) string) (*engine.Progra
 		p, err := s.engine.Compile(u.node())
 		var ee *engine.Error
 		if errors.As(err, &ee) && ee.Internal && strings.Contains(ee.Msg, "nil type") {
-			if u.kind == stmtUnit && s.typeCommaOk(u.block, path) {
+			if u.kind == stmtUnit && s.typeCommaOk(u.block, u.earlier, path) {
 				if p, err2 := s.engine.Compile(u.node()); err2 == nil {
 					return p, nil
 				}
@@ -225,7 +241,7 @@ func (s *Session) compileUnit(u *unit, path func(string) string) (*engine.Progra
 				}
 			}
 		}
-		if errors.As(err, &ee) && strings.Contains(ee.Msg, "definition loop") && u.kind == stmtUnit && s.typeDefines(u.block, path) {
+		if errors.As(err, &ee) && strings.Contains(ee.Msg, "definition loop") && u.kind == stmtUnit && s.typeDefines(u.block, u.earlier, path) {
 			return s.engine.Compile(u.node())
 		}
 		return p, err
@@ -287,8 +303,9 @@ func (s *Session) explain(u *unit, err error) error {
 // typeDefines gives x := xs[i] at the block's top level, where xs is a variable of an
 // earlier cell, xs's element type: var x T = xs[i]. yaegi cannot infer the type of an
 // element of a value that compiled code made ([]float64 from mat.Col) at a cell's top
-// level ("constant definition loop"). It reports whether it changed anything.
-func (s *Session) typeDefines(block *ast.BlockStmt, path func(string) string) bool {
+// level ("constant definition loop"). earlier are the statements of the cell before the
+// block. It reports whether it changed anything.
+func (s *Session) typeDefines(block *ast.BlockStmt, earlier []ast.Stmt, path func(string) string) bool {
 	globals := s.engine.Globals()
 	changed := false
 	for i, st := range block.List {
@@ -309,7 +326,7 @@ func (s *Session) typeDefines(block *ast.BlockStmt, path func(string) string) bo
 		if v, found := globals[base.Name]; found && v.IsValid() {
 			t = v.Type()
 		} else {
-			t = definedByCall(block.List[:i], base.Name, path)
+			t = definedByCall(slices.Concat(earlier, block.List[:i]), base.Name, path)
 		}
 		if t == nil {
 			continue
@@ -339,8 +356,9 @@ func (s *Session) typeDefines(block *ast.BlockStmt, path func(string) string) bo
 // v, ok = m[k]): yaegi's compiler panics "nil type" on the definitions outside a
 // function, and compiles the assignment. V comes from the syntax (T), from the value of
 // an earlier cell's variable, or from the literal or make that defines it in this block.
-// It reports whether it changed anything.
-func (s *Session) typeCommaOk(block *ast.BlockStmt, path func(string) string) bool {
+// earlier are the statements of the cell before the block. It reports whether it changed
+// anything.
+func (s *Session) typeCommaOk(block *ast.BlockStmt, earlier []ast.Stmt, path func(string) string) bool {
 	changed := false
 	var list []ast.Stmt
 	for i, st := range block.List {
@@ -349,7 +367,7 @@ func (s *Session) typeCommaOk(block *ast.BlockStmt, path func(string) string) bo
 			list = append(list, st)
 			continue
 		}
-		value := s.commaOkType(as.Rhs[0], block.List[:i], path)
+		value := s.commaOkType(as.Rhs[0], slices.Concat(earlier, block.List[:i]), path)
 		if value == nil {
 			list = append(list, st)
 			continue
@@ -486,8 +504,9 @@ func (s *Session) knownPackages(typ ast.Expr) bool {
 // recordDeclarations remembers what the cell declares: for help, completion and
 // tracebacks.
 func (s *Session) recordDeclarations(ctx context.Context, c *cell, count int) {
+	src := c.source()
 	for _, f := range c.funcs {
-		s.funcs[f.name] = origin{cell: c, count: count, line: f.line, signature: f.text}
+		s.funcs[f.name] = origin{cell: src, count: count, line: f.line, signature: f.text}
 	}
 	for _, t := range c.types {
 		s.types[t.name] = t.text

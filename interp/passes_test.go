@@ -994,17 +994,20 @@ for _gomatcalcLoop_i := 0; _gomatcalcLoop_i < 3; _gomatcalcLoop_i++ {
 		// still runs when the cell ends.
 		{name: "a defer in a block that moves into a function",
 			cell: "m := map[string]int{\"k\": 1}\nif v, ok := m[\"k\"]; ok {\ndefer fmt.Println(v)\n}\nfmt.Println(\"first\")",
+			// The literal uses m: it is made by a function compiled after m's
+			// statement (engine.LiftFuncLits), so the block is split there.
 			want: []unitWant{stmtsOf(`_gomatcalcLine, _gomatcalcTopLine = 1, 1
 m := map[string]int{"k": 1}
-_gomatcalcLine, _gomatcalcTopLine = 2, 2
-func() {
-	if v, ok := m["k"]; ok {
-		{
-			_gomatcalcDefer1 := fmt.Println
-			_gomatcalcrt.Defer(_gomatcalcDefer1, v)
+_gomatcalcLine, _gomatcalcTopLine = 2, 2`), declsOf(`func _gomatcalcLit1() func() {
+	return func() {
+		if v, ok := m["k"]; ok {
+			{
+				_gomatcalcDefer1 := fmt.Println
+				_gomatcalcrt.Defer(_gomatcalcDefer1, v)
+			}
 		}
 	}
-}()
+}`), stmtsOf(`_gomatcalcLit1()()
 _gomatcalcLine, _gomatcalcTopLine = 5, 5
 fmt.Println("first")`)}},
 		// The return is a panic before BlocksInFuncs looks for returns: the literal
@@ -1013,12 +1016,13 @@ fmt.Println("first")`)}},
 			cell: "m := map[string]int{}\nif _, ok := m[\"k\"]; !ok {\nreturn\n}\nfmt.Println(\"found\")",
 			want: []unitWant{stmtsOf(`_gomatcalcLine, _gomatcalcTopLine = 1, 1
 m := map[string]int{}
-_gomatcalcLine, _gomatcalcTopLine = 2, 2
-func() {
-	if _, ok := m["k"]; !ok {
-		panic("_gomatcalc: return from the cell")
+_gomatcalcLine, _gomatcalcTopLine = 2, 2`), declsOf(`func _gomatcalcLit1() func() {
+	return func() {
+		if _, ok := m["k"]; !ok {
+			panic("_gomatcalc: return from the cell")
+		}
 	}
-}()
+}`), stmtsOf(`_gomatcalcLit1()()
 _gomatcalcLine, _gomatcalcTopLine = 5, 5
 fmt.Println("found")`)}},
 		{name: "a recursive function that prints",

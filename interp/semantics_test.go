@@ -116,6 +116,19 @@ func TestGoSemantics(t *testing.T) {
 			{code: "import \"slices\"\na := []int{3, 1, 2}\nch := make(chan int)\nworker := func(b []int) { ch <- b[0] }\ngo worker(slices.Clone(a))\n<-ch", value: "3"},
 			{code: "done := make(chan bool)\ngo close(done)\n<-done", value: "false"},
 		}},
+		// The engine makes them inside functions of their own (engine.LiftFuncLits),
+		// splitting a block where a literal uses what an earlier statement defines.
+		{"function literals at a cell's top level", []step{
+			{code: "k := 3\nf := func() int { return k * 2 }\nk = 4\nf()", value: "8"},
+			{code: "var fib func(int) int\nfib = func(n int) int { if n < 2 { return n }; return fib(n-1) + fib(n-2) }\nfib(10)", value: "55"},
+			{code: "m := map[string]int{\"a\": 1}\nsize := func() int { return len(m) }\nv, ok := m[\"a\"]\nfmt.Println(size(), v, ok)", stdout: "1 1 true\n"},
+			{code: "n := 10\nfs := []func() int{}\nfor i := 0; i < 3; i++ {\nfs = append(fs, func() int { return i * n })\n}\nfs[0]() + fs[1]() + fs[2]()", value: "30"},
+			{code: "done := make(chan int)\ngo func() { done <- n + 1 }()\n<-done", value: "11"},
+			{code: "h := func() { panic(\"inner\") }\nh()", err: "  in func"},
+			{code: "x := 1\ng := func() int { return x }"},
+			// yaegi compiles a function with the variables of its time: x is a new variable.
+			{code: "x := 2\ng() * 10 + x", value: "12"},
+		}},
 		{"comma-ok definitions at a cell's top level", []step{
 			{code: "m := map[string]int{\"k\": 2}\nv, ok := m[\"k\"]\nfmt.Println(v, ok)", stdout: "2 true\n"},
 			{code: "w, found := m[\"nope\"]\nfmt.Println(w, found)", stdout: "0 false\n"},

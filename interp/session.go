@@ -194,7 +194,7 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	s.serial++
 	c.serial = s.serial
 	if c.declaresFunctions() {
-		s.cells[c.serial] = origin{cell: c, count: req.ExecutionCount}
+		s.cells[c.serial] = origin{cell: c.source(), count: req.ExecutionCount}
 	}
 	s.out.set(out)
 	defer s.out.set(nil)

@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"os"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -437,6 +438,82 @@ func TestBugOsExitPanics(t *testing.T) {
 	t.Logf("f(): %v, deferred call ran: %v; g() recovering: %v", f, ranDeferred, recovered)
 }
 
+func TestBugTopLevelClosureCopiesFrame(t *testing.T) {
+	p := newPlain(t)
+	// A global frame of 4000 slots (96 KB of reflect.Values).
+	var names []string
+	for k := 0; k < 4000; k++ {
+		names = append(names, fmt.Sprintf("v%d", k))
+	}
+	p.must(t, p.decls(t, "var "+strings.Join(names, ", ")+" int"), "4000 variables")
+	p.must(t, p.decls(t, "func mk() func() int { return func() int { return 1 } }"), "func mk")
+	// What running a unit allocates: the same closure, made at the top level and made
+	// inside a function (both units add slots, and the frame grows by a copy).
+	allocated := func(src string) uint64 {
+		prog, err := p.i.CompileAST(mustParseBlock(t, p, src))
+		if err != nil {
+			t.Fatalf("compiling %q: %v", src, err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if _, err := p.i.Execute(prog); err != nil {
+			t.Fatalf("running %q: %v", src, err)
+		}
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	allocated("g := mk()") // warms up what the first run allocates
+	inFunc := allocated("h := mk()")
+	top := allocated("f := func() int { return 1 }")
+	if top < inFunc+64<<10 {
+		gone(t, fmt.Sprintf("copies the global frame into a closure made at the top level (it allocated %d bytes, %d for the same closure made in a function)", top, inFunc),
+			"LiftFuncLits in funclits.go (and its call in transform, interp/compile.go)")
+	}
+	t.Logf("the closure made at the top level: %d bytes allocated; in a function: %d", top, inFunc)
+}
+
+func TestBugGlobalSlotsKept(t *testing.T) {
+	p := newPlain(t)
+	p.must(t, p.decls(t, `import "strings"`), `import "strings"`)
+	for _, src := range []string{`x := strings.Repeat("first", 2)`, `strings.Repeat("temporary", 2)`, `x := strings.Repeat("second", 2)`} {
+		p.must(t, p.stmts(t, src), src)
+	}
+	data, unlock := globalFrame(p.i)
+	if data == nil {
+		t.Fatal("no global frame: see TestYaegiPrivateFields")
+	}
+	kept := map[string]bool{}
+	for _, v := range *data {
+		if v.IsValid() && v.Kind() == reflect.String {
+			kept[v.String()] = true
+		}
+	}
+	unlock()
+	if !kept["firstfirst"] && !kept["temporarytemporary"] {
+		gone(t, "keeps the values of global slots nothing names (an earlier x, a temporary)",
+			"the sweep of slots.go (its calls in Engine.Compile, Engine.Run and compilePrelude)")
+	}
+	t.Logf("in the global frame: the first x %v, the temporary %v", kept["firstfirst"], kept["temporarytemporary"])
+}
+
+func TestBugChildScopesKept(t *testing.T) {
+	p := newPlain(t)
+	p.must(t, p.stmts(t, "x := 1"), "x := 1")
+	main := unexported(reflect.ValueOf(p.i).Elem().FieldByName("scopes")).MapIndex(reflect.ValueOf("main"))
+	if !main.IsValid() {
+		t.Fatal("no scope of package main: see TestYaegiPrivateFields")
+	}
+	children := func() int { return unexported(main.Elem().FieldByName("child")).Len() }
+	before := children()
+	for _, src := range []string{"y := 2", "{ z := 3; _ = z }", "if x > 0 { x++ }"} {
+		p.must(t, p.stmts(t, src), src)
+	}
+	if grown := children() - before; grown < 3 {
+		gone(t, fmt.Sprintf("keeps a child scope for every block it compiled (package main's grew by %d over 3 units)", grown),
+			"forgetChildScopes in slots.go")
+	}
+}
+
 // TestYaegiPrivateFields checks the engine's reflection into yaegi's unexported state.
 func TestYaegiPrivateFields(t *testing.T) {
 	p := newPlain(t)
@@ -480,6 +557,51 @@ func TestYaegiPrivateFields(t *testing.T) {
 		t.Errorf("Interpreter.roots has %d trees after forgetSyntaxTrees, want 0", n)
 	}
 	p.must(t, p.stmts(t, "f()"), "f() after forgetSyntaxTrees")
+
+	// slots.go: the frame, its layout, the symbols' slots, yaegi's nodes and scopes.
+	if !nodeFields().ok || valuedKinds() == nil {
+		t.Fatal("yaegi's node (child, kind, level, findex; kinds funcDecl, funcLit) or symbol (kind, index; " +
+			"varSym, constSym, funcSym) changed: update nodeFields and valuedKinds (slots.go)")
+	}
+	data, unlock := globalFrame(p.i)
+	if data == nil {
+		t.Fatal("globalFrame (slots.go) finds no Interpreter.frame.data ([]reflect.Value) or frame.mutex: update it")
+	}
+	frameLen := len(*data)
+	unlock()
+	x := m.MapIndex(reflect.ValueOf("x")).Elem().FieldByName("index").Int()
+	if n := slotCount(p.i); n == 0 || n != frameLen || !namedSlots(p.i)[int(x)] {
+		t.Errorf("slotCount %d, the frame's length %d, x's slot %d named: %v; want the universe scope's types as long as the frame, and x's slot named (slots.go)",
+			n, frameLen, x, namedSlots(p.i)[int(x)])
+	}
+	if !forgetChildScopes(p.i) {
+		t.Error("forgetChildScopes (slots.go) finds no scope.child slice: update it")
+	}
+	prog, err := p.i.CompileAST(mustParseBlock(t, p, "k := 1\n_ = func() int { return k + x }"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var global, literal, inFunc bool
+	w := nodeWalker{seen: map[uintptr]bool{}, visit: func(level, findex int, fn reflect.Value, lit bool) {
+		global = global || fn.IsValid() && level == globalLevel && findex == int(x)
+		literal = literal || lit && !fn.IsValid()
+		inFunc = inFunc || fn.IsValid()
+	}}
+	w.walk(unexported(reflect.ValueOf(prog).Elem().FieldByName("root")), reflect.Value{})
+	if !global || !literal || !inFunc {
+		t.Errorf("walking a unit's nodes (slots.go) found x read in a function: %v, a literal at the top level: %v, a function body: %v; want all",
+			global, literal, inFunc)
+	}
+}
+
+// mustParseBlock parses src as a block of top-level statements.
+func mustParseBlock(t *testing.T, p *plain, src string) *ast.BlockStmt {
+	t.Helper()
+	f, err := parser.ParseFile(p.i.FileSet(), interp.DefaultSourceName, "package main\nfunc _() {\n"+src+"\n}", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.Decls[0].(*ast.FuncDecl).Body
 }
 
 // TestYaegiPanicFrames checks the lines yaegi writes to stderr for each frame a panic

@@ -40,13 +40,14 @@ type Engine struct {
 	yaegi  *interp.Interpreter
 	frames *frameRecorder
 	run    runState
+	slots  slotTable // the global frame's slots (slots.go)
 }
 
 // New returns an engine with Go's standard library and opts.Symbols loaded.
 func New(opts Options) (*Engine, error) {
 	frames := &frameRecorder{w: opts.Stderr}
 	i := interp.New(interp.Options{Stdin: opts.Stdin, Stdout: opts.Stdout, Stderr: frames})
-	e := &Engine{yaegi: i, frames: frames}
+	e := &Engine{yaegi: i, frames: frames, slots: newSlotTable()}
 	if err := i.Use(yaegistdlib.Symbols); err != nil {
 		return nil, fmt.Errorf("engine: loading symbols: %w", err)
 	}
@@ -81,6 +82,7 @@ type Program struct {
 	// before is the state before the unit was compiled, for Run to restore when the
 	// unit fails before any of it ran.
 	before Checkpoint
+	slots  *unitSlots // what it has of the global frame (slots.go)
 }
 
 // Compile compiles one unit: an *ast.File of declarations (package main) or an
@@ -92,13 +94,18 @@ func (e *Engine) Compile(unit ast.Node) (p *Program, err error) {
 		return nil, &Error{Kind: Compile, Msg: "engine: a unit without a position cannot see its imports", Internal: true}
 	}
 	before := e.Checkpoint()
+	from := slotCount(e.yaegi)
 	defer func() {
 		if r := recover(); r != nil {
 			err = compilerPanic(r)
 		}
 		if err != nil {
 			e.Restore(before)
+			e.failed(from)
+		} else {
+			e.compiled(p, from)
 		}
+		forgetChildScopes(e.yaegi)
 	}()
 	// yaegi's compiler logs some of its panics ("nil type") on the process's logger
 	// before it recovers them: compile errors are reported, not logged.
@@ -119,6 +126,12 @@ func (e *Engine) Compile(unit ast.Node) (p *Program, err error) {
 func (e *Engine) Run(ctx context.Context, p *Program) (v reflect.Value, err error) {
 	e.frames.reset()
 	defer forgetSyntaxTrees(e.yaegi)
+	defer func() {
+		// An interrupted unit, or one that called os.Exit, may still be running.
+		var ee *Error
+		e.finished(p, errors.As(err, &ee) && (ee.Kind == Interrupted || ee.Kind == Exit))
+		e.sweep()
+	}()
 	ctx = e.run.start(ctx)
 	defer e.run.end()
 	v, err = e.yaegi.ExecuteWithContext(ctx, p.prog)

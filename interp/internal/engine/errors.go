@@ -63,6 +63,8 @@ type frameRecorder struct {
 
 var panicLine = regexp.MustCompile(`^(?:` + regexp.QuoteMeta(FileName) + `:)?(?:(\d+):(\d+)|-): panic: (.*)\(\.\.\.\)\n?$`)
 
+var liftedName = regexp.MustCompile(regexp.QuoteMeta(LitPrefix) + `\d+\.`)
+
 func (r *frameRecorder) Write(p []byte) (int, error) {
 	m := panicLine.FindSubmatch(p)
 	if m == nil {
@@ -77,6 +79,8 @@ func (r *frameRecorder) Write(p []byte) (int, error) {
 	if len(fn) > 5 && fn[:5] == "main." {
 		fn = fn[5:]
 	}
+	// A literal LiftFuncLits moved is the cell's "func", as it was written.
+	fn = liftedName.ReplaceAllString(fn, "")
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.frames) < maxFrames {

@@ -234,6 +234,8 @@ func (e *Engine) compilePrelude() error {
 		return err
 	}
 	_, err = e.yaegi.Execute(p.prog)
+	e.finished(p, false)
+	e.sweep()
 	return err
 }
 
