@@ -19,12 +19,19 @@ CELLS = [
 ] + [("1,000,000 lines again", 'for i := 0; i < 1000000; i++ { fmt.Println("line", i) }')] * 5
 
 
-def rss_mib(pid):
+def rss_mib_one(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def rss_mib(pid):
+    """The RSS of the kernel and its children (the session runs in a worker process)."""
+    import psutil
+    procs = [psutil.Process(pid)] + psutil.Process(pid).children(recursive=True)
+    return sum(p.memory_info().rss for p in procs) / 2**20
 
 
 def run(kc, code, timeout=120):
@@ -64,7 +71,7 @@ def main():
         rows.append((name, reply["status"], took, got, rss_mib(pid), next_took))
     kc.stop_channels()
     km.shutdown_kernel(now=False)
-    print("| cell | reply | to idle | output received | kernel RSS after | next cell `1+1` |")
+    print("| cell | reply | to idle | output received | kernel+worker RSS after | next cell `1+1` |")
     print("|---|---|---|---|---|---|")
     for name, status, took, got, rss, nxt in rows:
         print(f"| {name} | {status} | {took:.2f} s | {got / 1e6:.2f} MB | {rss:.0f} MiB | {nxt * 1000:.1f} ms |")

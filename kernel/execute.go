@@ -158,7 +158,7 @@ func (k *Kernel) execute(sock *router, m *Message) {
 	cancel()
 	out.close()
 	if res.Value != nil {
-		res.Value = limitBundle(res.Value)
+		res.Value = res.Value.Limited()
 	}
 
 	if storeHistory {
@@ -229,14 +229,11 @@ const (
 	streamMax   = 64 << 10
 )
 
-// Output limits. A cell's stream text (stdout and stderr together) stops at streamLimit
-// with a note; what it prints after that is counted, not sent. One display or result
-// bigger than bundleLimit is shown as its text/plain cut to streamLimit, with a note.
-// Notebooks keep every output, and a front end slows to a crawl long before these sizes.
-const (
-	streamLimit = 4_000_000
-	bundleLimit = 16_000_000
-)
+// A cell's stream text (stdout and stderr together) stops at streamLimit with a note;
+// what it prints after that is counted, not sent. (One display or result bigger than
+// lang.BundleLimit is shown as its text/plain cut, with a note: Bundle.Limited.) Notebooks
+// keep every output, and a front end slows to a crawl long before these sizes.
+const streamLimit = lang.TextLimit
 
 // cellOutput is the lang.Output of one execute_request: it publishes with the request as
 // parent, batches stream text and enforces the output limits.
@@ -332,51 +329,10 @@ func (o *cellOutput) close() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.dropped > 0 && !o.closed {
-		o.streamNote(fmt.Sprintf("[gomatcalc: %s of output not shown]\n", byteSize(o.dropped)))
+		o.streamNote(fmt.Sprintf("[gomatcalc: %s of output not shown]\n", lang.ByteSize(o.dropped)))
 	}
 	o.flushLocked()
 	o.closed = true
-}
-
-// byteSize is n bytes for people.
-func byteSize(n int) string {
-	switch {
-	case n >= 1e6:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	case n >= 1e3:
-		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
-
-// limitBundle returns b, or when it is over bundleLimit its text/plain cut to
-// streamLimit and a note.
-func limitBundle(b lang.Bundle) lang.Bundle {
-	b = b.Encodable()
-	size := 0
-	for _, v := range b {
-		if s, ok := v.(string); ok {
-			size += len(s)
-		} else if data, err := json.Marshal(v); err == nil {
-			size += len(data)
-		}
-	}
-	if size <= bundleLimit {
-		return b
-	}
-	text, _ := b["text/plain"].(string)
-	if len(text) > streamLimit {
-		cut := streamLimit
-		for cut > 0 && !utf8.RuneStart(text[cut]) {
-			cut--
-		}
-		text = text[:cut] + "…"
-	}
-	note := fmt.Sprintf("[gomatcalc: an output of %s is over the limit of %d MB; only its text is shown", byteSize(size), bundleLimit/1_000_000)
-	if text != b["text/plain"] {
-		note += ", cut"
-	}
-	return lang.Bundle{"text/plain": text + "\n" + note + "]"}
 }
 
 func (o *cellOutput) Display(d lang.Display) {
@@ -386,7 +342,7 @@ func (o *cellOutput) Display(d lang.Display) {
 		return
 	}
 	o.flushLocked()
-	d.Data = limitBundle(d.Data)
+	d.Data = d.Data.Limited()
 	msgType := "display_data"
 	if d.Update {
 		msgType = "update_display_data"

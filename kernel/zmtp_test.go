@@ -347,13 +347,13 @@ func TestOutputOverTheLimitIsCutWithANote(t *testing.T) {
 	}
 }
 
-func TestLimitBundle(t *testing.T) {
+func TestABundleOverTheLimitKeepsItsTextCut(t *testing.T) {
 	small := lang.Bundle{"text/plain": "x", "text/html": "<b>x</b>"}
-	if got := limitBundle(small); len(got) != 2 {
+	if got := small.Limited(); len(got) != 2 {
 		t.Errorf("a small bundle changed: %v", got)
 	}
-	big := lang.Bundle{"text/plain": strings.Repeat("é", bundleLimit), "text/html": "<p>"}
-	got := limitBundle(big)
+	big := lang.Bundle{"text/plain": strings.Repeat("é", lang.BundleLimit), "text/html": "<p>"}
+	got := big.Limited()
 	text := got["text/plain"].(string)
 	if len(got) != 1 || len(text) > streamLimit+200 || !strings.Contains(text, "only its text is shown, cut]") {
 		t.Errorf("big bundle: %d types, %d bytes, ends %q", len(got), len(text), text[len(text)-80:])

@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
 )
@@ -132,11 +134,14 @@ func (s *server) execute(req request) lang.ExecuteResult {
 	if req.Execute != nil {
 		exec = *req.Execute
 	}
-	res := s.session.Execute(ctx, exec, &output{srv: s, id: req.ID})
-	res.Value = res.Value.Encodable()
-	res.Page = res.Page.Encodable()
+	out := &output{srv: s, id: req.ID}
+	res := s.session.Execute(ctx, exec, out)
+	out.flush()
+	// Within the limits the kernel enforces anyway: a 100 MB value need not cross the pipe.
+	res.Value = res.Value.Limited()
+	res.Page = res.Page.Limited()
 	for name, r := range res.UserExpressions {
-		r.Value = r.Value.Encodable()
+		r.Value = r.Value.Limited()
 		res.UserExpressions[name] = r
 	}
 	return res
@@ -165,18 +170,61 @@ func (s *server) answer(id uint64, reply *inputReply) {
 }
 
 // output is the lang.Output of an execute in the worker: everything goes to the
-// supervisor as events of the call.
+// supervisor as events of the call. Stream text is gathered for a few milliseconds or
+// 64 KiB (a cell printing a million lines makes a million writes; an event each cost 5x
+// the kernel's own handling), and always sent before anything else the cell shows.
 type output struct {
 	srv *server
 	id  uint64
+
+	mu      sync.Mutex
+	name    string // the stream of pending
+	pending strings.Builder
+	timer   *time.Timer
 }
 
+const (
+	streamDelay = 10 * time.Millisecond
+	streamBatch = 64 << 10
+)
+
 func (o *output) Stream(name, text string) {
-	o.srv.send(event{ID: o.id, Stream: &stream{Name: name, Text: text}})
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.pending.Len() > 0 && o.name != name {
+		o.flushLocked()
+	}
+	o.name = name
+	o.pending.WriteString(text)
+	switch {
+	case o.pending.Len() >= streamBatch:
+		o.flushLocked()
+	case o.timer == nil:
+		o.timer = time.AfterFunc(streamDelay, o.flush)
+	}
+}
+
+func (o *output) flush() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.flushLocked()
+}
+
+func (o *output) flushLocked() {
+	if o.timer != nil {
+		o.timer.Stop()
+		o.timer = nil
+	}
+	if o.pending.Len() == 0 {
+		return
+	}
+	o.srv.send(event{ID: o.id, Stream: &stream{Name: o.name, Text: o.pending.String()}})
+	o.pending.Reset()
 }
 
 func (o *output) Display(d lang.Display) {
-	d.Data = d.Data.Encodable()
+	o.flush()
+	d.Data = d.Data.Limited()
 	if err := o.srv.send(event{ID: o.id, Display: &d}); err != nil {
 		// Metadata JSON cannot encode: the display goes without it.
 		d.Metadata = nil
@@ -185,10 +233,12 @@ func (o *output) Display(d lang.Display) {
 }
 
 func (o *output) Clear(wait bool) {
+	o.flush()
 	o.srv.send(event{ID: o.id, Clear: &wait})
 }
 
 func (o *output) Input(prompt string, password bool) (string, error) {
+	o.flush()
 	s := o.srv
 	reply := make(chan inputReply, 1)
 	s.mu.Lock()

@@ -48,10 +48,18 @@ func (f *fakeSession) Execute(ctx context.Context, req lang.ExecuteRequest, out 
 	switch cmd {
 	case "set":
 		f.value = arg
+	case "big-value":
+		return lang.ExecuteResult{Value: lang.Bundle{"text/plain": strings.Repeat("x", 2*lang.BundleLimit), "text/html": "<p>"}}
 	case "get":
 		return lang.ExecuteResult{Value: lang.PlainText(f.value)}
 	case "print":
 		out.Stream("stdout", arg)
+	case "lines": // many small writes, a display, then more
+		for i := 0; i < 10000; i++ {
+			out.Stream("stdout", "line\n")
+		}
+		out.Display(lang.Display{Data: lang.PlainText("shown")})
+		out.Stream("stdout", "after\n")
 	case "display-nan":
 		out.Display(lang.Display{Data: lang.Bundle{"text/plain": "x", "application/json": math.NaN()}})
 	case "input":
@@ -121,6 +129,7 @@ type recorder struct {
 	mu       sync.Mutex
 	streams  map[string]string
 	displays []lang.Display
+	order    []string // "stream" or "display", a call each
 	input    func(prompt string) (string, error)
 }
 
@@ -131,11 +140,13 @@ func (r *recorder) Stream(name, text string) {
 		r.streams = map[string]string{}
 	}
 	r.streams[name] += text
+	r.order = append(r.order, "stream")
 }
 func (r *recorder) Display(d lang.Display) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.displays = append(r.displays, d)
+	r.order = append(r.order, "display")
 }
 func (r *recorder) Clear(bool) {}
 func (r *recorder) Input(prompt string, password bool) (string, error) {
@@ -225,6 +236,31 @@ func TestInputGoesThroughTheFrontEnd(t *testing.T) {
 	res, _ = run(s, "input name?") // the recorder refuses input
 	if res.Err == nil || res.Err.Value != lang.ErrNoStdin.Error() {
 		t.Errorf("input without stdin: %+v, want %v", res.Err, lang.ErrNoStdin)
+	}
+}
+
+// A cell's many small writes cross the pipe in a few events, and keep their order with
+// what it displays.
+func TestStreamTextIsGatheredAndKeepsItsOrder(t *testing.T) {
+	s := start(t, 0)
+	res, out := run(s, "lines")
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if want := strings.Repeat("line\n", 10000) + "after\n"; out.stream("stdout") != want {
+		t.Errorf("stdout: %d bytes, want %d", len(out.stream("stdout")), len(want))
+	}
+	if n := len(out.order); n > 50 || n < 3 || out.order[n-2] != "display" || out.order[n-1] != "stream" {
+		t.Errorf("%d calls, ending %v: want a few streams, the display, then the last line", n, out.order[max(0, n-3):])
+	}
+}
+
+func TestABundleOverTheLimitCrossesThePipeCut(t *testing.T) {
+	s := start(t, 0)
+	res, _ := run(s, "big-value")
+	text, _ := res.Value["text/plain"].(string)
+	if res.Err != nil || len(res.Value) != 1 || len(text) > lang.TextLimit+200 || !strings.Contains(text, "only its text is shown, cut]") {
+		t.Errorf("a value of %d MB: %v, %d representations, %d bytes of text", 2*lang.BundleLimit/1_000_000, res.Err, len(res.Value), len(text))
 	}
 }
 

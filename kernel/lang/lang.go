@@ -12,9 +12,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Session is a language session: the state that cells share and the answers a front end
@@ -198,4 +200,54 @@ func (b Bundle) Encodable() Bundle {
 		out["text/plain"] = "(a value whose " + strings.Join(dropped, ", ") + " form JSON cannot encode)"
 	}
 	return out
+}
+
+// Output limits, the kernel's and a worker's alike: one display or result bigger than
+// BundleLimit (all its representations together) is shown as its text/plain cut to
+// TextLimit, with a note (Limited); the kernel stops a cell's stream text at TextLimit.
+// Notebooks keep every output, and a front end slows to a crawl long before these sizes.
+const (
+	TextLimit   = 4_000_000
+	BundleLimit = 16_000_000
+)
+
+// Limited is b.Encodable(), or when that is over BundleLimit its text/plain cut to
+// TextLimit and a note.
+func (b Bundle) Limited() Bundle {
+	b = b.Encodable()
+	size := 0
+	for _, v := range b {
+		if s, ok := v.(string); ok {
+			size += len(s)
+		} else if data, err := json.Marshal(v); err == nil {
+			size += len(data)
+		}
+	}
+	if size <= BundleLimit {
+		return b
+	}
+	text, _ := b["text/plain"].(string)
+	if len(text) > TextLimit {
+		cut := TextLimit
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut] + "…"
+	}
+	note := fmt.Sprintf("[gomatcalc: an output of %s is over the limit of %d MB; only its text is shown", ByteSize(size), BundleLimit/1_000_000)
+	if text != b["text/plain"] {
+		note += ", cut"
+	}
+	return Bundle{"text/plain": text + "\n" + note + "]"}
+}
+
+// ByteSize is n bytes for people.
+func ByteSize(n int) string {
+	switch {
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
