@@ -27,12 +27,10 @@ CLOSURE_CELL = "done := make(chan int)\ngo func() { done <- n }()\n<-done"
 
 
 def status(pid):
-    out = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            out[key] = value.strip()
-    return int(out["VmRSS"].split()[0]) / 1024, int(out["Threads"])
+    """RSS (MiB) and threads of the kernel and its children (the session's worker)."""
+    import psutil
+    procs = [psutil.Process(pid)] + psutil.Process(pid).children(recursive=True)
+    return sum(p.memory_info().rss for p in procs) / 2**20, sum(p.num_threads() for p in procs)
 
 
 def execute(kc, code, **kw):
