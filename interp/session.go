@@ -228,6 +228,11 @@ func (s *Session) Execute(ctx context.Context, req lang.ExecuteRequest, out lang
 	if name := s.rt.Overflow(); name != "" {
 		err = &recursionError{fn: name}
 	}
+	if err == nil && ctx.Err() != nil {
+		// The interrupt cut a wait short (time.Sleep ends at once), and the rest of the
+		// cell ran to its end before yaegi looked: the cell did not run as written.
+		err = &engine.Error{Kind: engine.Interrupted, Msg: "interrupted"}
+	}
 	if err != nil {
 		res.Err = s.cellError(err, c)
 		hintAssertion(res.Err, c.text)

@@ -721,6 +721,26 @@ func (bad) HTML() string { panic("no html today") }`)
 	}
 }
 
+// A sleep the interrupt cut short fails its cell, every time: the rest of the cell may
+// reach its end before yaegi sees the interrupt.
+func TestAnInterruptedSleepIsAlwaysAnInterrupt(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "import \"time\"")
+	for i := 0; i < 30; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		if i%2 == 0 {
+			cancel() // before the cell starts: the sleep ends at once
+		} else {
+			time.AfterFunc(5*time.Millisecond, cancel)
+		}
+		res := s.Execute(ctx, lang.ExecuteRequest{Code: "time.Sleep(time.Hour)\nn := 1\n_ = n"}, newRecorder())
+		cancel()
+		if res.Err == nil || res.Err.Name != "Interrupted" {
+			t.Fatalf("run %d: got %+v, want Interrupted", i, res.Err)
+		}
+	}
+}
+
 func TestInterruptedSleepLeavesNoGoroutine(t *testing.T) {
 	s := newSession(t)
 	exec(t, s, "import \"time\"")

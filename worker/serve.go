@@ -58,6 +58,10 @@ func Serve(load func() (lang.Session, error)) error {
 			srv.interrupt(req.ID)
 		case methodInput:
 			srv.answer(req.ID, req.Input)
+		case methodExecute:
+			// Registered before it runs: an interrupt that follows at once must find it.
+			srv.register(req.ID)
+			go srv.handle(req)
 		default:
 			go srv.handle(req)
 		}
@@ -80,6 +84,7 @@ type server struct {
 
 // running is an execute in progress: what cancels it and the input requests it waits on.
 type running struct {
+	ctx    context.Context
 	cancel context.CancelFunc
 	inputs map[uint64]chan inputReply
 }
@@ -118,13 +123,20 @@ func (s *server) handle(req request) {
 	}
 }
 
-func (s *server) execute(req request) lang.ExecuteResult {
+// register makes the execute id's context, which an interrupt cancels even before the
+// execute has begun.
+func (s *server) register(id uint64) {
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	r := &running{cancel: cancel, inputs: map[uint64]chan inputReply{}}
 	s.mu.Lock()
-	s.running[req.ID] = r
+	s.running[id] = &running{ctx: ctx, cancel: cancel, inputs: map[uint64]chan inputReply{}}
 	s.mu.Unlock()
+}
+
+func (s *server) execute(req request) lang.ExecuteResult {
+	s.mu.Lock()
+	r := s.running[req.ID] // registered by Serve
+	s.mu.Unlock()
+	defer r.cancel()
 	defer func() {
 		s.mu.Lock()
 		delete(s.running, req.ID)
@@ -135,7 +147,7 @@ func (s *server) execute(req request) lang.ExecuteResult {
 		exec = *req.Execute
 	}
 	out := &output{srv: s, id: req.ID}
-	res := s.session.Execute(ctx, exec, out)
+	res := s.session.Execute(r.ctx, exec, out)
 	out.flush()
 	// Within the limits the kernel enforces anyway: a 100 MB value need not cross the pipe.
 	res.Value = res.Value.Limited()

@@ -470,10 +470,14 @@ func (p *process) forget(id uint64) {
 
 func (p *process) waitReady(ctx context.Context) *lang.Error {
 	select {
-	case <-p.ready:
-	case <-ctx.Done():
-		return &lang.Error{Name: "Interrupted", Value: "interrupted while the Go session was starting",
-			Traceback: []string{red + "Interrupted: interrupted while the Go session was starting" + reset}}
+	case <-p.ready: // first: an interrupt already there is the cell's, once it runs
+	default:
+		select {
+		case <-p.ready:
+		case <-ctx.Done():
+			return &lang.Error{Name: "Interrupted", Value: "interrupted while the Go session was starting",
+				Traceback: []string{red + "Interrupted: interrupted while the Go session was starting" + reset}}
+		}
 	}
 	if p.loadError != "" {
 		msg := "the Go session could not start: " + p.loadError

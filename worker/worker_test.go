@@ -325,6 +325,24 @@ func TestACellThatIgnoresTheInterruptIsEndedAfterTheGrace(t *testing.T) {
 	}
 }
 
+// An interrupt that comes with the request itself (sent as the worker starts the call)
+// is not lost: the cell stops, and the session is kept.
+func TestAnInterruptAtOnceIsHonoured(t *testing.T) {
+	s := start(t, 10*time.Second)
+	value(t, s, "set kept")
+	for i := 0; i < 20; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		res := s.Execute(ctx, lang.ExecuteRequest{Code: "wait"}, &recorder{})
+		if res.Err == nil || res.Err.Value != "the cell was interrupted" {
+			t.Fatalf("run %d: %+v, want the session's own interrupt", i, res.Err)
+		}
+	}
+	if got := value(t, s, "get"); got != "kept" {
+		t.Errorf("value %q, want kept", got)
+	}
+}
+
 func TestWhatGoroutinesPrintAfterTheCellGoesToIt(t *testing.T) {
 	s := start(t, 0)
 	res, out := run(s, "later late")
