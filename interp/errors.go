@@ -83,8 +83,7 @@ func (s *Session) cellError(err error, c *cell) *lang.Error {
 	case errors.As(err, &ee):
 		switch ee.Kind {
 		case engine.Interrupted:
-			return &lang.Error{Name: "Interrupted", Value: "the cell was interrupted",
-				Traceback: []string{red + "Interrupted: the cell was interrupted" + reset}}
+			return s.interruptedError(c)
 		case engine.Panic:
 			return s.panicError(ee, c)
 		case engine.Exit:
@@ -111,6 +110,25 @@ func compileError(ee *engine.Error, c *cell) *lang.Error {
 	col = max(1, min(col, len(c.line(line))+1))
 	return &lang.Error{Name: "CompileError", Value: fmt.Sprintf("line %d:%d: %s", line, col, msg), Line: line, Column: col,
 		Traceback: append([]string{red + "compile error" + reset}, located(c, line, col, msg)...)}
+}
+
+// interruptedError says where the interrupt found the cell: the line markers' last line
+// in it, and in a function of another cell.
+func (s *Session) interruptedError(c *cell) *lang.Error {
+	res := &lang.Error{Name: "Interrupted", Value: "the cell was interrupted"}
+	tb := []string{red + "Interrupted: the cell was interrupted" + reset}
+	globals := s.engine.Globals()
+	serial, line := markedLine(globals, lineVar)
+	topSerial, top := markedLine(globals, topLineVar)
+	if o, ok := s.cells[serial]; ok && serial != c.serial && line > 0 {
+		tb = append(tb, fmt.Sprintf("  in code of cell [%d], at line %d", o.count, line), "    "+strings.TrimSpace(o.cell.line(line)))
+	}
+	if topSerial == c.serial && top > 0 {
+		tb = append(tb, fmt.Sprintf("  at line %d of this cell", top), "    "+strings.TrimSpace(c.line(top)))
+		res.Line = top
+	}
+	res.Traceback = tb
+	return res
 }
 
 // panicError is a panic of the running cell, with the calls it unwound and the line of

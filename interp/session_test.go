@@ -152,6 +152,21 @@ func TestInterruptStopsALoop(t *testing.T) {
 	}
 }
 
+// An interrupt names the line it found the cell at, and the line of another cell's
+// function it was in.
+func TestAnInterruptNamesTheLine(t *testing.T) {
+	s := newSession(t)
+	s.Execute(context.Background(), lang.ExecuteRequest{Code: "func spin(n int) int {\n\tfor {\n\t\tn = n * 3 / 2\n\t}\n}", ExecutionCount: 7}, newRecorder())
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	res := s.Execute(ctx, lang.ExecuteRequest{Code: "x := 1\nx = spin(x)\nx"}, newRecorder())
+	tb := strings.Join(res.Err.Traceback, "\n")
+	if res.Err == nil || res.Err.Name != "Interrupted" || res.Err.Line != 2 ||
+		!strings.Contains(tb, "at line 2 of this cell\n    x = spin(x)") || !strings.Contains(tb, "in code of cell [7], at line 3\n    n = n * 3 / 2") {
+		t.Errorf("got %+v\n%s", res.Err, tb)
+	}
+}
+
 func TestStdin(t *testing.T) {
 	s := newSession(t)
 	out := newRecorder()

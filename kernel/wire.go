@@ -251,13 +251,17 @@ func orEmpty(b json.RawMessage) []byte {
 	return b
 }
 
+// dateFormat stamps microseconds, as ipykernel does: jupyter_client parses at most six
+// fractional digits and leaves a date with nine as a string.
+const dateFormat = "2006-01-02T15:04:05.000000Z07:00"
+
 // newHeader returns a fresh header of type msgType in session.
 func newHeader(msgType, session string) Header {
 	return Header{
 		MsgID:    newID(),
 		Session:  session,
 		Username: "kernel",
-		Date:     time.Now().UTC().Format(time.RFC3339Nano),
+		Date:     time.Now().UTC().Format(dateFormat),
 		MsgType:  msgType,
 		Version:  ProtocolVersion,
 	}

@@ -29,6 +29,7 @@ func Render(v any) map[string]any { return std.Render(v) }
 // matfmt.Formatter (matcalc's derivatives) renders through Formatted with them, instead
 // of its String, HTML and LaTeX methods.
 func (d *Display) Render(v any) map[string]any {
+	v = byPointer(v)
 	results := map[string]any{}
 	for _, m := range methods {
 		if r, ok := m.call(v); ok {
@@ -44,6 +45,24 @@ func (d *Display) Render(v any) map[string]any {
 	}
 	return d.RenderResults(v, results)
 }
+
+// byPointer is a pointer to a copy of v when v is one of gonum's matrices or vectors held
+// by value (var P mat.Dense; P.Mul(A, A); P): their methods have pointer receivers, and
+// the value would show as a raw struct. Anything else is v.
+func byPointer(v any) any {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() || rv.Kind() != reflect.Struct || rv.Type().PkgPath() != matPkgPath {
+		return v
+	}
+	p := reflect.New(rv.Type())
+	p.Elem().Set(rv)
+	if _, ok := p.Interface().(mat.Matrix); ok {
+		return p.Interface()
+	}
+	return v
+}
+
+var matPkgPath = reflect.TypeOf(mat.Dense{}).PkgPath()
 
 // RenderResults renders v as Render does, with the results of its methods given: method
 // name ("HTML", "String", ...) -> what the method returned, or a *MethodPanic. The session

@@ -228,3 +228,25 @@ func TestRenderShowsNotes(t *testing.T) {
 		t.Errorf("a changed matrix shows its old note: %q", got)
 	}
 }
+
+// gonum's matrices and vectors held by value show as their pointers do, not as raw
+// structs (var P mat.Dense; P.Mul(A, A); P).
+func TestAMatrixByValueShowsAsItsPointer(t *testing.T) {
+	a := mat.NewDense(2, 2, []float64{1, 2, 3, 4})
+	var p mat.Dense
+	p.Mul(a, a)
+	x := mat.NewVecDense(2, []float64{1, 2})
+	var v mat.VecDense
+	v.AddVec(x, x)
+	for _, c := range []struct {
+		value, pointer any
+	}{{p, &p}, {v, &v}, {*mat.NewSymDense(2, []float64{1, 2, 2, 1}), mat.NewSymDense(2, []float64{1, 2, 2, 1})}} {
+		got, want := Render(c.value), Render(c.pointer)
+		if got["text/plain"] != want["text/plain"] || got["text/html"] == nil {
+			t.Errorf("%T by value: %q, want %q", c.value, got["text/plain"], want["text/plain"])
+		}
+	}
+	if got := Render(struct{ A int }{3})["text/plain"]; got != "{3}" {
+		t.Errorf("another struct: %q", got)
+	}
+}

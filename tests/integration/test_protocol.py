@@ -6,6 +6,7 @@ import signal
 import tempfile
 import time
 import unittest
+from datetime import datetime
 from queue import Empty
 
 from support import TIMEOUT, KernelTestCase, kernel, outputs, run_cell, stdout_text
@@ -29,6 +30,14 @@ class TestExecute(KernelTestCase):
         self.assertEqual(result["execution_count"], reply["execution_count"])
         self.assertEqual(result["data"]["text/plain"], "42")
         self.assertEqual(result["metadata"], {})
+
+    def test_dates_are_parsed_by_jupyter_client(self):
+        # jupyter_client turns a date of up to six fractional digits into a datetime and
+        # leaves one of nine as a string; ipykernel stamps microseconds.
+        msgs = []
+        reply = self.kc.execute_interactive("1 + 1", timeout=TIMEOUT, output_hook=msgs.append)
+        for msg in [reply] + msgs:
+            self.assertIsInstance(msg["header"]["date"], datetime, msg["msg_type"])
 
     def test_state_survives_errors(self):
         self.run_cell("kept := 7")
