@@ -144,6 +144,11 @@ func (s *Session) panicError(ee *engine.Error, c *cell) *lang.Error {
 	if msg == indexOutOfRange && serial == c.serial && line == top && top > 0 {
 		msg += s.indexDetail(c, line)
 	}
+	if msg == shapeMismatch && serial == c.serial && line == top && top > 0 {
+		if shapes := s.shapeDetail(c, line); shapes != "" {
+			msg += ": " + shapes
+		}
+	}
 	tb := []string{red + "panic: " + msg + reset}
 	var previous string
 	for _, f := range ee.Frames {

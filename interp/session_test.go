@@ -167,6 +167,22 @@ func TestAnInterruptNamesTheLine(t *testing.T) {
 	}
 }
 
+// gonum's shape panic names no shapes: the session adds those of the statement's
+// operands.
+func TestAShapeMismatchNamesTheShapes(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "A := mat.NewDense(3, 3, nil)\nB := mat.NewDense(2, 3, nil)\nD := mat.NewDense(2, 2, nil)")
+	for code, want := range map[string]string{
+		"var C mat.Dense\nC.Mul(A, B)": "mat: dimension mismatch: C is empty, A is 3×3, B is 2×3",
+		"D.Mul(A, A)":                  "mat: dimension mismatch: D is 2×2, A is 3×3",
+		"D.Add(D, B)":                  "mat: dimension mismatch: D is 2×2, B is 2×3",
+	} {
+		if res, _ := exec(t, s, code); res.Err == nil || res.Err.Value != want {
+			t.Errorf("%s: %+v, want %q", code, res.Err, want)
+		}
+	}
+}
+
 func TestStdin(t *testing.T) {
 	s := newSession(t)
 	out := newRecorder()

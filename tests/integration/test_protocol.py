@@ -39,6 +39,11 @@ class TestExecute(KernelTestCase):
         for msg in [reply] + msgs:
             self.assertIsInstance(msg["header"]["date"], datetime, msg["msg_type"])
 
+    def test_a_shape_mismatch_names_the_shapes(self):
+        reply, msgs = self.run_cell("A := mat.NewDense(3, 3, nil)\nB := mat.NewDense(2, 3, nil)\nvar C mat.Dense\nC.Mul(A, B)")
+        self.assertEqual(reply["status"], "error")
+        self.assertEqual(reply["evalue"], "mat: dimension mismatch: C is empty, A is 3×3, B is 2×3")
+
     def test_state_survives_errors(self):
         self.run_cell("kept := 7")
         reply, msgs = self.run_cell('panic("on purpose")')
@@ -167,6 +172,11 @@ class TestInterrupt(KernelTestCase):
                 self.assertLess(took, 5)
         reply, msgs = self.run_cell("before + 1")
         self.assertEqual(outputs(msgs, "execute_result")[0]["data"]["text/plain"], "42")
+
+    def test_an_interrupt_names_the_line(self):
+        reply, _ = self.interrupt_after("n := 0\nfor {\n\tn++\n}")
+        self.assertEqual(reply["ename"], "Interrupted")
+        self.assertIn("at line 2 of this cell", "\n".join(reply["traceback"]))
 
     def test_sigint_interrupts_too(self):
         # interrupt_mode is "message", but a terminal's Ctrl-C sends SIGINT.
