@@ -303,6 +303,19 @@ func (o *cellOutput) streamNote(text string) {
 	o.midLine = false
 }
 
+// takeUnfinishedLineLocked removes the last line of the pending stdout text when it has
+// no newline yet, and returns it.
+func (o *cellOutput) takeUnfinishedLineLocked() string {
+	text := o.pending.String()
+	if o.name != "stdout" || text == "" || strings.HasSuffix(text, "\n") {
+		return ""
+	}
+	cut := strings.LastIndex(text, "\n") + 1
+	o.pending.Reset()
+	o.pending.WriteString(text[:cut])
+	return text[cut:]
+}
+
 func (o *cellOutput) flush() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -372,7 +385,15 @@ func (o *cellOutput) Input(prompt string, password bool) (string, error) {
 	if !o.allowStdin {
 		return "", lang.ErrNoStdin
 	}
-	o.flush()
+	o.mu.Lock()
+	if prompt == "" {
+		// fmt.Print("your name? ") before fmt.Scanln: the unfinished line is the prompt,
+		// as ipykernel's input() has it, beside the box the front end shows (printed, it
+		// could arrive after the box, on another socket).
+		prompt = o.takeUnfinishedLineLocked()
+	}
+	o.flushLocked()
+	o.mu.Unlock()
 	// A reply left over from an earlier, interrupted request is not for this one.
 	select {
 	case <-o.k.stdinReply:

@@ -49,8 +49,13 @@ func (s *fakeSession) Execute(ctx context.Context, req lang.ExecuteRequest, out 
 	case "block":
 		<-ctx.Done()
 		return lang.ExecuteResult{Err: &lang.Error{Name: "Interrupted", Value: "interrupted"}}
-	case "input":
-		line, err := out.Input("name? ", false)
+	case "input", "print-then-input":
+		prompt := "name? "
+		if req.Code == "print-then-input" {
+			out.Stream("stdout", "Hello.\nyour name? ")
+			prompt = ""
+		}
+		line, err := out.Input(prompt, false)
 		if err != nil {
 			return lang.ExecuteResult{Err: &lang.Error{Name: "InputError", Value: err.Error()}}
 		}
@@ -322,6 +327,28 @@ func TestInterruptOnControlWhileACellRuns(t *testing.T) {
 	rc := content(t, c.recv(c.shell))
 	if rc["ename"] != "Interrupted" {
 		t.Errorf("execute reply %v", rc)
+	}
+}
+
+// fmt.Print("your name? ") then fmt.Scanln: the unfinished line goes as the prompt of
+// the input request, not as stream text (which could arrive after the box).
+func TestAnUnfinishedLineIsTheInputPrompt(t *testing.T) {
+	c, _ := startKernel(t, &fakeSession{})
+	c.send(c.shell, "execute_request", map[string]any{"code": "print-then-input", "allow_stdin": true})
+	req := c.recv(c.stdin)
+	if req.Header.MsgType != "input_request" || content(t, req)["prompt"] != "your name? " {
+		t.Fatalf("stdin got %s %s", req.Header.MsgType, req.Content)
+	}
+	c.send(c.stdin, "input_reply", map[string]any{"value": "Ada"})
+	c.recv(c.shell)
+	var printed string
+	for _, m := range c.iopubUntilIdle(parentID(req)) {
+		if m.Header.MsgType == "stream" {
+			printed += content(t, m)["text"].(string)
+		}
+	}
+	if printed != "Hello.\n" {
+		t.Errorf("stream text %q, want only the finished line", printed)
 	}
 }
 

@@ -127,6 +127,20 @@ class TestExecute(KernelTestCase):
         self.assertEqual(requests, [{"prompt": "", "password": False}])
         self.assertIn("hello Ada", stdout_text(msgs))
 
+    def test_an_unfinished_line_is_the_prompt(self):
+        requests = []
+
+        def answer(msg):
+            requests.append(msg["content"])
+            self.kc.input("Ada")
+
+        reply, msgs = self.run_cell('fmt.Println("Hello.")\nfmt.Print("your name? ")\nvar name string\n'
+                                    'fmt.Scanln(&name)\nfmt.Println("hello", name)',
+                                    allow_stdin=True, stdin_hook=answer)
+        self.assertEqual(reply["status"], "ok")
+        self.assertEqual(requests, [{"prompt": "your name? ", "password": False}])
+        self.assertEqual(stdout_text(msgs), "Hello.\nhello Ada\n")
+
     def test_stdin_refused_when_not_allowed(self):
         reply, msgs = self.run_cell('var s string\n_, err := fmt.Scanln(&s)\nfmt.Println("err:", err)',
                                     allow_stdin=False)
