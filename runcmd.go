@@ -29,7 +29,7 @@ half-written notebook.
                   directory OUT under its own name
   --inplace       write each executed notebook back to its own file
   --html FILE     write the executed notebook as a standalone HTML page (FILE, or an
-                  existing directory); the page loads MathJax from the web for math
+                  existing directory); math through this machine's MathJax, else the web's
   --timeout D     fail a cell that runs longer than D (a Go duration: 30s, 5m)
   --allow-errors  run every cell even after one fails, and exit 0
 

@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"net/url"
+	"os"
 	"regexp"
 	"strings"
 )
 
-// mathJax typesets the page's math, loaded as nbconvert's HTML export loads it: the page
-// needs the network for it, and shows math as TeX source without it.
-const mathJax = `<script type="text/x-mathjax-config">
+// mathJaxConfig configures MathJax 2 as nbconvert's HTML export does.
+const mathJaxConfig = `<script type="text/x-mathjax-config">
 MathJax.Hub.Config({
   tex2jax: {inlineMath: [['$','$'], ['\\(','\\)']], displayMath: [['$$','$$'], ['\\[','\\]']],
             processEscapes: true, processEnvironments: true},
@@ -20,8 +21,26 @@ MathJax.Hub.Config({
   "HTML-CSS": {availableFonts: [], preferredFont: null, webFont: 'STIX-Web'}
 });
 </script>
-<script src="https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/MathJax.js?config=TeX-AMS_CHTML-full,Safe"></script>
 `
+
+// MathJax from the web (nbconvert's), and the copy Debian's libjs-mathjax installs, which
+// a page read offline on this machine uses first.
+const (
+	mathJaxCDN   = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+	mathJaxQuery = "?config=TeX-AMS_CHTML-full,Safe"
+)
+
+var localMathJax = "/usr/share/javascript/mathjax/MathJax.js"
+
+// mathJaxScript loads MathJax: the local copy when there is one, falling back to the web
+// when the page is read elsewhere.
+func mathJaxScript() string {
+	if _, err := os.Stat(localMathJax); err != nil {
+		return mathJaxConfig + `<script src="` + mathJaxCDN + `"></script>` + "\n"
+	}
+	local := (&url.URL{Scheme: "file", Path: localMathJax}).String() + mathJaxQuery
+	return mathJaxConfig + fmt.Sprintf(`<script src="%s" onerror="var s = document.createElement('script'); s.src = '%s'; document.head.appendChild(s)"></script>`, local, mathJaxCDN) + "\n"
+}
 
 const style = `<style>
 body { font-family: system-ui, sans-serif; line-height: 1.5; margin: 0; color: #212121; }
@@ -31,7 +50,7 @@ main { max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
 .prompt { flex: 0 0 5.5rem; text-align: right; font-family: monospace; font-size: 0.85rem; color: #303f9f; padding-top: 0.4rem; }
 .output .prompt { color: #d84315; }
 .body { flex: 1; min-width: 0; overflow-x: auto; }
-pre { margin: 0; padding: 0.4rem; font-size: 0.85rem; white-space: pre-wrap; word-break: break-word; }
+pre { margin: 0; padding: 0.4rem; font-size: 0.85rem; white-space: pre-wrap; word-break: break-word; tab-size: 4; -moz-tab-size: 4; }
 .input pre { background: #f5f5f5; border: 1px solid #e0e0e0; border-radius: 2px; }
 .stderr { background: #fdd; }
 .error { background: #fdd; color: #b71c1c; }
@@ -42,16 +61,17 @@ td, th { border: 1px solid #ccc; padding: 0.2rem 0.5rem; }
 `
 
 // WriteHTML writes nb as a standalone HTML page: markdown cells rendered, code cells
-// with their source and outputs. Outputs in HTML and SVG are inlined, PNG and JPEG
-// images as data URIs, LaTeX left for MathJax (which the page loads from a CDN), and
-// any other text escaped in <pre>.
+// with their source (highlighted as Go) and outputs. Outputs in HTML and SVG are inlined,
+// PNG and JPEG images as data URIs, LaTeX left for MathJax (this machine's copy when it
+// has one, else from a CDN), and any other text escaped in <pre>.
 func WriteHTML(w io.Writer, nb *Notebook, title string) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"+
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"+
 		"<meta name=\"generator\" content=\"gomatcalc run\">\n<title>%s</title>\n", html.EscapeString(title))
 	b.WriteString(style)
-	b.WriteString(mathJax)
+	b.WriteString(goStyle)
+	b.WriteString(mathJaxScript())
 	b.WriteString("</head>\n<body>\n<main>\n")
 	for _, c := range nb.Cells {
 		if err := writeCell(&b, c); err != nil {
@@ -79,8 +99,8 @@ func writeCell(b *bytes.Buffer, c *Cell) error {
 		}
 	case Code:
 		fmt.Fprintf(b, "<div class=\"cell code\" id=\"%s\">\n<div class=\"input\"><div class=\"prompt\">In&nbsp;[%s]:</div>"+
-			"<div class=\"body\"><pre><code class=\"language-go\">%s</code></pre></div></div>\n",
-			id, countText(c.ExecutionCount), html.EscapeString(c.Source))
+			"<div class=\"body\">%s</div></div>\n",
+			id, countText(c.ExecutionCount), highlightGo(c.Source))
 		for _, o := range c.Outputs {
 			if err := writeOutput(b, o); err != nil {
 				return err

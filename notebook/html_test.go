@@ -2,6 +2,8 @@ package notebook
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -63,7 +65,8 @@ func TestHTMLOutputs(t *testing.T) {
 	p := page(t, nb)
 	contains(t, p,
 		"In&nbsp;[3]:",
-		"<code class=\"language-go\">s := &#34;&lt;b&gt;&#34;\nfmt.Println(s)</code>",
+		// The source highlighted as Go (chroma's classes), escaped.
+		`<pre class="chroma">`, `<span class="s">&#34;&lt;b&gt;&#34;</span>`, `<span class="nx">fmt</span>`, ".chroma .s {",
 		"<pre class=\"stdout\">&lt;b&gt; &amp; co\n</pre>",
 		"<table><tr><td>5</td></tr></table>",
 		"<svg width=\"4\"></svg>",
@@ -93,4 +96,20 @@ func TestHTMLAttachmentsAndRawCells(t *testing.T) {
 	if strings.Contains(p, "latex only") {
 		t.Errorf("a raw cell for LaTeX shows in the page")
 	}
+}
+
+// Tabs are 4 wide, as Go is read; MathJax comes from this machine when it has a copy
+// (Debian's libjs-mathjax), with the web as the fallback.
+func TestHTMLTabsAndMathJax(t *testing.T) {
+	nb := codeNotebook("func f() {\n\treturn\n}")
+	contains(t, page(t, nb), "tab-size: 4", "\t", `<span class="kd">func</span>`)
+
+	was := localMathJax
+	defer func() { localMathJax = was }()
+	localMathJax = filepath.Join(t.TempDir(), "MathJax.js")
+	if p := page(t, nb); !strings.Contains(p, `src="https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/MathJax.js`) || strings.Contains(p, "file://") {
+		t.Errorf("without a local MathJax the page must load the CDN's alone")
+	}
+	os.WriteFile(localMathJax, []byte("//"), 0o644)
+	contains(t, page(t, nb), `src="file://`+localMathJax+`?config=TeX-AMS_CHTML-full,Safe" onerror=`, "s.src = 'https://cdnjs.cloudflare.com/")
 }

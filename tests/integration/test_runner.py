@@ -97,7 +97,8 @@ class TestRunner(unittest.TestCase):
             self.assertFalse(os.path.exists(os.path.join(tmp, "run-small.ipynb")))
         self.assertTrue(html.startswith("<!DOCTYPE html>"))
         self.assertIn("<p>A small notebook the integration suite executes with nbconvert.</p>", html)
-        self.assertIn('<code class="language-go">fmt.Println(&#34;hello from Go&#34;)</code>', html)
+        # The source, highlighted as Go (chroma's classes) and escaped.
+        self.assertIn('<span class="nf">Println</span><span class="p">(</span><span class="s">&#34;hello from Go&#34;</span>', html)
         self.assertIn('<pre class="stdout">hello from Go\n</pre>', html)
         self.assertRegex(html, r"Out\[2\]:</div><div class=\"body\"><pre>5(\.0*\d*)?</pre>")
         self.assertIn("<strong>bold</strong>", html)  # text/markdown output, rendered
