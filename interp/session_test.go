@@ -287,6 +287,62 @@ func TestInspect(t *testing.T) {
 	}
 }
 
+// TestInspectInsideCall: Shift-Tab where arguments are typed shows the function called.
+func TestInspectInsideCall(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "A := mat.NewDense(2, 2, nil)\nx := []float64{1, 2}\nsq := func(v float64) float64 { return v * v }")
+	exec(t, s, "// area is the area of a w by h rectangle.\nfunc area(w, h float64) float64 {\n\treturn w * h\n}")
+	for _, tt := range []struct {
+		code string // | is the cursor
+		want []string
+	}{
+		// Inside the parentheses of a compiled function: its signature and doc comment,
+		// which says what kinds it takes.
+		{"matcalc.Hessian(|", []string{"func Hessian(f, x any, opts ...Option) *mat.SymDense\n\nHessian returns the Hessian",
+			"float64, []float64, *mat.VecDense or", "returns a float64"}},
+		{"h := matcalc.Hessian(|)", []string{"func Hessian(f, x any"}},
+		// After a comma, and on an argument being typed.
+		{"mat.NewDense(2, |", []string{"func NewDense(r, c int, data []float64) *Dense\n\nNewDense creates"}},
+		{"mat.NewDense(2|", []string{"func NewDense(r, c int, data []float64) *Dense"}},
+		{"matcalc.Hessian(sq, x|)", []string{"func Hessian(f, x any"}},
+		// Inside a slice literal that is an argument.
+		{"mat.NewDense(2, 2, []float64{1, |", []string{"func NewDense("}},
+		// A method of a cell variable's type (A is a *mat.Dense).
+		{"A.Mul(|", []string{"func (m *Dense) Mul(a, b Matrix)\n\nMul takes the matrix product"}},
+		{"A.Mul(A, |)", []string{"func (m *Dense) Mul(a, b Matrix)"}},
+		{"A.T().Dims(|", []string{"Dims", "func() (int, int)"}}, // mat.Matrix: the interface method's type
+		// The innermost call; a name followed by its own call is that call's function.
+		{"fmt.Println(math.Sqrt(|", []string{"func Sqrt(x float64) float64"}},
+		{"fmt.Println(math.Sq|rt(2))", []string{"func Sqrt(x float64) float64"}},
+		{"fmt.Println(\"(\", |", []string{"func Println(a ...any) (n int, err error)"}},
+		// A function declared in a cell.
+		{"area(2, |", []string{"// area is the area of a w by h rectangle.\nfunc area(w, h float64) float64"}},
+		// A func variable: its type, not an address.
+		{"sq(|", []string{"var sq func(float64) float64"}},
+		{"sq|", []string{"var sq func(float64) float64"}},
+	} {
+		cursor := strings.Index(tt.code, "|")
+		code := tt.code[:cursor] + tt.code[cursor+1:]
+		in := s.Inspect(code, cursor, 0)
+		text, _ := in.Data["text/plain"].(string)
+		for _, w := range tt.want {
+			if !in.Found || !strings.Contains(text, w) {
+				t.Errorf("%q: %q, want it to hold %q", tt.code, text, w)
+			}
+		}
+		if strings.Contains(text, "0x") {
+			t.Errorf("%q: an address: %q", tt.code, text)
+		}
+	}
+	// Not a call: a block, a grouping, a func literal's parameters.
+	for _, tt := range []string{"if true {\n\t|", "y := (1 + |", "func(|"} {
+		cursor := strings.Index(tt, "|")
+		if in := s.Inspect(tt[:cursor]+tt[cursor+1:], cursor, 0); in.Found {
+			t.Errorf("%q: found %+v", tt, in)
+		}
+	}
+}
+
 func TestIsComplete(t *testing.T) {
 	s := newSession(t)
 	for code, want := range map[string]string{
