@@ -77,6 +77,9 @@ func (s *Session) describe(expr string) (string, bool) {
 		if !ok || !v.IsValid() {
 			return "", false
 		}
+		if d, ok := s.cellMethodDoc(v.Type(), name); ok {
+			return d, true
+		}
 		if m := methodOrField(v, name); m.IsValid() {
 			if d, ok := methodDoc(v.Type(), name); ok {
 				return d, true
@@ -118,8 +121,25 @@ func (s *Session) describeMember(head, name string) (string, bool) {
 	if d, ok := methodDoc(t, name); ok {
 		return d, true
 	}
+	if d, ok := s.cellMethodDoc(t, name); ok {
+		return d, true
+	}
 	if m, ok := t.MethodByName(name); ok {
 		return name + ": " + m.Type.String(), true
+	}
+	return "", false
+}
+
+// cellMethodDoc is the declaration of method name of a cell type t (or *t), as the cell
+// wrote it.
+func (s *Session) cellMethodDoc(t reflect.Type, name string) (string, bool) {
+	for t.Kind() == reflect.Ptr {
+		t = t.Elem()
+	}
+	for _, cellType := range s.typeNames[t] {
+		if sig, ok := s.methodSigs[cellType+"."+name]; ok {
+			return sig, true
+		}
 	}
 	return "", false
 }

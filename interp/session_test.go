@@ -398,6 +398,7 @@ func TestInspectInsideCall(t *testing.T) {
 	s := newSession(t)
 	exec(t, s, "A := mat.NewDense(2, 2, nil)\nx := []float64{1, 2}\nsq := func(v float64) float64 { return v * v }")
 	exec(t, s, "// area is the area of a w by h rectangle.\nfunc area(w, h float64) float64 {\n\treturn w * h\n}")
+	exec(t, s, "type vec struct{ x, y float64 }\n\n// scale multiplies v by k.\nfunc (v *vec) scale(k float64) { v.x *= k; v.y *= k }\np := &vec{1, 2}\nps := []*vec{p}")
 	for _, tt := range []struct {
 		code string // | is the cursor
 		want []string
@@ -423,6 +424,9 @@ func TestInspectInsideCall(t *testing.T) {
 		{"fmt.Println(\"(\", |", []string{"func Println(a ...any) (n int, err error)"}},
 		// A function declared in a cell.
 		{"area(2, |", []string{"// area is the area of a w by h rectangle.\nfunc area(w, h float64) float64"}},
+		// A method of a cell type, on a variable and after an index.
+		{"p.scale(|", []string{"// scale multiplies v by k.\nfunc (v *vec) scale(k float64)"}},
+		{"ps[0].scale(2|", []string{"func (v *vec) scale(k float64)"}},
 		// A func variable: its type, not an address.
 		{"sq(|", []string{"var sq func(float64) float64"}},
 		{"sq|", []string{"var sq func(float64) float64"}},
