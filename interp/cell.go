@@ -68,6 +68,7 @@ type cell struct {
 type declared struct {
 	name, text string
 	line, col  int
+	sig        string // of a method, with its doc comment
 }
 
 // importSpec is one imported package.
@@ -221,14 +222,6 @@ func (c *cell) record(fset *token.FileSet, f *ast.File) {
 			if d.Name.Name == stmtsFunc {
 				continue
 			}
-			if d.Recv != nil {
-				if len(d.Recv.List) == 1 {
-					if recv := receiverTypeName(d.Recv.List[0].Type); recv != "" {
-						c.methods = append(c.methods, declared{name: d.Name.Name, text: recv})
-					}
-				}
-				continue
-			}
 			line, col := pos(d.Pos())
 			end := d.End()
 			if d.Body != nil {
@@ -237,6 +230,14 @@ func (c *cell) record(fset *token.FileSet, f *ast.File) {
 			sig := strings.TrimSpace(text(d.Pos(), end))
 			if doc := c.commentAbove(line); doc != "" {
 				sig = doc + "\n" + sig
+			}
+			if d.Recv != nil {
+				if len(d.Recv.List) == 1 {
+					if recv := receiverTypeName(d.Recv.List[0].Type); recv != "" {
+						c.methods = append(c.methods, declared{name: d.Name.Name, text: recv, sig: sig})
+					}
+				}
+				continue
 			}
 			c.funcs = append(c.funcs, declared{name: d.Name.Name, text: sig, line: line, col: col})
 		case *ast.GenDecl:

@@ -516,6 +516,7 @@ func (s *Session) recordDeclarations(ctx context.Context, c *cell, count int) {
 		if !slices.Contains(s.methods[m.text], m.name) {
 			s.methods[m.text] = append(s.methods[m.text], m.name)
 		}
+		s.methodSigs[m.text+"."+m.name] = m.sig
 	}
 }
 

@@ -2,7 +2,9 @@ package interp
 
 import (
 	"fmt"
+	"go/ast"
 	"go/parser"
+	"go/scanner"
 	"go/token"
 	"reflect"
 	"strings"
@@ -75,6 +77,9 @@ func (s *Session) describe(expr string) (string, bool) {
 		if !ok || !v.IsValid() {
 			return "", false
 		}
+		if d, ok := s.cellMethodDoc(v.Type(), name); ok {
+			return d, true
+		}
 		if m := methodOrField(v, name); m.IsValid() {
 			if d, ok := methodDoc(v.Type(), name); ok {
 				return d, true
@@ -90,6 +95,10 @@ func (s *Session) describe(expr string) (string, bool) {
 		return fmt.Sprintf("%s\n\n(declared at line %d of cell [%d])", o.signature, o.line, o.count), true
 	}
 	if v, ok := s.engine.Globals()[expr]; ok && v.IsValid() {
+		if v.Kind() == reflect.Func {
+			// Its value would print as an address.
+			return fmt.Sprintf("var %s %s", expr, s.typeString(v.Type())), true
+		}
 		value := s.plainValue(v)
 		if strings.Contains(value, "\n") {
 			value = "\n" + value
@@ -112,8 +121,25 @@ func (s *Session) describeMember(head, name string) (string, bool) {
 	if d, ok := methodDoc(t, name); ok {
 		return d, true
 	}
+	if d, ok := s.cellMethodDoc(t, name); ok {
+		return d, true
+	}
 	if m, ok := t.MethodByName(name); ok {
 		return name + ": " + m.Type.String(), true
+	}
+	return "", false
+}
+
+// cellMethodDoc is the declaration of method name of a cell type t (or *t), as the cell
+// wrote it.
+func (s *Session) cellMethodDoc(t reflect.Type, name string) (string, bool) {
+	for t.Kind() == reflect.Ptr {
+		t = t.Elem()
+	}
+	for _, cellType := range s.typeNames[t] {
+		if sig, ok := s.methodSigs[cellType+"."+name]; ok {
+			return sig, true
+		}
 	}
 	return "", false
 }
@@ -205,26 +231,105 @@ func packageSymbols(path string) (map[string]reflect.Value, bool) {
 	return nil, false
 }
 
-// Inspect describes the name under the cursor.
+// Inspect describes what Shift-Tab asks about: the function of the call the cursor is in
+// (its parentheses, after a comma), as IPython does, unless the cursor is on a name that
+// is called itself; otherwise the name under the cursor.
 func (s *Session) Inspect(code string, cursor int, detail int) lang.Inspection {
+	if cursor > len(code) {
+		cursor = len(code)
+	}
+	_, end := selectorAround(code, cursor)
+	called := end < len(code) && code[end] == '('
+	if !called {
+		if paren, ok := callAround(code, cursor); ok {
+			if text, ok := s.describeRange(code, paren); ok {
+				return lang.Inspection{Found: true, Data: lang.PlainText(text)}
+			}
+		}
+	}
+	if text, ok := s.describeRange(code, cursor); ok {
+		return lang.Inspection{Found: true, Data: lang.PlainText(text)}
+	}
+	return lang.Inspection{}
+}
+
+// describeRange describes the name or pkg.Name around cursor, or the method after a call
+// or an index that ends there.
+func (s *Session) describeRange(code string, cursor int) (string, bool) {
 	start, end := selectorAround(code, cursor)
 	expr := strings.Trim(code[start:end], ".")
 	if expr == "" {
-		return lang.Inspection{}
+		return "", false
 	}
-	var text string
-	var ok bool
 	if code[start] == '.' && !strings.Contains(expr, ".") {
 		// A method after a call or an index: matcalc.D(f, x).Apply
-		text, ok = s.describeMember(exprBefore(code, start), expr)
-	} else {
-		text, ok = s.describe(expr)
+		return s.describeMember(exprBefore(code, start), expr)
 	}
-	if !ok {
-		return lang.Inspection{}
-	}
-	return lang.Inspection{Found: true, Data: lang.PlainText(text)}
+	return s.describe(expr)
 }
+
+// callAround returns the offset of the "(" of the innermost call whose arguments hold
+// cursor: it reads the tokens before cursor (strings and comments skipped), through index
+// brackets and composite literals of slice and map types, and stops at a block.
+func callAround(code string, cursor int) (int, bool) {
+	fset := token.NewFileSet()
+	file := fset.AddFile("", -1, cursor)
+	var sc scanner.Scanner
+	sc.Init(file, []byte(code[:cursor]), func(token.Position, string) {}, 0)
+	var open []int // offsets of the unclosed brackets
+	for {
+		pos, tok, _ := sc.Scan()
+		if tok == token.EOF {
+			break
+		}
+		switch tok {
+		case token.LPAREN, token.LBRACK, token.LBRACE:
+			open = append(open, file.Offset(pos))
+		case token.RPAREN, token.RBRACK, token.RBRACE:
+			if len(open) > 0 {
+				open = open[:len(open)-1]
+			}
+		}
+	}
+	for i := len(open) - 1; i >= 0; i-- {
+		at := open[i]
+		switch code[at] {
+		case '(':
+			before := strings.TrimRight(code[:at], " \t")
+			if before == "" {
+				return 0, false
+			}
+			if c := before[len(before)-1]; c == ')' || c == ']' || isSelectorByte(c) && c != '.' {
+				if !isKeyword(lastWord(before)) {
+					return len(before), true
+				}
+			}
+			return 0, false
+		case '{':
+			t, err := parser.ParseExpr(exprBefore(code, at))
+			if err != nil {
+				return 0, false
+			}
+			switch t.(type) {
+			case *ast.ArrayType, *ast.MapType:
+			default:
+				return 0, false
+			}
+		}
+	}
+	return 0, false
+}
+
+// lastWord is the name code ends with.
+func lastWord(code string) string {
+	i := len(code)
+	for i > 0 && isSelectorByte(code[i-1]) && code[i-1] != '.' {
+		i--
+	}
+	return code[i:]
+}
+
+func isKeyword(word string) bool { return token.Lookup(word).IsKeyword() }
 
 // selectorAround returns the byte range of the name or pkg.Name around cursor.
 func selectorAround(code string, cursor int) (int, int) {

@@ -64,6 +64,9 @@ type Session struct {
 	// nor methods): for completion.
 	methods   map[string][]string
 	typeNames map[reflect.Type][]string
+	// methodSigs holds the declaration of each method of a cell type ("T.M"), up to its
+	// body, with its doc comment: for Shift-Tab.
+	methodSigs map[string]string
 	// serial numbers the cells run; cells maps the numbers of those that declared
 	// functions (which line markers can name later) to them.
 	serial int
@@ -87,7 +90,7 @@ type origin struct {
 func New(opts Options) (*Session, error) {
 	s := &Session{opts: opts, imported: map[importSpec]bool{}, packages: map[string]string{},
 		funcs: map[string]origin{}, types: map[string]string{}, methods: map[string][]string{},
-		typeNames: map[reflect.Type][]string{}, cells: map[int]origin{}}
+		typeNames: map[reflect.Type][]string{}, methodSigs: map[string]string{}, cells: map[int]origin{}}
 	never := make(chan struct{})
 	s.interrupt.Store(&never)
 	stdinReader := &inputReader{out: &s.out}

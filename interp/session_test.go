@@ -275,6 +275,112 @@ func TestComplete(t *testing.T) {
 	}
 }
 
+// TestCompleteImports: members of a package not imported yet, with the import they need,
+// and the paths cells can import inside an import's string.
+func TestCompleteImports(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "A := mat.NewDense(2, 2, nil)\nvar strconv = 3")
+	types := func(c lang.Completion) map[string]string {
+		out := map[string]string{}
+		list, _ := c.Metadata["_jupyter_types_experimental"].([]map[string]any)
+		if len(list) != len(c.Matches) {
+			t.Errorf("%d types for %d matches", len(list), len(c.Matches))
+		}
+		for i, m := range list {
+			if m["text"] != c.Matches[i] || m["start"] != c.Start || m["end"] != c.End {
+				t.Errorf("type %d: %v, match %q at %d-%d", i, m, c.Matches[i], c.Start, c.End)
+			}
+			out[m["text"].(string)], _ = m["type"].(string)
+		}
+		return out
+	}
+
+	// strings. before import "strings": its functions and types, each saying the import.
+	c := s.Complete("strings.Fi", 10)
+	for _, w := range []string{"Fields", "FieldsFunc"} {
+		if !contains(c.Matches, w) {
+			t.Errorf("strings.Fi: %q not among %v", w, c.Matches)
+		}
+	}
+	if c.Start != 8 || c.End != 10 {
+		t.Errorf("strings.Fi: range %d-%d", c.Start, c.End)
+	}
+	if got := types(c)["Fields"]; got != `function, needs import "strings"` {
+		t.Errorf("strings.Fields: type %q", got)
+	}
+	if got, _ := c.Metadata["needs_import"].([]string); len(got) != 1 || got[0] != "strings" {
+		t.Errorf("strings.Fi: needs_import %v", c.Metadata["needs_import"])
+	}
+	c = s.Complete("strings.", 8)
+	if got := types(c)["Builder"]; got != `type, needs import "strings"` {
+		t.Errorf("strings.Builder: type %q", got)
+	}
+	// Imported, it needs nothing.
+	exec(t, s, `import "strings"`)
+	c = s.Complete("strings.Fi", 10)
+	if got := types(c)["Fields"]; got != "function" || c.Metadata["needs_import"] != nil {
+		t.Errorf("imported strings.Fields: type %q, %v", got, c.Metadata)
+	}
+	// A name of several packages offers what each has.
+	c = s.Complete("rand.Int", 8)
+	if !contains(c.Matches, "Intn") || !contains(c.Matches, "Int") {
+		t.Errorf("rand.Int: %v", c.Matches)
+	}
+	// A session variable with a package's name is the variable.
+	if c := s.Complete("strconv.Ito", 11); len(c.Matches) != 0 {
+		t.Errorf("strconv variable: %v", c.Matches)
+	}
+	// Kinds of imported members and of a variable's methods.
+	if got := types(s.Complete("math.P", 6))["Pi"]; got != "constant" {
+		t.Errorf("math.Pi: %q", got)
+	}
+	if got := types(s.Complete("A.Di", 4))["Dims"]; got != "method" {
+		t.Errorf("A.Dims: %q", got)
+	}
+
+	// Import paths inside an import's string, not keywords.
+	for _, tt := range []struct {
+		code  string // | is the cursor
+		want  []string
+		start int // of the path
+	}{
+		{`import "str|`, []string{"strings", "strconv"}, 8},
+		{`import "str|"`, []string{"strings", "strconv"}, 8},
+		{`import s "str|`, []string{"strings"}, 10},
+		{"import (\n\t\"fmt\"\n\t\"math/r|", []string{"math/rand", "math/rand/v2"}, 18},
+		{`import "gonum.org/v1/gonum/m|`, []string{"gonum.org/v1/gonum/mat"}, 8},
+		{`import "github.com/gomatcalc/gomatcalc/stdlib/m|`, []string{"github.com/gomatcalc/gomatcalc/stdlib/matcalc"}, 8},
+	} {
+		cursor := strings.Index(tt.code, "|")
+		code := tt.code[:cursor] + tt.code[cursor+1:]
+		c := s.Complete(code, cursor)
+		for _, w := range tt.want {
+			if !contains(c.Matches, w) {
+				t.Errorf("%q: %q not among %v", tt.code, w, c.Matches)
+			}
+		}
+		for _, m := range c.Matches {
+			if !strings.HasPrefix(m, code[tt.start:cursor]) || m == "import" {
+				t.Errorf("%q: %q", tt.code, m)
+			}
+		}
+		if c.Start != tt.start || c.End != cursor {
+			t.Errorf("%q: range %d-%d, want %d-%d", tt.code, c.Start, c.End, tt.start, cursor)
+		}
+		if got := types(c)[tt.want[0]]; got != "package" {
+			t.Errorf("%q: type %q", tt.code, got)
+		}
+	}
+	// The session's own run-time support is not for cells.
+	if c := s.Complete(`import "github.com/gomatcalc/gomatcalc/stdlib/c`, 47); contains(c.Matches, "github.com/gomatcalc/gomatcalc/stdlib/cellrt") {
+		t.Errorf("cellrt offered: %v", c.Matches)
+	}
+	// Any other string is no import, and no place for names either.
+	if c := s.Complete(`fmt.Println("str`, 16); len(c.Matches) != 0 {
+		t.Errorf("a string: %v", c.Matches)
+	}
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -315,6 +421,66 @@ func TestInspect(t *testing.T) {
 	}
 	if in := s.Inspect("nothingHere", 3, 0); in.Found {
 		t.Errorf("unknown name found: %+v", in)
+	}
+}
+
+// TestInspectInsideCall: Shift-Tab where arguments are typed shows the function called.
+func TestInspectInsideCall(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "A := mat.NewDense(2, 2, nil)\nx := []float64{1, 2}\nsq := func(v float64) float64 { return v * v }")
+	exec(t, s, "// area is the area of a w by h rectangle.\nfunc area(w, h float64) float64 {\n\treturn w * h\n}")
+	exec(t, s, "type vec struct{ x, y float64 }\n\n// scale multiplies v by k.\nfunc (v *vec) scale(k float64) { v.x *= k; v.y *= k }\np := &vec{1, 2}\nps := []*vec{p}")
+	for _, tt := range []struct {
+		code string // | is the cursor
+		want []string
+	}{
+		// Inside the parentheses of a compiled function: its signature and doc comment,
+		// which says what kinds it takes.
+		{"matcalc.Hessian(|", []string{"func Hessian(f, x any, opts ...Option) *mat.SymDense\n\nHessian returns the Hessian",
+			"float64, []float64, *mat.VecDense or", "returns a float64"}},
+		{"h := matcalc.Hessian(|)", []string{"func Hessian(f, x any"}},
+		// After a comma, and on an argument being typed.
+		{"mat.NewDense(2, |", []string{"func NewDense(r, c int, data []float64) *Dense\n\nNewDense creates"}},
+		{"mat.NewDense(2|", []string{"func NewDense(r, c int, data []float64) *Dense"}},
+		{"matcalc.Hessian(sq, x|)", []string{"func Hessian(f, x any"}},
+		// Inside a slice literal that is an argument.
+		{"mat.NewDense(2, 2, []float64{1, |", []string{"func NewDense("}},
+		// A method of a cell variable's type (A is a *mat.Dense).
+		{"A.Mul(|", []string{"func (m *Dense) Mul(a, b Matrix)\n\nMul takes the matrix product"}},
+		{"A.Mul(A, |)", []string{"func (m *Dense) Mul(a, b Matrix)"}},
+		{"A.T().Dims(|", []string{"Dims", "func() (int, int)"}}, // mat.Matrix: the interface method's type
+		// The innermost call; a name followed by its own call is that call's function.
+		{"fmt.Println(math.Sqrt(|", []string{"func Sqrt(x float64) float64"}},
+		{"fmt.Println(math.Sq|rt(2))", []string{"func Sqrt(x float64) float64"}},
+		{"fmt.Println(\"(\", |", []string{"func Println(a ...any) (n int, err error)"}},
+		// A function declared in a cell.
+		{"area(2, |", []string{"// area is the area of a w by h rectangle.\nfunc area(w, h float64) float64"}},
+		// A method of a cell type, on a variable and after an index.
+		{"p.scale(|", []string{"// scale multiplies v by k.\nfunc (v *vec) scale(k float64)"}},
+		{"ps[0].scale(2|", []string{"func (v *vec) scale(k float64)"}},
+		// A func variable: its type, not an address.
+		{"sq(|", []string{"var sq func(float64) float64"}},
+		{"sq|", []string{"var sq func(float64) float64"}},
+	} {
+		cursor := strings.Index(tt.code, "|")
+		code := tt.code[:cursor] + tt.code[cursor+1:]
+		in := s.Inspect(code, cursor, 0)
+		text, _ := in.Data["text/plain"].(string)
+		for _, w := range tt.want {
+			if !in.Found || !strings.Contains(text, w) {
+				t.Errorf("%q: %q, want it to hold %q", tt.code, text, w)
+			}
+		}
+		if strings.Contains(text, "0x") {
+			t.Errorf("%q: an address: %q", tt.code, text)
+		}
+	}
+	// Not a call: a block, a grouping, a func literal's parameters.
+	for _, tt := range []string{"if true {\n\t|", "y := (1 + |", "func(|"} {
+		cursor := strings.Index(tt, "|")
+		if in := s.Inspect(tt[:cursor]+tt[cursor+1:], cursor, 0); in.Found {
+			t.Errorf("%q: found %+v", tt, in)
+		}
 	}
 }
 

@@ -328,7 +328,11 @@ func BilinearFunc(n int, f func(u, v []float64) float64) *Bilinear {
 	return b
 }
 
-// Hessian returns the Hessian of scalar f at x in vec coordinates: D2(f, x).Matrix().
+// Hessian returns the Hessian of scalar f at x in vec coordinates: D2(f, x).Matrix(),
+// n×n for a point of n coordinates. x is a float64, []float64, *mat.VecDense or
+// *mat.Dense (its coordinates column by column), and f a func of one argument of x's
+// kind (mat.Vector or mat.Matrix also take the matching point) that returns a float64,
+// such as func(x []float64) float64 or func(A *mat.Dense) float64.
 func Hessian(f, x any, opts ...Option) *mat.SymDense {
 	h, _ := HessianAcc(f, x, opts...)
 	return h

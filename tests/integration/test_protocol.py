@@ -167,6 +167,51 @@ class TestExecute(KernelTestCase):
         self.assertEqual(closes, ["c1"])
 
 
+class TestIntrospection(KernelTestCase):
+    """Shift-Tab inside a call and Tab inside an import, as a front end sends them (cursor_pos
+    in characters)."""
+
+    def inspect(self, code):
+        cursor = code.index("|")
+        reply = self.kc.inspect(code.replace("|", ""), cursor, reply=True, timeout=TIMEOUT)
+        self.assertEqual(reply["content"]["status"], "ok")
+        return reply["content"]
+
+    def test_inspect_inside_a_call(self):
+        self.run_cell("A := mat.NewDense(2, 2, nil)\nsq := func(v float64) float64 { return v * v }")
+        # gonum's own signature and doc comment (mat/dense.go)
+        content = self.inspect('name := "é"; mat.NewDense(2, |')
+        self.assertTrue(content["found"])
+        text = content["data"]["text/plain"]
+        self.assertTrue(text.startswith("func NewDense(r, c int, data []float64) *Dense\n\nNewDense creates a new Dense matrix with r rows and c columns."), text)
+        content = self.inspect("A.Mul(|")
+        self.assertTrue(content["data"]["text/plain"].startswith("func (m *Dense) Mul(a, b Matrix)\n\nMul takes the matrix product"))
+        content = self.inspect("matcalc.Hessian(sq, |")
+        text = content["data"]["text/plain"]
+        self.assertTrue(text.startswith("func Hessian(f, x any, opts ...Option) *mat.SymDense"), text)
+        self.assertIn("*mat.VecDense", text)
+        content = self.inspect("sq(|")
+        self.assertEqual(content["data"]["text/plain"], "var sq func(float64) float64")
+
+    def test_complete_import_path_and_unimported_package(self):
+        code = 'import "str'
+        reply = self.kc.complete(code, len(code), reply=True, timeout=TIMEOUT)["content"]
+        self.assertEqual(reply["status"], "ok")
+        self.assertIn("strings", reply["matches"])
+        self.assertIn("strconv", reply["matches"])
+        self.assertNotIn("struct", reply["matches"])
+        self.assertEqual((reply["cursor_start"], reply["cursor_end"]), (8, len(code)))
+        code = "é := 1\nstrings.Fi"
+        reply = self.kc.complete(code, len(code), reply=True, timeout=TIMEOUT)["content"]
+        self.assertIn("Fields", reply["matches"])
+        self.assertEqual(reply["cursor_start"], len(code) - 2)
+        types = {t["text"]: t for t in reply["metadata"]["_jupyter_types_experimental"]}
+        self.assertEqual(sorted(types), sorted(reply["matches"]))
+        self.assertEqual(types["Fields"]["type"], 'function, needs import "strings"')
+        self.assertEqual((types["Fields"]["start"], types["Fields"]["end"]), (len(code) - 2, len(code)))
+        self.assertEqual(reply["metadata"]["needs_import"], ["strings"])
+
+
 class TestInterrupt(KernelTestCase):
     def interrupt_after(self, code, delay=0.5):
         self.kc.execute(code)
