@@ -19,6 +19,14 @@ class TestDisplay(KernelTestCase):
         self.assertIn(r"\begin{bmatrix} 4 & -1 \\ -1 & 6 \end{bmatrix}", data["text/latex"])
         self.assertEqual(data["text/plain"], "⎡ 4  -1⎤\n⎣-1   6⎦")
 
+    def test_a_matrix_held_by_value_shows_as_its_pointer(self):
+        _, by_value = self.run_cell("A := mat.NewDense(2, 2, []float64{1, 2, 3, 4})\nvar P mat.Dense\nP.Mul(A, A)\nP")
+        _, by_pointer = self.run_cell("&P")
+        [value], [pointer] = outputs(by_value, "execute_result"), outputs(by_pointer, "execute_result")
+        self.assertEqual(value["data"]["text/plain"], pointer["data"]["text/plain"])
+        self.assertIn("<table", value["data"]["text/html"])
+        self.assertNotIn("{{", value["data"]["text/plain"])
+
     def test_display_handle_updates_in_place(self):
         reply, msgs = self.run_cell('h := display.Show("first")\nh.Update("second")')
         self.assertEqual(reply["status"], "ok")
