@@ -1,6 +1,7 @@
 package matcalc
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ func TestRenderings(t *testing.T) {
 		return &P
 	}
 	d := D(square, mat.NewDiagDense(2, []float64{1, 1}))
-	if h := d.HTML(); !strings.Contains(h, "4×4 Jacobian") || !strings.Contains(h, "correct digits (error ≤") || strings.Count(h, ">2<") != 4 || strings.Count(h, ">0<") != 12 {
+	if h := spaced(d.HTML()); !strings.Contains(h, "4×4 Jacobian") || !strings.Contains(h, "correct digits (error ≤") || strings.Count(h, ">2<") != 4 || strings.Count(h, ">0<") != 12 {
 		t.Errorf("Linear HTML: %s", h)
 	}
 	if l := d.LaTeX(); !strings.HasPrefix(l, `\begin{bmatrix} 2 & 0 & 0 & 0 \\`) {
@@ -32,7 +33,7 @@ func TestRenderings(t *testing.T) {
 	if got := h.String(); !caption.MatchString(got) {
 		t.Errorf("Bilinear String:\n%s\nwant to match %s", got, caption)
 	}
-	if !strings.Contains(h.HTML(), "2×2 Hessian") {
+	if !strings.Contains(spaced(h.HTML()), "2×2 Hessian") {
 		t.Errorf("Bilinear HTML: %s", h.HTML())
 	}
 	// A user's form uᵀMv shows M itself, symmetric or not.
@@ -55,8 +56,14 @@ func TestRenderings(t *testing.T) {
 	// Check of d(x²) = 2x dx: a table and a log-log plot; a linear f matches exactly
 	// (zero errors must still plot).
 	c := Check(func(x float64) float64 { return x * x }, func(x, dx float64) float64 { return 2 * x * dx }, 3.0)
-	if h := c.HTML(); !strings.Contains(h, "<svg") || !strings.Contains(h, "relative error") || strings.Count(h, "<tr>") != 13 {
+	// The plot in the HTML is a PNG <img>, which an untrusted notebook keeps (never an
+	// <svg>); the HTML has no style attributes, which it drops.
+	if h := c.HTML(); !strings.Contains(h, `<img src="data:image/png;base64,`) || strings.Contains(h, "<svg") ||
+		strings.Contains(h, "style=") || !strings.Contains(h, "relative error") || strings.Count(h, "<tr>") != 13 {
 		t.Errorf("Check HTML: %.300s", h)
+	}
+	if png := c.PNG(); !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
+		t.Errorf("Check PNG starts %q", png[:min(len(png), 8)])
 	}
 	lin := Check(func(x float64) float64 { return 2 * x }, func(x, dx float64) float64 { return 2 * dx }, 1.0)
 	if !strings.Contains(lin.SVG(), "<svg") {
@@ -83,3 +90,6 @@ func TestFormattedFollowsTheSettingsGiven(t *testing.T) {
 		t.Errorf("Bilinear with 2 digits:\n%s", got)
 	}
 }
+
+// spaced is HTML with the no-break spaces of its captions as plain spaces.
+func spaced(html string) string { return strings.ReplaceAll(html, "\u00a0", " ") }
