@@ -288,7 +288,7 @@ func (s Settings) HTML(m mat.Matrix, caption string) string {
 	}
 	g := newGrid(m, s)
 	var sb strings.Builder
-	sb.WriteString(`<table class="gomatcalc-matrix">` + htmlCaption(caption) + "<tbody>")
+	sb.WriteString(`<nobr><table class="gomatcalc-matrix">` + htmlCaption(caption) + "<tbody>")
 	for _, i := range g.rows {
 		sb.WriteString("<tr>")
 		for _, j := range g.cols {
@@ -301,15 +301,16 @@ func (s Settings) HTML(m mat.Matrix, caption string) string {
 		}
 		sb.WriteString("</tr>")
 	}
-	sb.WriteString("</tbody></table>")
+	sb.WriteString("</tbody></table></nobr>")
 	return sb.String()
 }
 
-// htmlCaption is a table's <caption> that stays on one line without a style: its spaces
-// are no-break spaces (U+00A0). A caption wraps to the width of its table, which for a
-// small matrix is a few digits wide; Jupyter's sanitizer drops a white-space style.
+// htmlCaption is a table's <caption>. The table is inside <nobr>, which keeps the caption
+// on one line (white-space: nowrap in every browser's own stylesheet) where Jupyter's
+// sanitizer drops a style: a caption wraps to the width of its table, which for a small
+// matrix is a few digits wide.
 func htmlCaption(caption string) string {
-	return "<caption>" + strings.ReplaceAll(html.EscapeString(caption), " ", "\u00a0") + "</caption>"
+	return "<caption>" + html.EscapeString(caption) + "</caption>"
 }
 
 // LaTeX is m as a bmatrix with the default configuration's settings (see
@@ -352,7 +353,7 @@ type Formatter interface {
 // the class gomatcalc-table is for a trusted page to style.
 func Table(caption string, header []string, rows [][]string) string {
 	var sb strings.Builder
-	sb.WriteString(`<table class="gomatcalc-table">`)
+	sb.WriteString(`<nobr><table class="gomatcalc-table">`)
 	if caption != "" {
 		sb.WriteString(htmlCaption(caption))
 	}
@@ -368,6 +369,6 @@ func Table(caption string, header []string, rows [][]string) string {
 		}
 		sb.WriteString("</tr>")
 	}
-	sb.WriteString("</tbody></table>")
+	sb.WriteString("</tbody></table></nobr>")
 	return sb.String()
 }

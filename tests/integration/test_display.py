@@ -16,8 +16,7 @@ class TestDisplay(KernelTestCase):
         data = result["data"]
         self.assertEqual(result["metadata"], {})
         self.assertIn("<table", data["text/html"])
-        # no-break spaces keep the caption on one line without a style (issue 13)
-        self.assertIn("2×2\u00a0mat.Dense</caption>", data["text/html"])
+        self.assertIn("2×2 mat.Dense</caption>", data["text/html"])
         self.assertNotIn("style=", data["text/html"])
         self.assertIn(r"\begin{bmatrix} 4 & -1 \\ -1 & 6 \end{bmatrix}", data["text/latex"])
         self.assertEqual(data["text/plain"], "⎡ 4  -1⎤\n⎣-1   6⎦")
