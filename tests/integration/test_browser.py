@@ -197,7 +197,8 @@ def show_notebook(path, screenshot=None, run=True, trust=False):
         name = os.path.basename(path)
         shutil.copy(path, os.path.join(root, name))
         if trust:
-            subprocess.run(["jupyter", "trust", os.path.join(root, name)], check=True,
+            # `jupyter trust`, which Debian's packages leave out: nbformat's own entry point.
+            subprocess.run([sys.executable, "-m", "nbformat.sign", os.path.join(root, name)], check=True,
                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         server = NotebookServer(root, os.path.join(tmp, "server.log"))
         killed = []
