@@ -1,7 +1,7 @@
 // Package matfmt formats results for people: matrices as aligned text, HTML tables and
 // LaTeX bmatrix, all three with the same rounding and, for large matrices, the same
 // corners with ellipses (as Julia and NumPy print them), so a notebook never receives
-// megabytes for one matrix; tables of mixed values; plots as SVG. Packages display and
+// megabytes for one matrix; tables of mixed values; plots as SVG and PNG. Packages display and
 // matcalc share it.
 //
 // The rounding and truncation are a Settings value, which the methods Settings.Text,
