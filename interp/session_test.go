@@ -853,7 +853,7 @@ func TestRichValues(t *testing.T) {
 	}
 	exec(t, s, "display.SetPrecision(6)")
 
-	// A plot as the last expression renders as SVG.
+	// A plot as the last expression renders as SVG, and as PNG for an untrusted notebook.
 	res, _ = exec(t, s, `import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -865,6 +865,9 @@ p.Add(line)
 p`)
 	if svg, _ := res.Value["image/svg+xml"].(string); !strings.Contains(svg, "<svg") || res.Value["text/plain"] != `<plot "squares">` {
 		t.Errorf("plot: %v %v", res.Value["text/plain"], res.Err)
+	}
+	if png, _ := res.Value["image/png"].(string); !strings.HasPrefix(png, "iVBORw0KGgo") { // "\x89PNG\r\n\x1a\n" in base64
+		t.Errorf("plot has no PNG: %.40q", png)
 	}
 
 	// A handle updates one output in place; creating it shows no second output.
@@ -1147,5 +1150,46 @@ func TestShorthandShowsItsDigits(t *testing.T) {
 	res, _ = exec(t, s, "H.SetSym(0, 0, 5)\nH")
 	if text, _ := res.Value["text/plain"].(string); strings.Contains(text, "matcalc") {
 		t.Errorf("changed by hand, still vouched for: %q", text)
+	}
+}
+
+// The HTML a session produces carries no style attribute and no <svg>, which the
+// sanitizer of an untrusted notebook drops: matrices, matcalc's results, tables, a
+// progress bar.
+func TestHTMLSurvivesUntrustedNotebooks(t *testing.T) {
+	s := newSession(t)
+	cells := []string{
+		"mat.NewDense(2, 2, []float64{1, 2, 3, 4})",
+		"mat.NewDense(40, 40, nil)",
+		"[]float64{1, 2}",
+		"matcalc.D(func(x []float64) []float64 { return []float64{x[0] * x[1]} }, []float64{1, 2})",
+		"matcalc.D2(func(x []float64) float64 { return x[0] * x[0] * x[1] }, []float64{1, 2})",
+		"matcalc.Check(func(x float64) float64 { return x * x }, func(x, dx float64) float64 { return 2 * x * dx }, 3.0)",
+		"matcalc.Newton(func(x float64) float64 { return x*x - 2 }, 1.0)",
+		"bar := display.Progress(2)\nbar.Add(2)",
+	}
+	seen := 0
+	for _, code := range cells {
+		res, out := exec(t, s, code)
+		if res.Err != nil {
+			t.Fatalf("%s: %v", code, res.Err)
+		}
+		bundles := []map[string]any{res.Value}
+		for _, d := range out.displays {
+			bundles = append(bundles, d.Data)
+		}
+		for _, b := range bundles {
+			h, ok := b["text/html"].(string)
+			if !ok {
+				continue
+			}
+			seen++
+			if strings.Contains(h, "style=") || strings.Contains(h, "<svg") {
+				t.Errorf("%s: html %.400s", code, h)
+			}
+		}
+	}
+	if seen < len(cells) {
+		t.Errorf("%d HTML outputs from %d cells", seen, len(cells))
 	}
 }

@@ -586,3 +586,28 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+// TestStoredOutputsShowUntrusted checks that the stored outputs show in a notebook the
+// student has not trusted yet (issue 13): Jupyter's sanitizer drops SVG and style
+// attributes, so every plot has a PNG beside its SVG, and no HTML needs a style or an
+// <svg>.
+func TestStoredOutputsShowUntrusted(t *testing.T) {
+	for _, name := range all {
+		nb, err := notebook.Read(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range nb.Cells {
+			for _, o := range c.Outputs {
+				if _, ok := o.Data["image/svg+xml"]; ok {
+					if png, _ := o.Data["image/png"].(string); png == "" {
+						t.Errorf("%s cell %d: a plot without image/png", name, i)
+					}
+				}
+				if h, _ := o.Data["text/html"].(string); strings.Contains(h, "style=") || strings.Contains(h, "<svg") {
+					t.Errorf("%s cell %d: html the sanitizer breaks: %.300s", name, i, h)
+				}
+			}
+		}
+	}
+}

@@ -94,7 +94,7 @@ func (p *ProgressBar) bundle() Bundle {
 	filled := int(frac * float64(width))
 	return Bundle{
 		"text/plain": "[" + strings.Repeat("#", filled) + strings.Repeat(" ", width-filled) + "] " + label,
-		"text/html": fmt.Sprintf(`<progress value="%d" max="%d" style="width:20em"></progress> %s`,
+		"text/html": fmt.Sprintf(`<progress class="gomatcalc-progress" value="%d" max="%d"></progress> %s`,
 			p.done, p.total, html.EscapeString(label)),
 	}
 }

@@ -17,7 +17,7 @@ import (
 
 // Render returns the MIME bundle of v: always text/plain, and the richer forms that fit.
 // Matrices (any mat.Matrix, []float64 as a column, rectangular [][]float64) render as an
-// HTML table, LaTeX and aligned text; a *plot.Plot as SVG; an image.Image as PNG; any
+// HTML table, LaTeX and aligned text; a *plot.Plot as SVG and PNG; an image.Image as PNG; any
 // other value through its methods HTML, Markdown, LaTeX, SVG, PNG, JPEG or JSON, and its
 // String or Error method for text/plain. A form that panics is left out, and text/plain
 // says why. A Bundle renders as itself; a *Handle or *ProgressBar as nothing (nil), so
@@ -112,7 +112,10 @@ func (d *Display) RenderResults(v any, results map[string]any) map[string]any {
 	})
 	switch v := v.(type) {
 	case *plot.Plot:
+		// Both: a trusted notebook shows the SVG, an untrusted one the PNG (Jupyter's
+		// sanitizer drops SVG).
 		add("image/svg+xml", func() any { return matfmt.PlotSVG(v) })
+		add("image/png", func() any { return base64.StdEncoding.EncodeToString(matfmt.PlotPNG(v)) })
 	case image.Image:
 		add("image/png", func() any { return encodePNG(v) })
 	}

@@ -145,12 +145,34 @@ func TestRenderPlot(t *testing.T) {
 	if b["text/plain"] != `<plot "squares">` {
 		t.Errorf("text: %v", b["text/plain"])
 	}
+	// The PNG beside the SVG, which an untrusted notebook shows: 6×4 inches at 96 dpi
+	// (a CSS pixel each dot), the size the SVG shows at.
+	data, err := base64.StdEncoding.DecodeString(b["image/png"].(string))
+	if err != nil {
+		t.Fatalf("image/png is not base64: %v", err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("image/png is not a PNG: %v", err)
+	}
+	if size := img.Bounds().Size(); size != image.Pt(576, 384) {
+		t.Errorf("PNG of %v pixels, want 576×384", size)
+	}
+	if len(data) > 64<<10 {
+		t.Errorf("PNG of a three-point line is %d bytes", len(data))
+	}
+	if !drawn(img) {
+		t.Error("the PNG is blank")
+	}
 	// A log axis over a zero panics inside gonum/plot: the bundle says so instead.
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Min = 0
 	b = Render(p)
 	if _, ok := b["image/svg+xml"]; ok {
 		t.Error("a plot that cannot be drawn has no svg")
+	}
+	if _, ok := b["image/png"]; ok {
+		t.Error("a plot that cannot be drawn has no png")
 	}
 	if text, _ := b["text/plain"].(string); !strings.Contains(text, "rendering failed: image/svg+xml") {
 		t.Errorf("text: %q", text)
@@ -248,5 +270,43 @@ func TestAMatrixByValueShowsAsItsPointer(t *testing.T) {
 	}
 	if got := Render(struct{ A int }{3})["text/plain"]; got != "{3}" {
 		t.Errorf("another struct: %q", got)
+	}
+}
+
+// drawn reports whether img has a dark pixel (a line, a label) on its white background.
+func drawn(img image.Image) bool {
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if r, g, bl, _ := img.At(x, y).RGBA(); r+g+bl < 3*0x8000 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// No HTML that display renders carries a style attribute: the sanitizer of an untrusted
+// notebook drops them, so the layout must not need them.
+func TestHTMLHasNoStyles(t *testing.T) {
+	big := mat.NewDense(30, 30, nil)
+	matfmt.Note(big, "a note")
+	bar := New(&recorder{}).Progress(10)
+	for name, h := range map[string]any{
+		"matrix":   Render(mat.NewDense(2, 3, []float64{1, 2, 3, 4, 5, 6}))["text/html"],
+		"corners":  Render(big)["text/html"],
+		"vector":   Render([]float64{1, 2})["text/html"],
+		"table":    matfmt.Table("a caption", []string{"k", "x"}, [][]string{{"0", "1"}}),
+		"progress": bar.bundle()["text/html"],
+		"caption":  Render(mat.NewVecDense(1, nil))["text/html"],
+	} {
+		s, _ := h.(string)
+		if s == "" || strings.Contains(s, "style=") {
+			t.Errorf("%s: %s", name, s)
+		}
+		// A table's caption stays on one line through <nobr>, not a style.
+		if strings.Contains(s, "<caption>") && !strings.HasPrefix(s, "<nobr><table") {
+			t.Errorf("%s: a caption outside <nobr>: %s", name, s)
+		}
 	}
 }

@@ -158,33 +158,49 @@ var checkHeader = []string{"h", "relative error"}
 // String is the table of step sizes and relative errors, and the verdict.
 func (r *CheckResult) String() string { return textTable(checkHeader, r.rows()) + r.Verdict }
 
-// HTML is the table beside the log-log plot of relative error against h, under the
-// verdict.
+// HTML is the table under the verdict, and below it the log-log plot of relative error
+// against h as a PNG <img>: an untrusted notebook's sanitizer drops SVG and styles, never
+// an image or a table.
 func (r *CheckResult) HTML() string {
 	table := matfmt.Table(r.Verdict, checkHeader, r.rows())
-	svg, err := r.svg()
+	img, err := draw(func() string { return matfmt.PlotIMG(r.Plot(), checkAlt) })
 	if err != nil {
 		return table
 	}
-	return `<div style="display:flex;align-items:flex-start;gap:1em">` + table + "<div>" + svg + "</div></div>"
+	return `<div class="gomatcalc-check">` + table + img + "</div>"
 }
+
+// checkAlt is the text alternative of the check's plot.
+const checkAlt = "log-log plot of relative error against h"
 
 // SVG is the log-log plot of relative error against h.
 func (r *CheckResult) SVG() string {
-	svg, err := r.svg()
+	svg, err := draw(func() string { return matfmt.PlotSVG(r.Plot()) })
 	if err != nil {
 		panic(err)
 	}
 	return svg
 }
 
-func (r *CheckResult) svg() (svg string, err error) {
+// PNG is the log-log plot of relative error against h, as the PNG that an untrusted
+// notebook shows in place of the SVG.
+func (r *CheckResult) PNG() []byte {
+	var png []byte
+	_, err := draw(func() string { png = matfmt.PlotPNG(r.Plot()); return "" })
+	if err != nil {
+		panic(err)
+	}
+	return png
+}
+
+// draw returns what f draws, or an error when gonum/plot panics drawing it.
+func draw(f func() string) (s string, err error) {
 	defer func() {
 		if e := recover(); e != nil {
 			err = fmt.Errorf("matcalc: drawing the check: %v", e)
 		}
 	}()
-	return matfmt.PlotSVG(r.Plot()), nil
+	return f(), nil
 }
 
 // Plot is the log-log plot of relative error against h, with the line err = h that a

@@ -1,6 +1,7 @@
 package matcalc
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 	"testing"
@@ -55,8 +56,14 @@ func TestRenderings(t *testing.T) {
 	// Check of d(x²) = 2x dx: a table and a log-log plot; a linear f matches exactly
 	// (zero errors must still plot).
 	c := Check(func(x float64) float64 { return x * x }, func(x, dx float64) float64 { return 2 * x * dx }, 3.0)
-	if h := c.HTML(); !strings.Contains(h, "<svg") || !strings.Contains(h, "relative error") || strings.Count(h, "<tr>") != 13 {
+	// The plot in the HTML is a PNG <img>, which an untrusted notebook keeps (never an
+	// <svg>); the HTML has no style attributes, which it drops.
+	if h := c.HTML(); !strings.Contains(h, `<img src="data:image/png;base64,`) || strings.Contains(h, "<svg") ||
+		strings.Contains(h, "style=") || !strings.Contains(h, "relative error") || strings.Count(h, "<tr>") != 13 {
 		t.Errorf("Check HTML: %.300s", h)
+	}
+	if png := c.PNG(); !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
+		t.Errorf("Check PNG starts %q", png[:min(len(png), 8)])
 	}
 	lin := Check(func(x float64) float64 { return 2 * x }, func(x, dx float64) float64 { return 2 * dx }, 1.0)
 	if !strings.Contains(lin.SVG(), "<svg") {

@@ -1,7 +1,7 @@
 // Package matfmt formats results for people: matrices as aligned text, HTML tables and
 // LaTeX bmatrix, all three with the same rounding and, for large matrices, the same
 // corners with ellipses (as Julia and NumPy print them), so a notebook never receives
-// megabytes for one matrix; tables of mixed values; plots as SVG. Packages display and
+// megabytes for one matrix; tables of mixed values; plots as SVG and PNG. Packages display and
 // matcalc share it.
 //
 // The rounding and truncation are a Settings value, which the methods Settings.Text,
@@ -277,29 +277,40 @@ func (s Settings) Text(m mat.Matrix) string {
 // HTML is m as a table with the default configuration's settings (see Settings.HTML).
 func HTML(m mat.Matrix, caption string) string { return Current().HTML(m, caption) }
 
-// HTML is m as a <table> with its caption (Caption(m) when caption is empty), numbers
-// right-aligned.
+// HTML is m as a <table> with its caption (Caption(m) when caption is empty). The table
+// has no style attributes, which the sanitizer of an untrusted notebook drops: its
+// layout is the table's structure, the caption on one line (see htmlCaption), and
+// classes a trusted page may style (gomatcalc-matrix; gomatcalc-ellipsis for the cells
+// of elided rows and columns).
 func (s Settings) HTML(m mat.Matrix, caption string) string {
 	if caption == "" {
 		caption = Caption(m)
 	}
 	g := newGrid(m, s)
 	var sb strings.Builder
-	sb.WriteString(`<table class="gomatcalc-matrix" style="border-collapse:collapse">`)
-	sb.WriteString(`<caption style="caption-side:top;text-align:left;white-space:nowrap">` + html.EscapeString(caption) + "</caption><tbody>")
+	sb.WriteString(`<nobr><table class="gomatcalc-matrix">` + htmlCaption(caption) + "<tbody>")
 	for _, i := range g.rows {
 		sb.WriteString("<tr>")
 		for _, j := range g.cols {
-			style := "text-align:right;font-family:monospace"
 			if i < 0 || j < 0 {
-				style = "text-align:center"
+				sb.WriteString(`<td class="gomatcalc-ellipsis">`)
+			} else {
+				sb.WriteString("<td>")
 			}
-			sb.WriteString(`<td style="` + style + `">` + g.text(i, j, "⋮", "⋯", "⋱") + "</td>")
+			sb.WriteString(g.text(i, j, "⋮", "⋯", "⋱") + "</td>")
 		}
 		sb.WriteString("</tr>")
 	}
-	sb.WriteString("</tbody></table>")
+	sb.WriteString("</tbody></table></nobr>")
 	return sb.String()
+}
+
+// htmlCaption is a table's <caption>. The table is inside <nobr>, which keeps the caption
+// on one line (white-space: nowrap in every browser's own stylesheet) where Jupyter's
+// sanitizer drops a style: a caption wraps to the width of its table, which for a small
+// matrix is a few digits wide.
+func htmlCaption(caption string) string {
+	return "<caption>" + html.EscapeString(caption) + "</caption>"
 }
 
 // LaTeX is m as a bmatrix with the default configuration's settings (see
@@ -337,25 +348,27 @@ type Formatter interface {
 }
 
 // Table is an HTML table of text with a caption and a header row, for results that are
-// tables of mixed values (Newton's iterates, a derivative check).
+// tables of mixed values (Newton's iterates, a derivative check). Like Settings.HTML, it
+// has no style attributes: the caption stays on one line, the header is <th> cells, and
+// the class gomatcalc-table is for a trusted page to style.
 func Table(caption string, header []string, rows [][]string) string {
 	var sb strings.Builder
-	sb.WriteString(`<table class="gomatcalc-table">`)
+	sb.WriteString(`<nobr><table class="gomatcalc-table">`)
 	if caption != "" {
-		sb.WriteString(`<caption style="caption-side:top;text-align:left;white-space:nowrap">` + html.EscapeString(caption) + "</caption>")
+		sb.WriteString(htmlCaption(caption))
 	}
 	sb.WriteString("<thead><tr>")
 	for _, h := range header {
-		sb.WriteString(`<th style="text-align:right">` + html.EscapeString(h) + "</th>")
+		sb.WriteString("<th>" + html.EscapeString(h) + "</th>")
 	}
 	sb.WriteString("</tr></thead><tbody>")
 	for _, row := range rows {
 		sb.WriteString("<tr>")
 		for _, s := range row {
-			sb.WriteString(`<td style="text-align:right;font-family:monospace">` + html.EscapeString(s) + "</td>")
+			sb.WriteString("<td>" + html.EscapeString(s) + "</td>")
 		}
 		sb.WriteString("</tr>")
 	}
-	sb.WriteString("</tbody></table>")
+	sb.WriteString("</tbody></table></nobr>")
 	return sb.String()
 }

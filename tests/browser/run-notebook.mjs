@@ -2,12 +2,14 @@
 // Opens a notebook in a classic Jupyter Notebook server with headless Chromium (Debian's,
 // never a downloaded one), runs all cells from the page's Cell > Run All menu, waits until
 // every code cell has finished and MathJax has typeset, and prints what the page shows as
-// JSON on stdout. Exit status: 0 when the facts were collected (whatever the cells did),
+// JSON on stdout. With --no-run it runs nothing: the page shows the outputs stored in the
+// notebook, as a student who opens it sees them (untrusted, unless it was trusted with
+// `jupyter trust`: facts.trusted says which). Exit status: 0 when the facts were collected (whatever the cells did),
 // 2 when the page could not be driven (the JSON then says why, with what was seen so far).
 //
 //   node run-notebook.mjs --url 'http://127.0.0.1:8888/notebooks/x.ipynb?token=...'
 //        [--screenshot out.png] [--user-data-dir DIR] [--timeout-ms 45000]
-//        [--chromium /usr/lib/chromium/chromium]
+//        [--chromium /usr/lib/chromium/chromium] [--no-run]
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +23,7 @@ const { values: opts } = parseArgs({
     "user-data-dir": { type: "string" },
     "timeout-ms": { type: "string", default: "45000" },
     chromium: { type: "string" },
+    "no-run": { type: "boolean", default: false },
   },
 });
 if (!opts.url) {
@@ -84,24 +87,27 @@ try {
     display_name: Jupyter.notebook.metadata.kernelspec?.display_name ?? null,
   }));
   step("kernel idle");
+  facts.trusted = await page.evaluate(() => Jupyter.notebook.trusted);
 
-  // Each code cell counts as finished when the kernel's idle status for its own request
-  // has arrived (after all its outputs): the notebook's finished_execute.CodeCell event.
-  await page.evaluate(() => {
-    window.__finished = new Set();
-    Jupyter.notebook.events.on("finished_execute.CodeCell", (_e, d) => window.__finished.add(d.cell));
-  });
+  if (!opts["no-run"]) {
+    // Each code cell counts as finished when the kernel's idle status for its own request
+    // has arrived (after all its outputs): the notebook's finished_execute.CodeCell event.
+    await page.evaluate(() => {
+      window.__finished = new Set();
+      Jupyter.notebook.events.on("finished_execute.CodeCell", (_e, d) => window.__finished.add(d.cell));
+    });
 
-  // Cell > Run All, clicked as a person would.
-  await page.locator("#celllink").click({ timeout: left() });
-  await page.locator("#run_all_cells > a").click({ timeout: left() });
-  step("clicked Cell > Run All");
+    // Cell > Run All, clicked as a person would.
+    await page.locator("#celllink").click({ timeout: left() });
+    await page.locator("#run_all_cells > a").click({ timeout: left() });
+    step("clicked Cell > Run All");
 
-  await page.waitForFunction(() => {
-    const code = Jupyter.notebook.get_cells().filter((c) => c.cell_type === "code" && c.get_text().trim() !== "");
-    return code.every((c) => window.__finished.has(c) && !c.element.hasClass("running"));
-  }, null, { timeout: left(), polling: 100 });
-  step("all cells finished");
+    await page.waitForFunction(() => {
+      const code = Jupyter.notebook.get_cells().filter((c) => c.cell_type === "code" && c.get_text().trim() !== "");
+      return code.every((c) => window.__finished.has(c) && !c.element.hasClass("running"));
+    }, null, { timeout: left(), polling: 100 });
+    step("all cells finished");
+  }
 
   // MathJax 2 typesets outputs through its queue: this resolves after all queued work.
   facts.mathjax = await page.evaluate(() => {
@@ -109,6 +115,10 @@ try {
     return new Promise((resolve) => MathJax.Hub.Queue(() => resolve(MathJax.version)));
   });
   step("MathJax queue done");
+
+  // Images (a plot's PNG) decoded, so that their sizes are known.
+  await page.waitForFunction(() => [...document.querySelectorAll("#notebook-container img")].every((i) => i.complete),
+    null, { timeout: left(), polling: 100 });
 
   Object.assign(facts, await page.evaluate(collect));
 
@@ -147,6 +157,20 @@ process.exit(status);
 // Runs in the page: what every code cell shows.
 function collect() {
   const text = (el) => (el ? el.textContent.replace(/\s+/g, " ").trim() : null);
+  // The number of lines an element's text takes (a caption wrapped word by word: many):
+  // its text's boxes that do not overlap vertically (a fallback font's glyphs sit a little
+  // higher or lower on the same line).
+  const lines = (el) => {
+    if (!el) return null;
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const rects = [...range.getClientRects()].filter((r) => r.width > 0).sort((a, b) => a.top - b.top);
+    let n = 0, bottom = -Infinity;
+    for (const r of rects) {
+      if (r.top >= bottom - 1) { n++; bottom = r.bottom; } else bottom = Math.max(bottom, r.bottom);
+    }
+    return n;
+  };
   const cells = [...document.querySelectorAll("#notebook-container .cell.code_cell")].map((cell, i) => {
     const out = cell.querySelector(".output_wrapper .output") || cell;
     const subareas = [...out.querySelectorAll(".output_subarea")];
@@ -159,6 +183,8 @@ function collect() {
       outputs: subareas.map((s) => [...s.classList].filter((c) => c !== "output_subarea")),
       tables: [...out.querySelectorAll("table")].map((t) => ({
         caption: text(t.querySelector("caption")),
+        captionLines: lines(t.querySelector("caption")),
+        width: Math.round(t.getBoundingClientRect().width),
         rows: t.querySelectorAll("tr").length,
         headerCells: [...t.querySelectorAll("th")].map(text),
         dataCells: [...t.querySelectorAll("td")].map(text),
@@ -183,6 +209,9 @@ function collect() {
         }),
       images: [...out.querySelectorAll("img")].map((img) => ({
         src: img.src.slice(0, 30), width: img.naturalWidth, height: img.naturalHeight,
+        shownWidth: Math.round(img.getBoundingClientRect().width),
+        shownHeight: Math.round(img.getBoundingClientRect().height),
+        visible: img.complete && img.naturalWidth > 0 && img.checkVisibility(),
       })),
       errors: [...out.querySelectorAll(".output_error")].map((e) => text(e).slice(0, 2000)),
       text: subareas.filter((s) => s.classList.contains("output_text")).map((s) => text(s).slice(0, 2000)),

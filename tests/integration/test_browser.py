@@ -2,11 +2,13 @@
 127.0.0.1 with the kernelspec from tests/integration/run's temporary JUPYTER_DATA_DIR,
 headless Debian chromium driven by tests/browser/run-notebook.mjs (playwright-core) runs
 all cells of testdata/browser.ipynb from the page, and the test checks the page's DOM: the
-matrix as a <table>, the LaTeX typeset by MathJax, the plot as an <svg>.
+matrix as a <table>, the LaTeX typeset by MathJax, the plot as an <svg>. And a shipped
+lecture opened as a student first opens it, untrusted and not run: its stored plots show
+as PNG images and its tables keep their layout (issue 13).
 
 Also a script that prints what the page shows and keeps a screenshot (tests/browser/screenshot
 sets up the kernelspec first):
-    python3 test_browser.py [--screenshot OUT.png] NOTEBOOK.ipynb"""
+    python3 test_browser.py [--screenshot OUT.png] [--no-run [--trust]] NOTEBOOK.ipynb"""
 
 import argparse
 import ctypes
@@ -135,13 +137,15 @@ def set_subreaper(on):
         pass
 
 
-def run_driver(url, user_data_dir, screenshot=None):
+def run_driver(url, user_data_dir, screenshot=None, run=True):
     """Runs the browser driver; returns (exit status, facts, stderr). The browser and
     anything it started are gone afterwards; leftovers raise."""
     cmd = ["node", DRIVER, "--url", url, "--user-data-dir", user_data_dir,
            "--timeout-ms", str(DRIVER_TIMEOUT * 1000)]
     if screenshot:
         cmd += ["--screenshot", screenshot]
+    if not run:
+        cmd.append("--no-run")
     others = {c.pid for c in psutil.Process().children()}
     # Chromium daemonizes its crash handler: as a subreaper this process adopts whatever the
     # browser leaves behind, so it can be found, stopped and reaped below.
@@ -182,19 +186,25 @@ def run_driver(url, user_data_dir, screenshot=None):
     return proc.returncode, facts, err
 
 
-def show_notebook(path, screenshot=None):
-    """Serves a copy of the notebook at path, runs it in the browser; returns (status,
-    facts, stderr, server log)."""
+def show_notebook(path, screenshot=None, run=True, trust=False):
+    """Serves a copy of the notebook at path, runs it in the browser (with run false, only
+    opens it: the page shows its stored outputs); returns (status, facts, stderr, server
+    log). With trust, the copy is trusted first (`jupyter trust`, in this JUPYTER_DATA_DIR);
+    otherwise it is untrusted, as a notebook from elsewhere is."""
     with tempfile.TemporaryDirectory(prefix="gomatcalc-browser-") as tmp:
         root = os.path.join(tmp, "notebooks")
         os.mkdir(root)
         name = os.path.basename(path)
         shutil.copy(path, os.path.join(root, name))
+        if trust:
+            # `jupyter trust`, which Debian's packages leave out: nbformat's own entry point.
+            subprocess.run([sys.executable, "-m", "nbformat.sign", os.path.join(root, name)], check=True,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         server = NotebookServer(root, os.path.join(tmp, "server.log"))
         killed = []
         try:
             server.start()
-            status, facts, err = run_driver(server.url(name), os.path.join(tmp, "chromium-profile"), screenshot)
+            status, facts, err = run_driver(server.url(name), os.path.join(tmp, "chromium-profile"), screenshot, run)
         finally:
             killed = server.stop()
         log = server.log()
@@ -258,15 +268,63 @@ class TestBrowser(unittest.TestCase):
         if problems:
             self.fail(f"{len(problems)} of 3 displays wrong in the browser:\n" + "\n".join(problems))
 
+    def test_untrusted_lecture(self):
+        """Lecture 1 as a student first opens it: untrusted, not run. The classic notebook's
+        sanitizer drops SVG and style attributes; the plots must show as PNG and the
+        tables keep rows, cells and one-line captions."""
+        lecture = os.path.join(ROOT, "notebooks", "lecture01-derivatives-as-linear-operators.ipynb")
+        status, facts, err, log = show_notebook(lecture, run=False)
+        about = json.dumps(facts, indent=1, ensure_ascii=False)[:8000]
+        self.assertEqual(status, 0, f"the browser could not open the notebook: {facts.get('error')}\n"
+                                    f"{err[-2000:]}\n{about}\nserver log:\n{log}")
+        self.assertIs(facts["trusted"], False, "the copy of the lecture is trusted")
+        cells = {(c["source"] or "").strip().splitlines()[-1]: c for c in facts["cells"] if c["source"]}
+        problems = []
+        for last in ["checkSquare", "checkWrong"]:
+            # matcalc.Check as a cell's value: the table of h against relative error,
+            # and under it the log-log plot as a PNG of 6×4 inches at 96 dpi.
+            cell = cells.get(last)
+            if cell is None:
+                problems.append(f"no cell ends with {last}")
+                continue
+            shown = json.dumps(cell, indent=1, ensure_ascii=False)
+            imgs = [i for i in cell["images"] if i["src"].startswith("data:image/png")]
+            if len(imgs) != 1 or not imgs[0]["visible"] or (imgs[0]["width"], imgs[0]["height"]) != (576, 384) \
+                    or imgs[0]["shownWidth"] < 300:
+                problems.append(f"{last}: the plot is not a visible 576×384 PNG: {shown}")
+            if len(cell["tables"]) != 1:
+                problems.append(f"{last}: not one table: {shown}")
+                continue
+            table = cell["tables"][0]
+            if table["headerCells"] != ["h", "relative error"] or len(table["dataCells"]) != 2 * (table["rows"] - 1) \
+                    or table["rows"] < 5 or table["captionLines"] != 1:
+                problems.append(f"{last}: the table lost its layout: {shown}")
+        # Matrices: a table whose rows and cells are the matrix's, its caption on one line.
+        matrices = [t for c in facts["cells"] for t in c["tables"] if "×" in (t["caption"] or "")]
+        if not matrices:
+            problems.append("no matrix tables")
+        for t in matrices:
+            if t["rows"] < 1 or len(t["dataCells"]) % t["rows"] != 0 or t["captionLines"] != 1:
+                problems.append(f"a matrix table lost its layout: {t}")
+        # The sanitizer removed every <svg>: the outputs must not have needed one.
+        for c in facts["cells"]:
+            if c["svgs"] or c["errors"]:
+                problems.append(f"cell {c['index']} shows an svg or an error: {c['svgs']} {c['errors']}")
+        if problems:
+            self.fail(f"{len(problems)} problems in the untrusted lecture:\n" + "\n".join(problems) + f"\n{about}")
+
 
 def main():
     ap = argparse.ArgumentParser(description="Runs a notebook in headless Chromium through the classic "
                                  "notebook server and prints what the page shows as JSON.")
     ap.add_argument("notebook")
     ap.add_argument("--screenshot", help="PNG file to write")
+    ap.add_argument("--no-run", action="store_true", help="run nothing: show the stored outputs")
+    ap.add_argument("--trust", action="store_true", help="trust the notebook first (jupyter trust)")
     args = ap.parse_args()
     status, facts, err, log = show_notebook(os.path.abspath(args.notebook),
-                                            args.screenshot and os.path.abspath(args.screenshot))
+                                            args.screenshot and os.path.abspath(args.screenshot),
+                                            run=not args.no_run, trust=args.trust)
     print(json.dumps(facts, indent=1, ensure_ascii=False))
     if status != 0:
         print(err, log, sep="\n", file=sys.stderr)

@@ -1,7 +1,8 @@
 """Rich display through jupyter_client: every bundle carries text/plain and metadata {},
 matrices come as an HTML table, LaTeX and text, a display handle updates its output in
-place, and a plot arrives as SVG."""
+place, and a plot arrives as SVG and PNG."""
 
+import base64
 import unittest
 
 from support import KernelTestCase, outputs
@@ -16,6 +17,7 @@ class TestDisplay(KernelTestCase):
         self.assertEqual(result["metadata"], {})
         self.assertIn("<table", data["text/html"])
         self.assertIn("2×2 mat.Dense</caption>", data["text/html"])
+        self.assertNotIn("style=", data["text/html"])
         self.assertIn(r"\begin{bmatrix} 4 & -1 \\ -1 & 6 \end{bmatrix}", data["text/latex"])
         self.assertEqual(data["text/plain"], "⎡ 4  -1⎤\n⎣-1   6⎦")
 
@@ -60,6 +62,8 @@ class TestDisplay(KernelTestCase):
         [result] = outputs(msgs, "execute_result")
         self.assertTrue(result["data"]["image/svg+xml"].lstrip().startswith("<?xml") or "<svg" in result["data"]["image/svg+xml"])
         self.assertIn("text/plain", result["data"])
+        # and a PNG, which an untrusted notebook shows in place of the SVG
+        self.assertTrue(base64.b64decode(result["data"]["image/png"]).startswith(b"\x89PNG\r\n\x1a\n"))
 
 
 if __name__ == "__main__":
