@@ -313,6 +313,26 @@ class TestBrowser(unittest.TestCase):
         if problems:
             self.fail(f"{len(problems)} problems in the untrusted lecture:\n" + "\n".join(problems) + f"\n{about}")
 
+    def test_lecture7s_comparison_table_keeps_its_header(self):
+        """Lecture 7's Markdown table of Newton and BFGS, run: six header cells, the error's
+        formula among them (it broke apart when written with x^* and \\lvert)."""
+        lecture = os.path.join(ROOT, "notebooks", "lecture07-second-derivatives-hessians.ipynb")
+        status, facts, err, log = show_notebook(lecture, run=True)
+        about = json.dumps(facts, indent=1, ensure_ascii=False)[:6000]
+        self.assertEqual(status, 0, f"the browser could not open the notebook: {facts.get('error')}\n{err[-2000:]}\n{log}")
+        about = json.dumps([c for c in facts["cells"] if "display.Markdown" in (c["source"] or "")], indent=1, ensure_ascii=False)[:6000]
+        tables = [t for c in facts["cells"] for t in c["tables"] if "method" in t["headerCells"]]
+        self.assertEqual(len(tables), 1, about)
+        header = tables[0]["headerCells"]
+        self.assertEqual(len(header), 6, header)
+        self.assertEqual(header[:5], ["method", "iterations", "evaluations of f", "gradients", "Hessians"], header)
+        self.assertTrue(header[5].startswith("error"), header)
+        self.assertEqual(len(tables[0]["dataCells"]), 18, tables[0])
+        # The formula typeset by MathJax, no TeX left.
+        [cell] = [c for c in facts["cells"] if c["tables"] and "method" in c["tables"][0]["headerCells"]]
+        self.assertFalse(cell["untypesetTeX"] or cell["mathErrors"] or "$" in header[5], about)
+        self.assertEqual(len(cell["math"]), 1, about)
+
 
 def main():
     ap = argparse.ArgumentParser(description="Runs a notebook in headless Chromium through the classic "
