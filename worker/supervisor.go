@@ -435,6 +435,9 @@ func (p *process) input(c *call, in inputRequest) {
 	case errors.Is(err, lang.ErrNoStdin):
 		reply.NoStdin = true
 	case err != nil:
+		// The cell was interrupted meanwhile (lang.Output.Input): the worker must know
+		// before the cell goes on, or it would end as if nothing happened.
+		p.send(request{ID: c.id, Method: methodInterrupt})
 		reply.Error = err.Error()
 	}
 	p.send(request{ID: c.id, Method: methodInput, Input: &reply})

@@ -64,6 +64,9 @@ func (f *fakeSession) Execute(ctx context.Context, req lang.ExecuteRequest, out 
 		out.Display(lang.Display{Data: lang.Bundle{"text/plain": "x", "application/json": math.NaN()}})
 	case "input":
 		text, err := out.Input(arg, false)
+		if err != nil && ctx.Err() != nil {
+			return lang.ExecuteResult{Err: &lang.Error{Name: "Interrupted", Value: "interrupted while waiting for input"}}
+		}
 		if err != nil {
 			return lang.ExecuteResult{Err: &lang.Error{Name: "InputError", Value: err.Error()}}
 		}
@@ -261,6 +264,23 @@ func TestABundleOverTheLimitCrossesThePipeCut(t *testing.T) {
 	text, _ := res.Value["text/plain"].(string)
 	if res.Err != nil || len(res.Value) != 1 || len(text) > lang.TextLimit+200 || !strings.Contains(text, "only its text is shown, cut]") {
 		t.Errorf("a value of %d MB: %v, %d representations, %d bytes of text", 2*lang.BundleLimit/1_000_000, res.Err, len(res.Value), len(text))
+	}
+}
+
+// An interrupt while the cell waits for input reaches the worker before the failed
+// input does: the cell knows it was interrupted.
+func TestAnInterruptDuringInputReachesTheCell(t *testing.T) {
+	s := start(t, 0)
+	for i := 0; i < 10; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		out := &recorder{input: func(string) (string, error) {
+			cancel() // the front end's box is interrupted
+			return "", errors.New("interrupted while waiting for input")
+		}}
+		res := s.Execute(ctx, lang.ExecuteRequest{Code: "input name?"}, out)
+		if res.Err == nil || res.Err.Name != "Interrupted" {
+			t.Fatalf("run %d: %+v, want the cell interrupted", i, res.Err)
+		}
 	}
 }
 
