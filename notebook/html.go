@@ -10,6 +10,8 @@ import (
 	"os"
 	"regexp"
 	"strings"
+
+	"github.com/gomatcalc/gomatcalc/internal/markdown"
 )
 
 // mathJaxConfig configures MathJax 2 as nbconvert's HTML export does.
@@ -87,7 +89,7 @@ func writeCell(b *bytes.Buffer, c *Cell) error {
 	id := html.EscapeString(c.ID)
 	switch c.Type {
 	case Markdown:
-		body, err := markdownHTML(c.Source, c.Attachments)
+		body, err := markdown.HTML(c.Source, attachmentURIs(c.Attachments))
 		if err != nil {
 			return err
 		}
@@ -109,6 +111,21 @@ func writeCell(b *bytes.Buffer, c *Cell) error {
 		b.WriteString("</div>\n")
 	}
 	return nil
+}
+
+// attachmentURIs are the data URIs of a cell's image attachments, by name.
+func attachmentURIs(attachments map[string]any) map[string]string {
+	uris := map[string]string{}
+	for name, v := range attachments {
+		bundle, _ := v.(map[string]any)
+		for mime, data := range bundle {
+			if text, err := multiline(data, mime); err == nil && strings.HasPrefix(mime, "image/") {
+				uris[name] = "data:" + mime + ";base64," + strings.ReplaceAll(text, "\n", "")
+				break
+			}
+		}
+	}
+	return uris
 }
 
 func countText(n int) string {
@@ -157,7 +174,7 @@ func writeBundle(b *bytes.Buffer, data, metadata map[string]any) error {
 		case "text/html", "image/svg+xml":
 			b.WriteString(s)
 		case "text/markdown":
-			body, err := markdownHTML(s, nil)
+			body, err := markdown.HTML(s, nil)
 			if err != nil {
 				return err
 			}

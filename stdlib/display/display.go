@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/gomatcalc/gomatcalc/internal/markdown"
 	"github.com/gomatcalc/gomatcalc/stdlib/matfmt"
 )
 
@@ -82,9 +83,14 @@ func (d *Display) HTML(s string) {
 // Markdown shows Markdown text.
 func Markdown(s string) { std.Markdown(s) }
 
-// Markdown shows Markdown text.
+// Markdown shows Markdown text. Its bundle carries the text rendered as HTML too (math
+// left for MathJax): an untrusted notebook shows no text/markdown, only its text/plain.
 func (d *Display) Markdown(s string) {
-	d.show(map[string]any{"text/markdown": s, "text/plain": s})
+	b := map[string]any{"text/markdown": s, "text/plain": s}
+	if h, err := markdown.HTML(s, nil); err == nil {
+		b["text/html"] = h
+	}
+	d.show(b)
 }
 
 // LaTeX shows math typeset from LaTeX. Without $ or \begin delimiters, s is taken as

@@ -103,3 +103,22 @@ func TestFormatterPanicIsReported(t *testing.T) {
 		t.Error("a failed form must be left out")
 	}
 }
+
+// Markdown's bundle carries HTML too, math left for MathJax: an untrusted notebook shows
+// no text/markdown.
+func TestMarkdownHasAnHTMLForm(t *testing.T) {
+	r := &recorder{}
+	New(r).Markdown("| a | error $\\lVert x \\rVert$ |\n|---|---|\n| 1 | 2 |")
+	if len(r.data) != 1 {
+		t.Fatalf("published %v", r.data)
+	}
+	h, _ := r.data[0]["text/html"].(string)
+	for _, want := range []string{"<table>", "<th>a</th>", `<th>error $\lVert x \rVert$</th>`, "<td>2</td>"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("HTML lacks %q:\n%s", want, h)
+		}
+	}
+	if r.data[0]["text/markdown"] == nil || r.data[0]["text/plain"] == nil {
+		t.Errorf("bundle %v", r.data[0])
+	}
+}

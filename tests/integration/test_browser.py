@@ -333,6 +333,20 @@ class TestBrowser(unittest.TestCase):
         self.assertFalse(cell["untypesetTeX"] or cell["mathErrors"] or "$" in header[5], about)
         self.assertEqual(len(cell["math"]), 1, about)
 
+    def test_a_markdown_output_shows_as_a_table_untrusted(self):
+        """display.Markdown's table in lecture 7, opened untrusted and not run: the classic
+        notebook shows no text/markdown of an untrusted notebook, so the bundle's HTML form
+        must carry the table."""
+        lecture = os.path.join(ROOT, "notebooks", "lecture07-second-derivatives-hessians.ipynb")
+        status, facts, err, log = show_notebook(lecture, run=False)
+        about = json.dumps([c for c in facts["cells"] if "display.Markdown" in (c["source"] or "")], indent=1, ensure_ascii=False)[:6000]
+        self.assertEqual(status, 0, f"the browser could not open the notebook: {facts.get('error')}\n{err[-2000:]}\n{log}")
+        self.assertIs(facts["trusted"], False)
+        tables = [t for c in facts["cells"] for t in c["tables"] if "method" in t["headerCells"]]
+        self.assertEqual(len(tables), 1, about)
+        self.assertEqual(len(tables[0]["headerCells"]), 6, about)
+        self.assertEqual(len(tables[0]["dataCells"]), 18, about)
+
 
 def main():
     ap = argparse.ArgumentParser(description="Runs a notebook in headless Chromium through the classic "

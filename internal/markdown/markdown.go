@@ -1,4 +1,7 @@
-package notebook
+// Package markdown renders Markdown as Jupyter does: GitHub's Markdown, raw HTML allowed,
+// and $...$ and $$...$$ math left intact for MathJax. The HTML export of notebooks and
+// display.Markdown (whose HTML form an untrusted notebook shows) share it.
+package markdown
 
 import (
 	"bytes"
@@ -15,10 +18,10 @@ import (
 	"github.com/yuin/goldmark/util"
 )
 
-// markdownHTML renders a markdown cell (or a text/markdown output) as Jupyter does:
-// GitHub's Markdown, raw HTML allowed, and $...$ and $$...$$ math left intact for
-// MathJax. Images that name a cell attachment ("attachment:x.png") get it inline.
-func markdownHTML(src string, attachments map[string]any) (string, error) {
+// HTML renders a markdown cell (or a text/markdown output) as Jupyter does. An image
+// that names a cell attachment ("attachment:x.png") gets the data URI attachments gives
+// for the name (nil: none).
+func HTML(src string, attachments map[string]string) (string, error) {
 	md := goldmark.New(
 		goldmark.WithExtensions(extension.GFM),
 		goldmark.WithParserOptions(
@@ -125,8 +128,9 @@ func (mathRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	})
 }
 
-// attachmentLinks points images at a cell's attachments ("attachment:name") to data URIs.
-type attachmentLinks map[string]any
+// attachmentLinks points images at a cell's attachments ("attachment:name") to their
+// data URIs.
+type attachmentLinks map[string]string
 
 func (a attachmentLinks) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	if len(a) == 0 {
@@ -141,12 +145,8 @@ func (a attachmentLinks) Transform(doc *ast.Document, reader text.Reader, pc par
 		if !ok {
 			return ast.WalkContinue, nil
 		}
-		bundle, _ := a[name].(map[string]any)
-		for mime, v := range bundle {
-			if data, err := multiline(v, mime); err == nil && strings.HasPrefix(mime, "image/") {
-				img.Destination = []byte("data:" + mime + ";base64," + strings.ReplaceAll(data, "\n", ""))
-				break
-			}
+		if uri, ok := a[name]; ok {
+			img.Destination = []byte(uri)
 		}
 		return ast.WalkContinue, nil
 	})
