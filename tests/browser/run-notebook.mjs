@@ -9,7 +9,8 @@
 //
 //   node run-notebook.mjs --url 'http://127.0.0.1:8888/notebooks/x.ipynb?token=...'
 //        [--screenshot out.png] [--user-data-dir DIR] [--timeout-ms 45000]
-//        [--chromium /usr/lib/chromium/chromium] [--no-run]
+//        [--chromium /usr/lib/chromium/chromium] [--no-run] [--prompt N]
+// With --prompt N the screenshot is of the one cell In [N], not the whole page.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +25,7 @@ const { values: opts } = parseArgs({
     "timeout-ms": { type: "string", default: "45000" },
     chromium: { type: "string" },
     "no-run": { type: "boolean", default: false },
+    prompt: { type: "string" },
   },
 });
 if (!opts.url) {
@@ -134,7 +136,14 @@ try {
       return Math.ceil(document.querySelector("#notebook-container").getBoundingClientRect().bottom) + 30;
     });
     await page.setViewportSize({ width: 1100, height: Math.min(Math.max(height, 600), 8000) });
-    await page.screenshot({ path: opts.screenshot, timeout: left() });
+    if (opts.prompt) {
+      const cell = page.locator("#notebook-container .cell", {
+        has: page.locator(".input_prompt", { hasText: `[${opts.prompt}]` }),
+      }).first();
+      await cell.screenshot({ path: opts.screenshot, timeout: left() });
+    } else {
+      await page.screenshot({ path: opts.screenshot, timeout: left() });
+    }
     facts.screenshot = opts.screenshot;
     step("screenshot");
   }

@@ -137,13 +137,15 @@ def set_subreaper(on):
         pass
 
 
-def run_driver(url, user_data_dir, screenshot=None, run=True):
+def run_driver(url, user_data_dir, screenshot=None, run=True, prompt=None):
     """Runs the browser driver; returns (exit status, facts, stderr). The browser and
     anything it started are gone afterwards; leftovers raise."""
     cmd = ["node", DRIVER, "--url", url, "--user-data-dir", user_data_dir,
            "--timeout-ms", str(DRIVER_TIMEOUT * 1000)]
     if screenshot:
         cmd += ["--screenshot", screenshot]
+    if prompt:
+        cmd += ["--prompt", str(prompt)]
     if not run:
         cmd.append("--no-run")
     others = {c.pid for c in psutil.Process().children()}
@@ -186,7 +188,7 @@ def run_driver(url, user_data_dir, screenshot=None, run=True):
     return proc.returncode, facts, err
 
 
-def show_notebook(path, screenshot=None, run=True, trust=False):
+def show_notebook(path, screenshot=None, run=True, trust=False, prompt=None):
     """Serves a copy of the notebook at path, runs it in the browser (with run false, only
     opens it: the page shows its stored outputs); returns (status, facts, stderr, server
     log). With trust, the copy is trusted first (`jupyter trust`, in this JUPYTER_DATA_DIR);
@@ -204,7 +206,7 @@ def show_notebook(path, screenshot=None, run=True, trust=False):
         killed = []
         try:
             server.start()
-            status, facts, err = run_driver(server.url(name), os.path.join(tmp, "chromium-profile"), screenshot, run)
+            status, facts, err = run_driver(server.url(name), os.path.join(tmp, "chromium-profile"), screenshot, run, prompt)
         finally:
             killed = server.stop()
         log = server.log()
@@ -355,10 +357,11 @@ def main():
     ap.add_argument("--screenshot", help="PNG file to write")
     ap.add_argument("--no-run", action="store_true", help="run nothing: show the stored outputs")
     ap.add_argument("--trust", action="store_true", help="trust the notebook first (jupyter trust)")
+    ap.add_argument("--prompt", help="screenshot only the cell In [PROMPT]")
     args = ap.parse_args()
     status, facts, err, log = show_notebook(os.path.abspath(args.notebook),
                                             args.screenshot and os.path.abspath(args.screenshot),
-                                            run=not args.no_run, trust=args.trust)
+                                            run=not args.no_run, trust=args.trust, prompt=args.prompt)
     print(json.dumps(facts, indent=1, ensure_ascii=False))
     if status != 0:
         print(err, log, sep="\n", file=sys.stderr)
