@@ -59,6 +59,9 @@ pre { margin: 0; padding: 0.4rem; font-size: 0.85rem; white-space: pre-wrap; wor
 .markdown img, .output img { max-width: 100%; }
 table { border-collapse: collapse; }
 td, th { border: 1px solid #ccc; padding: 0.2rem 0.5rem; }
+.gomatcalc-matrix td, .gomatcalc-table td { text-align: right; font-family: monospace; }
+.gomatcalc-matrix td.gomatcalc-ellipsis { text-align: center; }
+.gomatcalc-matrix caption, .gomatcalc-table caption { caption-side: top; text-align: left; white-space: nowrap; }
 </style>
 `
 

@@ -102,7 +102,10 @@ func TestHTMLAttachmentsAndRawCells(t *testing.T) {
 // (Debian's libjs-mathjax), with the web as the fallback.
 func TestHTMLTabsAndMathJax(t *testing.T) {
 	nb := codeNotebook("func f() {\n\treturn\n}")
-	contains(t, page(t, nb), "tab-size: 4", "\t", `<span class="kd">func</span>`)
+	contains(t, page(t, nb), "tab-size: 4", "\t", `<span class="kd">func</span>`,
+		// The session's tables carry classes, not styles (an untrusted notebook drops
+		// styles): the page gives them their alignment.
+		".gomatcalc-matrix td, .gomatcalc-table td { text-align: right; font-family: monospace; }")
 
 	was := localMathJax
 	defer func() { localMathJax = was }()
