@@ -17,25 +17,12 @@ import (
 func (s *Session) indexDetail(c *cell, line int) string {
 	fset := s.engine.FileSet()
 	var found []*ast.IndexExpr
-	for _, u := range c.units {
-		if u.kind != stmtUnit {
-			continue
+	c.inspectTopLevel(func(n ast.Node) {
+		if n, ok := n.(*ast.IndexExpr); ok && fset.Position(n.Lbrack).Line == line && pure(n.X) && pure(n.Index) {
+			found = append(found, n)
 		}
-		ast.Inspect(u.block, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.FuncLit:
-				return false
-			case *ast.IndexExpr:
-				if fset.Position(n.Lbrack).Line == line && pure(n.X) && pure(n.Index) {
-					found = append(found, n)
-				}
-			}
-			return true
-		})
-	}
-	src := func(n ast.Node) string {
-		return c.text[c.file.Offset(n.Pos()):c.file.Offset(n.End())]
-	}
+	})
+	src := c.textOf
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	for _, ix := range found {
@@ -51,6 +38,28 @@ func (s *Session) indexDetail(c *cell, line int) string {
 		}
 	}
 	return ""
+}
+
+// inspectTopLevel calls visit with every node of the cell's top-level statements, outside
+// function literals (where the operands are the session's variables).
+func (c *cell) inspectTopLevel(visit func(ast.Node)) {
+	for _, u := range c.units {
+		if u.kind != stmtUnit {
+			continue
+		}
+		ast.Inspect(u.block, func(n ast.Node) bool {
+			if _, ok := n.(*ast.FuncLit); ok {
+				return false
+			}
+			visit(n)
+			return true
+		})
+	}
+}
+
+// textOf is the cell's text of n.
+func (c *cell) textOf(n ast.Node) string {
+	return c.text[c.file.Offset(n.Pos()):c.file.Offset(n.End())]
 }
 
 // pure reports whether evaluating e again has no effect: names, constants, selectors,

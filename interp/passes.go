@@ -267,7 +267,7 @@ func countedReturn(ret *ast.ReturnStmt, results []string, locals []namedResult) 
 		var calls, others []ast.Stmt
 		for i, v := range values {
 			as := &ast.AssignStmt{Lhs: []ast.Expr{&ast.Ident{NamePos: at, Name: results[i]}}, TokPos: at, Tok: token.ASSIGN, Rhs: []ast.Expr{v}}
-			if len(values) > 1 && hasCall(v) {
+			if len(values) > 1 && engine.HasCall(v) {
 				calls = append(calls, as)
 			} else {
 				others = append(others, as)
@@ -277,23 +277,6 @@ func countedReturn(ret *ast.ReturnStmt, results []string, locals []namedResult) 
 	}
 	stmts = append(stmts, leaveStmt(at), &ast.ReturnStmt{Return: at})
 	return &ast.BlockStmt{Lbrace: at, List: stmts, Rbrace: ret.End()}
-}
-
-// hasCall reports whether evaluating e calls a function or receives from a channel.
-func hasCall(e ast.Expr) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.CallExpr:
-			found = true
-		case *ast.UnaryExpr:
-			found = found || n.Op == token.ARROW
-		}
-		return !found
-	})
-	return found
 }
 
 // defers reports whether body has a defer statement of its own (not one of a function

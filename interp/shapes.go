@@ -22,36 +22,26 @@ const shapeMismatch = "mat: dimension mismatch"
 func (s *Session) shapeDetail(c *cell, line int) string {
 	fset := s.engine.FileSet()
 	var operands []ast.Expr
-	for _, u := range c.units {
-		if u.kind != stmtUnit {
-			continue
+	c.inspectTopLevel(func(n ast.Node) {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || fset.Position(call.Lparen).Line != line {
+			return
 		}
-		ast.Inspect(u.block, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.FuncLit:
-				return false
-			case *ast.CallExpr:
-				if fset.Position(n.Lparen).Line != line {
-					return true
-				}
-				if sel, ok := n.Fun.(*ast.SelectorExpr); ok && pure(sel.X) {
-					operands = append(operands, sel.X)
-				}
-				for _, a := range n.Args {
-					if pure(a) {
-						operands = append(operands, a)
-					}
-				}
+		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && pure(sel.X) {
+			operands = append(operands, sel.X)
+		}
+		for _, a := range call.Args {
+			if pure(a) {
+				operands = append(operands, a)
 			}
-			return true
-		})
-	}
+		}
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	var shapes []string
 	seen := map[string]bool{}
 	for _, e := range operands {
-		src := c.text[c.file.Offset(e.Pos()):c.file.Offset(e.End())]
+		src := c.textOf(e)
 		if seen[src] {
 			continue
 		}
