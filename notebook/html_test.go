@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/alecthomas/chroma/v2"
 )
 
 func page(t *testing.T, nb *Notebook) string {
@@ -115,4 +117,42 @@ func TestHTMLTabsAndMathJax(t *testing.T) {
 	}
 	os.WriteFile(localMathJax, []byte("//"), 0o644)
 	contains(t, page(t, nb), `src="file://`+localMathJax+`?config=TeX-AMS_CHTML-full,Safe" onerror=`, "s.src = 'https://cdnjs.cloudflare.com/")
+}
+
+// Every byte of a cell is in the highlighted page once, whatever go/scanner makes of it:
+// magics, help requests, unterminated literals, carriage returns in raw strings.
+func TestGoTokensKeepEveryByte(t *testing.T) {
+	for _, src := range []string{
+		"%time\nx := 1",
+		"?mat.NewDense",
+		"s := \"unterminated\nfmt.Println(s)",
+		"r := `a\r\nb` + \"é\" // ünï\n/* open",
+		"x := 0x1F + 1e-3i + 'c' &^ y",
+		"",
+	} {
+		var b strings.Builder
+		for _, tok := range goTokens(src) {
+			b.WriteString(tok.Value)
+		}
+		if b.String() != src {
+			t.Errorf("goTokens(%q) joined is %q", src, b.String())
+		}
+	}
+}
+
+// Names are classed as chroma's Go lexer classes them.
+func TestGoTokensClasses(t *testing.T) {
+	got := map[string]chroma.TokenType{}
+	for _, tok := range goTokens("var n float64 = len(xs) + f (2)\nreturn nil") {
+		got[tok.Value] = tok.Type
+	}
+	for text, want := range map[string]chroma.TokenType{
+		"var": chroma.KeywordDeclaration, "float64": chroma.KeywordType, "len": chroma.NameBuiltin,
+		"xs": chroma.NameOther, "f": chroma.NameFunction, "2": chroma.LiteralNumberInteger,
+		"return": chroma.Keyword, "nil": chroma.KeywordConstant, "+": chroma.Operator, "(": chroma.Punctuation,
+	} {
+		if got[text] != want {
+			t.Errorf("%q is %v, want %v", text, got[text], want)
+		}
+	}
 }
