@@ -1,7 +1,7 @@
 // Command gomatcalc is a Jupyter kernel for Go built for matrix calculus.
 //
 //	gomatcalc kernel CONNECTION_FILE   serve a kernel (what the kernelspec runs)
-//	gomatcalc install [--user | --sys-prefix | --prefix DIR]
+//	gomatcalc install [--user | --sys-prefix | --prefix DIR | --system]
 //	gomatcalc run NOTEBOOK... [-o OUT | --inplace] [--html FILE] [--timeout D] [--allow-errors]
 //	gomatcalc version
 //	gomatcalc help
@@ -33,7 +33,7 @@ const usage = `gomatcalc: a Jupyter kernel for Go, built for matrix calculus
 
 usage:
   gomatcalc kernel CONNECTION_FILE                        serve a kernel (the kernelspec runs this)
-  gomatcalc install [--user | --sys-prefix | --prefix DIR]  install the "Go (matcalc)" kernelspec
+  gomatcalc install [--user | --sys-prefix | --prefix DIR | --system]  install the "Go (matcalc)" kernelspec
   gomatcalc run NOTEBOOK... [-o OUT | --inplace] [--html FILE] [--timeout D] [--allow-errors]
                                                           run notebooks without Jupyter (nothing is
                                                           written without -o, --inplace or --html;
@@ -163,6 +163,7 @@ func installCmd(args []string, stdout io.Writer) error {
 	fs.BoolVar(&where.User, "user", false, "install for the current user (the default; honours JUPYTER_DATA_DIR)")
 	fs.BoolVar(&where.SysPrefix, "sys-prefix", false, "install into the active Python environment")
 	fs.StringVar(&where.Prefix, "prefix", "", "install into `DIR`/share/jupyter")
+	system := fs.Bool("system", false, "install for every user of the machine: the binary as "+install.SystemPrefix+"/bin/gomatcalc, the kernelspec in "+install.SystemPrefix+"/share/jupyter (as root)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -170,13 +171,16 @@ func installCmd(args []string, stdout io.Writer) error {
 		return usagef("install takes no arguments, got %q", fs.Arg(0))
 	}
 	chosen := 0
-	for _, on := range []bool{where.User, where.SysPrefix, where.Prefix != ""} {
+	for _, on := range []bool{where.User, where.SysPrefix, where.Prefix != "", *system} {
 		if on {
 			chosen++
 		}
 	}
 	if chosen > 1 {
-		return usagef("install takes one of --user, --sys-prefix and --prefix")
+		return usagef("install takes one of --user, --sys-prefix, --prefix and --system")
+	}
+	if *system {
+		where.Prefix, where.CopyBinary = install.SystemPrefix, true
 	}
 	binary, err := os.Executable()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,7 +25,15 @@ type Where struct {
 	User      bool   // the user's data directory (JUPYTER_DATA_DIR when set); the default
 	SysPrefix bool   // the active Python environment's share/jupyter
 	Prefix    string // PREFIX/share/jupyter
+	// CopyBinary copies the kernel's binary to PREFIX/bin and has the spec start that
+	// copy: a binary in an administrator's home is not one students can run.
+	CopyBinary bool
 }
+
+// SystemPrefix is where `gomatcalc install --system` puts the binary and the spec, for
+// every user of the machine: Jupyter looks in /usr/local/share/jupyter whatever the
+// Python, and /usr/local/bin is on everyone's PATH.
+const SystemPrefix = "/usr/local"
 
 // Spec is the kernel.json that Jupyter reads.
 type Spec struct {
@@ -59,6 +68,14 @@ func Kernelspec(binary string, where Where) (string, error) {
 	data, err := dataDir(where)
 	if err != nil {
 		return "", err
+	}
+	if where.CopyBinary {
+		if where.Prefix == "" {
+			return "", errors.New("install: copying the binary needs a prefix")
+		}
+		if binary, err = copyBinary(binary, filepath.Join(where.Prefix, "bin")); err != nil {
+			return "", err
+		}
 	}
 	dir := filepath.Join(data, "kernels", KernelName)
 	if err := os.RemoveAll(dir); err != nil {
@@ -142,4 +159,46 @@ func pythonPrefix() (string, error) {
 		return "", fmt.Errorf("install: --sys-prefix needs an active Python environment or python3 on PATH: %w", err)
 	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// copyBinary copies binary into dir as gomatcalc, readable and runnable by everyone, and
+// returns the copy's path. The copy is written beside and renamed into place, so that
+// kernels running the old binary go on and none starts half a file.
+func copyBinary(binary, dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	dst := filepath.Join(abs, "gomatcalc")
+	if same, err := filepath.EvalSymlinks(dst); err == nil && same == binary {
+		return dst, nil
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return "", fmt.Errorf("install: %w", err)
+	}
+	src, err := os.Open(binary)
+	if err != nil {
+		return "", fmt.Errorf("install: %w", err)
+	}
+	defer src.Close()
+	tmp, err := os.CreateTemp(abs, ".gomatcalc-*")
+	if err != nil {
+		return "", fmt.Errorf("install: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename, there is nothing to remove
+	if _, err := io.Copy(tmp, src); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("install: copying the binary: %w", err)
+	}
+	if err := tmp.Chmod(0o755); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("install: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("install: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return "", fmt.Errorf("install: %w", err)
+	}
+	return dst, nil
 }

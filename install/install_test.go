@@ -2,6 +2,7 @@ package install
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -71,6 +72,51 @@ func TestPrefix(t *testing.T) {
 	}
 	if want := filepath.Join(prefix, "share", "jupyter", "kernels", "gomatcalc"); dir != want {
 		t.Errorf("got %s, want %s", dir, want)
+	}
+}
+
+// A system install copies the binary where everyone can run it, and the spec starts the
+// copy; installing again over a copy a kernel is running replaces it whole.
+func TestCopyBinary(t *testing.T) {
+	prefix := t.TempDir()
+	src := filepath.Join(t.TempDir(), "built")
+	if err := os.WriteFile(src, []byte("#!/bin/sh\necho v1\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := Kernelspec(src, Where{Prefix: prefix, CopyBinary: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := filepath.Join(prefix, "bin", "gomatcalc")
+	b, err := os.ReadFile(filepath.Join(dir, "kernel.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec Spec
+	if err := json.Unmarshal(b, &spec); err != nil || spec.Argv[0] != copied {
+		t.Fatalf("the spec starts %v (%v), want %s", spec.Argv, err, copied)
+	}
+	info, err := os.Stat(copied)
+	if err != nil || info.Mode().Perm() != 0o755 {
+		t.Fatalf("the copy: %v %v, want mode 0755", info, err)
+	}
+	old, err := os.Open(copied) // as a running kernel holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	os.WriteFile(src, []byte("#!/bin/sh\necho v2\n"), 0o700)
+	if _, err := Kernelspec(src, Where{Prefix: prefix, CopyBinary: true}); err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := os.ReadFile(copied); string(now) != "#!/bin/sh\necho v2\n" {
+		t.Errorf("the copy after a reinstall: %q", now)
+	}
+	if was, _ := io.ReadAll(old); string(was) != "#!/bin/sh\necho v1\n" {
+		t.Errorf("the running kernel's binary changed under it: %q", was)
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(prefix, "bin", ".gomatcalc-*")); len(leftovers) > 0 {
+		t.Errorf("temporary files left: %v", leftovers)
 	}
 }
 
