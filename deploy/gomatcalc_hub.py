@@ -38,6 +38,13 @@ class CourseSpawner(LocalProcessSpawner):
         "JUPYTER_PATH (empty: /usr/local/share/jupyter, where `gomatcalc install --system` puts it).",
     )
     cgroup_root = Unicode("/sys/fs/cgroup", config=True, help="Where the cgroup file systems are mounted.")
+    runtime_dir_template = Unicode(
+        "/run/gomatcalc/{username}",
+        config=True,
+        help="The student's Jupyter runtime directory, made by the hub, theirs alone (0700). "
+        "Kernels over ipc make Unix sockets there, whose paths may not pass 107 bytes: "
+        "~/.local/share/jupyter/runtime/kernel-<uuid>-ipc-<n> does for a long home.",
+    )
 
     def home(self):
         return getattr(self, "home_dir", "") or pwd.getpwnam(self.user.name).pw_dir
@@ -63,8 +70,26 @@ class CourseSpawner(LocalProcessSpawner):
                     os.chown(name, *owner)
         self.log.info("copied the course's notebooks to %s", course)
 
+    def runtime_dir(self):
+        return self.runtime_dir_template.format(username=self.user.name) if self.runtime_dir_template else ""
+
+    def make_runtime_dir(self):
+        path = self.runtime_dir()
+        if not path:
+            return
+        os.makedirs(os.path.dirname(path), 0o755, exist_ok=True)
+        if os.path.islink(path):
+            os.unlink(path)
+        os.makedirs(path, 0o700, exist_ok=True)
+        owner = self.owner()
+        if owner:
+            os.chown(path, *owner)
+        os.chmod(path, 0o700)
+
     def get_env(self):
         env = super().get_env()
+        if self.runtime_dir():
+            env["JUPYTER_RUNTIME_DIR"] = self.runtime_dir()
         if self.server_config_dir:
             env["JUPYTER_CONFIG_PATH"] = self.server_config_dir
         if self.kernels_dir:
@@ -73,6 +98,7 @@ class CourseSpawner(LocalProcessSpawner):
 
     async def start(self):
         self.copy_notebooks()
+        self.make_runtime_dir()
         return await super().start()
 
     def make_preexec_fn(self, name):
