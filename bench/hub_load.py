@@ -11,6 +11,7 @@ Run it through bench/run-hub-load (it builds the binary and installs what is mis
 
 import argparse
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -40,8 +41,9 @@ class Student:
     """One student's session of the load test: server, kernel, the notebook, an interrupt,
     a restart. Its failures are strings in self.failures."""
 
-    def __init__(self, h, name, cells, rounds):
-        self.h, self.name, self.cells, self.rounds = h, name, cells, rounds
+    def __init__(self, h, name, cells, rounds, think):
+        self.h, self.name, self.cells, self.rounds, self.think = h, name, cells, rounds, think
+        self.pause = random.Random(name)  # the same pauses for the same student in every run
         self.times, self.failures = [], []
         self.began = self.ended = None
 
@@ -67,6 +69,8 @@ class Student:
         self.began = time.monotonic()
         for _ in range(self.rounds):
             for src, stored in self.cells:
+                if self.think:
+                    time.sleep(self.pause.uniform(0.5, 1.5) * self.think)
                 got = kernel.execute(src)
                 self.times.append(got["seconds"])
                 if got["status"] != "ok" or hub.texts(got["outputs"]) != hub.texts(stored):
@@ -118,12 +122,12 @@ def memory(h):
     return parts, pss
 
 
-def load(gomatcalc, n, rounds, runaway=None, cpu_limit=1.0, mem_limit="1G"):
+def load(gomatcalc, n, rounds, think, runaway=None, cpu_limit=1.0, mem_limit="1G"):
     """Runs n students (and a runaway one, if runaway names a cell); returns a row."""
     work = tempfile.mkdtemp(prefix=f"hubload-{n}-")
     h = hub.Hub(gomatcalc, work, mem_limit=mem_limit, cpu_limit=cpu_limit).start()
     cells = hub.code_cells(NOTEBOOK)
-    students = [Student(h, f"student{i:03d}", cells, rounds) for i in range(n)]
+    students = [Student(h, f"student{i:03d}", cells, rounds, think) for i in range(n)]
     started = threading.Barrier(n + 1 + (1 if runaway else 0), timeout=600)
     runaway_result = {}
     try:
@@ -178,18 +182,21 @@ def main():
     ap.add_argument("--students", default="1,5,10,20,40", help="the values of N")
     ap.add_argument("--rounds", type=int, default=2, help="times each student runs the notebook")
     ap.add_argument("--runaway-n", type=int, default=10, help="N beside the runaway student (0: none)")
+    ap.add_argument("--think", type=float, default=0,
+                    help="mean seconds a student pauses before each cell (0: cells back to back)")
     ap.add_argument("--cpu-limit", type=float, default=1.0)
     ap.add_argument("--mem-limit", default="1G")
     args = ap.parse_args()
     load_before = os.getloadavg()[0]
     t_start = time.monotonic()
     print(f"lecture 7 ({len(hub.code_cells(NOTEBOOK))} code cells) x {args.rounds} per student, then an interrupt and a "
-          f"restart; limits {args.mem_limit}, {args.cpu_limit:g} CPU per student", flush=True)
+          f"restart; limits {args.mem_limit}, {args.cpu_limit:g} CPU per student; "
+          + (f"{args.think:g} s (0.5-1.5x) before each cell" if args.think else "cells back to back"), flush=True)
     print("| students | cells | cells/s | p50 | p99 | hub + proxy | per server | per kernel | PSS of all | failures |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     rows = {}
     for n in [int(x) for x in args.students.split(",") if x]:
-        row = load(args.gomatcalc, n, args.rounds, cpu_limit=args.cpu_limit, mem_limit=args.mem_limit)
+        row = load(args.gomatcalc, n, args.rounds, args.think, cpu_limit=args.cpu_limit, mem_limit=args.mem_limit)
         rows[n] = row
         parts = row["parts"]
         print(f"| {n} | {row['cells']} | {row['rate']:.0f} | {row['p50'] * 1000:.1f} ms | {row['p99'] * 1000:.1f} ms | "
@@ -199,12 +206,12 @@ def main():
             print(f"    {f}", flush=True)
     if args.runaway_n:
         n = args.runaway_n
-        base = rows.get(n) or load(args.gomatcalc, n, args.rounds, cpu_limit=args.cpu_limit, mem_limit=args.mem_limit)
+        base = rows.get(n) or load(args.gomatcalc, n, args.rounds, args.think, cpu_limit=args.cpu_limit, mem_limit=args.mem_limit)
         print(f"\nA runaway student beside {n} others (their p99 without one: {base['p99'] * 1000:.1f} ms)\n")
         print("| runaway cell | others' p50 | others' p99 | p99 / without | others' failures | the runaway cell |")
         print("|---|---|---|---|---|---|")
         for name in RUNAWAYS:
-            row = load(args.gomatcalc, n, args.rounds, runaway=name, cpu_limit=args.cpu_limit, mem_limit=args.mem_limit)
+            row = load(args.gomatcalc, n, args.rounds, args.think, runaway=name, cpu_limit=args.cpu_limit, mem_limit=args.mem_limit)
             r = row["runaway"]
             ended = (f"{r['status']} after {r['ended']:.1f} s: {(r.get('error') or '')[:90]}" if r
                      else "still running when the others finished (interrupted)")

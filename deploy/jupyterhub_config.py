@@ -1,7 +1,7 @@
 # JupyterHub for a course on gomatcalc, on one machine: students log in with local
 # accounts, each gets a Jupyter server of their own (running as them, in a cgroup with
 # the limits below), Go (matcalc) is the default kernel, and the course's notebooks wait
-# in ~/course. deploy/install-hub puts this file in /etc/jupyterhub; docs/jupyterhub.md
+# in ~/course. deploy/install-hub puts this file in /etc/gomatcalc/hub; docs/jupyterhub.md
 # says what each setting is for and what was measured.
 import os
 import sys
@@ -31,5 +31,5 @@ c.CourseSpawner.notebooks = os.environ.get("GOMATCALC_NOTEBOOKS", "/usr/local/sh
 # Servers that stop themselves when idle (jupyter_server_config.py) leave the hub
 # nothing to cull; the hub's own record of them is kept across restarts.
 c.JupyterHub.cleanup_servers = False
-c.JupyterHub.db_url = os.environ.get("GOMATCALC_HUB_DB", "sqlite:////var/lib/jupyterhub/jupyterhub.sqlite")
-c.JupyterHub.cookie_secret_file = os.environ.get("GOMATCALC_HUB_SECRET", "/var/lib/jupyterhub/jupyterhub_cookie_secret")
+c.JupyterHub.db_url = os.environ.get("GOMATCALC_HUB_DB", "sqlite:////var/lib/gomatcalc-hub/jupyterhub.sqlite")
+c.JupyterHub.cookie_secret_file = os.environ.get("GOMATCALC_HUB_SECRET", "/var/lib/gomatcalc-hub/jupyterhub_cookie_secret")
