@@ -51,7 +51,7 @@ func (p *process) killForMemory(lim limits.Limits, used, kernel int64) {
 	p.kill(ending{
 		name: "MemoryLimit",
 		msg:  fmt.Sprintf("%s used more memory than %s", who, lim.MemoryText()),
-		hint: fmt.Sprintf("The session held %s and the kernel %s. Work on smaller data, set large variables you no longer need to nil, or ask your instructor for more memory.",
+		hint: fmt.Sprintf("The session had taken %s when it was stopped (the kernel %s). Work on smaller data, set large variables you no longer need to nil, or ask your instructor for more memory.",
 			limits.Bytes(used), limits.Bytes(kernel)),
 	})
 }

@@ -566,7 +566,7 @@ func TestACellOverTheMemoryLimitEndsTheSession(t *testing.T) {
 			continue
 		}
 		tb := strings.Join(res.Err.Traceback, "\n")
-		for _, part := range []string{"The session held ", "ask your instructor", "a fresh one has started"} {
+		for _, part := range []string{"The session had taken ", "ask your instructor", "a fresh one has started"} {
 			if !strings.Contains(tb, part) {
 				t.Errorf("%s: the traceback does not say %q:\n%s", code, part, tb)
 			}
