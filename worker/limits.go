@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"time"
 
 	"github.com/gomatcalc/gomatcalc/internal/limits"
 )
@@ -18,12 +17,6 @@ import (
 // what the Go runtime does not count (the binary's code, programs a cell starts), and a
 // margin below the supervisor's kill.
 const goShare = 0.85
-
-// memoryEvery is how often the memory of a worker is looked at, by the worker (what its
-// Go runtime holds) and by the supervisor (the RSS of its process group): often enough to
-// stop a loop of allocations near the limit, seldom enough to cost next to nothing while
-// idle (docs/reliability.md, Memory limits).
-const memoryEvery = 100 * time.Millisecond
 
 // useLimits fits the worker's Go runtime to the server's limits. An explicit GOMEMLIMIT
 // or GOMAXPROCS in the environment wins.
@@ -42,13 +35,23 @@ func useLimits(l limits.Limits) {
 }
 
 // reportHeld tells the supervisor what the Go runtime holds (mapped and not returned to
-// the system: what GOMEMLIMIT counts) whenever that changed by a MiB or more. The RSS the
-// supervisor reads misses what a make has allocated and nothing has written yet (a page
-// is resident only once written): a loop of such makes would grow without bound.
+// the system: what GOMEMLIMIT counts) after each garbage collection that changed it by a
+// MiB or more. The RSS the supervisor reads misses what a make has allocated and nothing
+// has written yet (a page is resident only once written): a loop of such makes would grow
+// without bound. The heap cannot grow past the soft limit without a collection, and an
+// idle worker collects nothing: the report costs nothing while idle, where a timer's
+// wake-ups would (docs/reliability.md, Memory limits).
 func (s *server) reportHeld() {
+	collected := make(chan struct{}, 1)
+	afterEachGC(func() {
+		select {
+		case collected <- struct{}{}:
+		default: // one report is pending already
+		}
+	})
 	sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 	var sent uint64
-	for range time.Tick(memoryEvery) {
+	for range collected {
 		metrics.Read(sample)
 		held := sample[0].Value.Uint64() - sample[1].Value.Uint64()
 		if max(held, sent)-min(held, sent) >= 1<<20 {
@@ -56,4 +59,15 @@ func (s *server) reportHeld() {
 			sent = held
 		}
 	}
+}
+
+// afterEachGC calls f (which must not block) after each garbage collection: the cleanup
+// of an object nothing points to runs once a collection has freed it, and makes the next.
+func afterEachGC(f func()) {
+	// 32 bytes: the tiny allocator would put a smaller object with others, and free it
+	// only with them.
+	runtime.AddCleanup(new([32]byte), func(struct{}) {
+		f()
+		afterEachGC(f)
+	}, struct{}{})
 }

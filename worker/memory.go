@@ -10,27 +10,39 @@ import (
 	"github.com/gomatcalc/gomatcalc/internal/limits"
 )
 
+// How often the supervisor looks at a worker's memory: while a cell runs, often enough
+// to stop a program it started near the limit; between cells seldom, for a wake-up costs
+// an idle kernel more than the look itself (docs/reliability.md, Memory limits). The
+// worker's own heap is reported as it grows (reportHeld) and looked at at once.
+const (
+	memoryEvery     = 100 * time.Millisecond
+	memoryIdleEvery = time.Second
+)
+
 // watchMemory ends the worker when its memory passes the server's limit less what the
 // kernel process itself uses: a loop of small allocations passes any guard, and without
 // a cgroup nothing else would stop it before the machine runs out. The worker's memory is
 // the RSS of its process group (the worker and the programs its cells started), or what
-// its Go runtime says it holds if that is more. It looks every memoryEvery until the
-// worker ends; the Supervisor starts it with the worker's first cell.
+// its Go runtime says it holds if that is more. It looks every memoryEvery while a cell
+// runs, every memoryIdleEvery between cells, and whenever p.memoryNews says a cell has
+// started or the worker reported, until the worker ends; the Supervisor starts it with
+// the worker's first cell.
 func (p *process) watchMemory(lim limits.Limits) {
 	pid := p.cmd.Process.Pid
 	var others []int
 	var kernel int64
-	tick := time.NewTicker(memoryEvery)
-	defer tick.Stop()
-	for i := 0; ; i++ {
+	var looked time.Time // at the group's other members and the kernel's share
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
 		select {
 		case <-p.ended:
 			return
-		case <-tick.C:
+		case <-timer.C:
+		case <-p.memoryNews:
 		}
-		if i%10 == 0 { // these change slowly: once a second
-			others = groupMembers(pid)
-			kernel = rss(os.Getpid())
+		if time.Since(looked) >= time.Second { // these change slowly
+			others, kernel, looked = groupMembers(pid), rss(os.Getpid()), time.Now()
 		}
 		used := max(rss(pid), int64(p.held.Load()))
 		for _, o := range others {
@@ -39,6 +51,11 @@ func (p *process) watchMemory(lim limits.Limits) {
 		if used > lim.Memory-kernel {
 			p.killForMemory(lim, used, kernel)
 			return
+		}
+		if p.inCell() {
+			timer.Reset(memoryEvery)
+		} else {
+			timer.Reset(memoryIdleEvery)
 		}
 	}
 }

@@ -113,6 +113,7 @@ func (s *Supervisor) Execute(ctx context.Context, req lang.ExecuteRequest, out l
 		p.watchOnce.Do(func() { go p.watchMemory(s.opts.Limits) })
 	}
 	c := p.call(request{Method: methodExecute, Execute: &req}, out)
+	p.tellMemory() // a cell runs: look more often
 	select {
 	case ev := <-c.answer:
 		return executeResult(ev)
@@ -300,8 +301,9 @@ type process struct {
 	lastID uint64
 	killed *ending // why the supervisor killed it
 
-	held      atomic.Uint64 // what the worker's Go runtime holds, in bytes, as it last said
-	watchOnce sync.Once     // starts watchMemory
+	held       atomic.Uint64 // what the worker's Go runtime holds, in bytes, as it last said
+	watchOnce  sync.Once     // starts watchMemory
+	memoryNews chan struct{} // wakes watchMemory: a cell started, or held changed
 
 	// ended is closed when the process has ended; end says how, and endedInCell whether
 	// a cell was running then (its error tells).
@@ -319,7 +321,8 @@ type call struct {
 }
 
 func (s *Supervisor) start() *process {
-	p := &process{sup: s, ready: make(chan struct{}), ended: make(chan struct{}), calls: map[uint64]*call{}}
+	p := &process{sup: s, ready: make(chan struct{}), ended: make(chan struct{}), calls: map[uint64]*call{},
+		memoryNews: make(chan struct{}, 1)}
 	if err := p.launch(s.opts.Command()); err != nil {
 		p.loadError = err.Error()
 		p.end = &lang.Error{Name: "SessionError", Value: "the Go session could not start: " + err.Error()}
@@ -410,6 +413,7 @@ func (p *process) readEvents(events *os.File, crashRead <-chan struct{}) {
 func (p *process) dispatch(ev event) {
 	if ev.ID == 0 && ev.Held != 0 {
 		p.held.Store(ev.Held)
+		p.tellMemory()
 		return
 	}
 	if ev.ID == 0 {
@@ -527,6 +531,14 @@ func (p *process) hasEnded() bool {
 		return true
 	default:
 		return false
+	}
+}
+
+// tellMemory wakes watchMemory, if it runs and is not awake already.
+func (p *process) tellMemory() {
+	select {
+	case p.memoryNews <- struct{}{}:
+	default:
 	}
 }
 
