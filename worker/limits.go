@@ -13,7 +13,7 @@ import (
 // goShare is the part of the server's memory limit the worker's Go runtime aims to stay
 // under (debug.SetMemoryLimit, a soft limit: the garbage collector works harder as the
 // heap nears it, so that garbage is freed before the supervisor has to end the session).
-// The rest is room for what the same limit also holds: the kernel process (about 20 MiB),
+// The rest is room for what the same limit also holds: the kernel process (about 25 MiB),
 // what the Go runtime does not count (the binary's code, programs a cell starts), and a
 // margin below the supervisor's kill.
 const goShare = 0.85

@@ -32,7 +32,8 @@ type Options struct {
 	// it is dropped.
 	Log io.Writer
 	// Limits are the server's (limits.Find): with a memory limit below the machine's
-	// memory, a worker that uses more is ended (see watchMemory).
+	// memory, a worker that uses more is ended (see watchMemory). The worker finds the
+	// same limits in the environment and cgroup it inherits, and fits its runtime to them.
 	Limits limits.Limits
 }
 
