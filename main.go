@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/gomatcalc/gomatcalc/install"
+	"github.com/gomatcalc/gomatcalc/internal/limits"
 	"github.com/gomatcalc/gomatcalc/interp"
 	"github.com/gomatcalc/gomatcalc/kernel"
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
@@ -208,7 +209,8 @@ func version() string {
 // supervisedSession is the Go session of the kernel and of gomatcalc run: in a worker
 // process (gomatcalc worker) started in dir ("": this process's), so that what ends a
 // process (a fatal error of the Go runtime) ends only the session, which the supervisor
-// reports and starts afresh.
+// reports and starts afresh; and a session that uses more memory than the server's limit
+// (MEM_LIMIT, the cgroup's) ends the same way.
 func supervisedSession(dir string, log io.Writer) (*worker.Supervisor, error) {
 	binary, err := os.Executable()
 	if err != nil {
@@ -221,8 +223,9 @@ func supervisedSession(dir string, log io.Writer) (*worker.Supervisor, error) {
 			cmd.Env = append(os.Environ(), workerEnv+"=1")
 			return cmd
 		},
-		Info: interp.Describe(version()),
-		Log:  log,
+		Info:   interp.Describe(version()),
+		Log:    log,
+		Limits: limits.Find(log),
 	}), nil
 }
 

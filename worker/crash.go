@@ -10,6 +10,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/gomatcalc/gomatcalc/internal/limits"
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
 )
 
@@ -49,18 +50,18 @@ func (c *crashReport) String() string {
 // otherwise the way the process ended.
 func (p *process) endError(waitErr error) *lang.Error {
 	name, msg := runtimeMessage(p.crash.String())
+	var hint string
 	switch {
-	case p.killed != "":
-		name, msg = "Interrupted", p.killed
-		if p.killed == "the session was closed" {
-			name = "SessionClosed"
-		}
+	case p.killed != nil:
+		name, msg, hint = p.killed.name, p.killed.msg, p.killed.hint
 	case name != "":
+		hint = crashHint(msg, p.sup.opts.Limits)
 	default:
 		name, msg = "SessionEnded", exitMessage(waitErr)
+		hint = crashHint(msg, p.sup.opts.Limits)
 	}
 	tb := []string{red + name + ": " + msg + reset}
-	if hint := crashHint(msg); hint != "" {
+	if hint != "" {
 		tb = append(tb, hint)
 	}
 	tb = append(tb, "",
@@ -114,7 +115,7 @@ func exitMessage(waitErr error) string {
 }
 
 // crashHint says what usually causes a runtime error a cell cannot recover from.
-func crashHint(msg string) string {
+func crashHint(msg string, lim limits.Limits) string {
 	switch {
 	case strings.Contains(msg, "concurrent map"):
 		return "Goroutines used one map at the same time: guard it with a sync.Mutex, or give each goroutine its own."
@@ -123,7 +124,7 @@ func crashHint(msg string) string {
 	case strings.Contains(msg, "stack overflow"):
 		return "A recursion never ended (through a func held in a variable, field, slice or map, which the session's depth check does not see): check its base case."
 	case strings.Contains(msg, "out of memory"):
-		return "The cell asked for more memory than the machine has."
+		return "The cell asked for more memory than " + lim.MemoryText() + " allows."
 	}
 	return ""
 }

@@ -64,7 +64,8 @@ type stream struct {
 }
 
 // event is what the worker sends: an output of the call ID while it runs, or (Done) its
-// answer. ID 0 is the worker's own: Ready once the session has loaded, or LoadError.
+// answer. ID 0 is the worker's own: Ready once the session has loaded, or LoadError, and
+// under a memory limit Held, the bytes its Go runtime holds, as that changes.
 type event struct {
 	ID      uint64        `json:"id"`
 	Stream  *stream       `json:"stream,omitempty"`
@@ -80,4 +81,5 @@ type event struct {
 
 	Ready     bool   `json:"ready,omitempty"`
 	LoadError string `json:"load_error,omitempty"`
+	Held      uint64 `json:"held,omitempty"`
 }

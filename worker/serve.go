@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gomatcalc/gomatcalc/internal/limits"
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
 )
 
@@ -34,6 +35,9 @@ func Serve(load func() (lang.Session, error)) error {
 	// Interrupts come as requests. A Ctrl-C in a terminal, or a front end signalling the
 	// kernel's process group, must not end the session.
 	signal.Ignore(os.Interrupt)
+	// The kernel has said what is wrong with a malformed limit already.
+	lim := limits.Find(nil)
+	useLimits(lim)
 
 	srv := &server{enc: json.NewEncoder(events), running: map[uint64]*running{}}
 	session, err := load()
@@ -43,6 +47,9 @@ func Serve(load func() (lang.Session, error)) error {
 	}
 	srv.session = session
 	srv.send(event{Ready: true})
+	if lim.MemoryLimited() {
+		go srv.reportHeld()
+	}
 
 	dec := json.NewDecoder(requests)
 	for {

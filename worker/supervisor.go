@@ -9,9 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
+	"github.com/gomatcalc/gomatcalc/internal/limits"
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
 )
 
@@ -29,6 +31,10 @@ type Options struct {
 	// Log receives what the session's goroutines print before any cell has run; nil:
 	// it is dropped.
 	Log io.Writer
+	// Limits are the server's (limits.Find): with a memory limit below the machine's
+	// memory, a worker that uses more is ended (see watchMemory). The worker finds the
+	// same limits in the environment and cgroup it inherits, and fits its runtime to them.
+	Limits limits.Limits
 }
 
 // DefaultGrace is how long an interrupted cell has to stop. Interpreted code stops within
@@ -78,7 +84,7 @@ func (s *Supervisor) Close() error {
 	s.current, s.closed = nil, true
 	s.mu.Unlock()
 	if p != nil {
-		p.kill("the session was closed")
+		p.kill(ending{name: "SessionClosed", msg: "the session was closed"})
 		<-p.ended
 	}
 	return nil
@@ -104,7 +110,11 @@ func (s *Supervisor) Execute(ctx context.Context, req lang.ExecuteRequest, out l
 	if err := p.waitReady(ctx); err != nil {
 		return lang.ExecuteResult{Err: err}
 	}
+	if s.opts.Limits.MemoryLimited() {
+		p.watchOnce.Do(func() { go p.watchMemory(s.opts.Limits) })
+	}
 	c := p.call(request{Method: methodExecute, Execute: &req}, out)
+	p.tellMemory() // a cell runs: look more often
 	select {
 	case ev := <-c.answer:
 		return executeResult(ev)
@@ -120,7 +130,7 @@ func (s *Supervisor) Execute(ctx context.Context, req lang.ExecuteRequest, out l
 		return executeResult(ev)
 	case <-p.ended:
 	case <-grace.C:
-		p.kill(fmt.Sprintf("the cell did not stop within %s of the interrupt", s.opts.Grace))
+		p.kill(ending{name: "Interrupted", msg: fmt.Sprintf("the cell did not stop within %s of the interrupt", s.opts.Grace)})
 		<-p.ended
 	}
 	return p.endedDuring(c)
@@ -290,7 +300,11 @@ type process struct {
 	mu     sync.Mutex
 	calls  map[uint64]*call
 	lastID uint64
-	killed string // why the supervisor killed it
+	killed *ending // why the supervisor killed it
+
+	held       atomic.Uint64 // what the worker's Go runtime holds, in bytes, as it last said
+	watchOnce  sync.Once     // starts watchMemory
+	memoryNews chan struct{} // wakes watchMemory: a cell started, or held changed
 
 	// ended is closed when the process has ended; end says how, and endedInCell whether
 	// a cell was running then (its error tells).
@@ -308,7 +322,8 @@ type call struct {
 }
 
 func (s *Supervisor) start() *process {
-	p := &process{sup: s, ready: make(chan struct{}), ended: make(chan struct{}), calls: map[uint64]*call{}}
+	p := &process{sup: s, ready: make(chan struct{}), ended: make(chan struct{}), calls: map[uint64]*call{},
+		memoryNews: make(chan struct{}, 1)}
 	if err := p.launch(s.opts.Command()); err != nil {
 		p.loadError = err.Error()
 		p.end = &lang.Error{Name: "SessionError", Value: "the Go session could not start: " + err.Error()}
@@ -397,6 +412,11 @@ func (p *process) readEvents(events *os.File, crashRead <-chan struct{}) {
 }
 
 func (p *process) dispatch(ev event) {
+	if ev.ID == 0 && ev.Held != 0 {
+		p.held.Store(ev.Held)
+		p.tellMemory()
+		return
+	}
 	if ev.ID == 0 {
 		p.readyOnce.Do(func() {
 			p.loaded, p.loadError = ev.Ready, ev.LoadError
@@ -515,10 +535,22 @@ func (p *process) hasEnded() bool {
 	}
 }
 
-func (p *process) kill(reason string) {
+// tellMemory wakes watchMemory, if it runs and is not awake already.
+func (p *process) tellMemory() {
+	select {
+	case p.memoryNews <- struct{}{}:
+	default:
+	}
+}
+
+// ending is why the supervisor ended a worker, for the error that says so: its name, its
+// message and a hint of what to do.
+type ending struct{ name, msg, hint string }
+
+func (p *process) kill(why ending) {
 	p.mu.Lock()
-	if p.killed == "" {
-		p.killed = reason
+	if p.killed == nil {
+		p.killed = &why
 	}
 	p.mu.Unlock()
 	if p.cmd != nil {

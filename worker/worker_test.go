@@ -9,12 +9,14 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gomatcalc/gomatcalc/internal/limits"
 	"github.com/gomatcalc/gomatcalc/kernel/lang"
 )
 
@@ -23,6 +25,10 @@ import (
 const beWorker = "GOMATCALC_WORKER_TEST"
 
 func TestMain(m *testing.M) {
+	if os.Getenv(beWorker) == "hog" { // a program a cell starts, not a worker
+		hog()
+		os.Exit(0)
+	}
 	if how := os.Getenv(beWorker); how != "" {
 		debug.SetMaxStack(8 << 20) // a stack overflow in milliseconds, not after 1 GB
 		load := func() (lang.Session, error) { return &fakeSession{}, nil }
@@ -112,8 +118,55 @@ func (f *fakeSession) Execute(ctx context.Context, req lang.ExecuteRequest, out 
 		select {}
 	case "child": // a program started by the cell, alive until killed
 		exec.Command("sleep", "1000").Start()
+	case "allocate": // slices nothing writes: the Go runtime holds them, RSS grows slowly
+		allocate(ctx, false)
+	case "hold": // 300 MB nothing writes: the Go runtime holds them, RSS does not grow
+		b := make([]byte, 300<<20)
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Second):
+		}
+		runtime.KeepAlive(b)
+	case "fill": // slices written as they are made
+		allocate(ctx, true)
+	case "allocate-later":
+		go allocate(context.Background(), false)
+	case "child-hog": // a program the cell starts uses the memory
+		self, _ := os.Executable()
+		hog := exec.Command(self)
+		hog.Env = append(os.Environ(), beWorker+"=hog")
+		if err := hog.Start(); err != nil {
+			return lang.ExecuteResult{Err: &lang.Error{Name: "StartError", Value: err.Error()}}
+		}
+		hog.Wait()
+	case "limits":
+		return lang.ExecuteResult{Value: lang.PlainText(fmt.Sprint(runtime.GOMAXPROCS(0), " ", debug.SetMemoryLimit(-1)))}
 	}
 	return lang.ExecuteResult{}
+}
+
+// allocate appends slices of 8 MiB until ctx is done (never, unless the test fails).
+func allocate(ctx context.Context, fill bool) {
+	var keep [][]float64
+	for ctx.Err() == nil {
+		s := make([]float64, 1<<20)
+		if fill {
+			for i := range s {
+				s[i] = 1
+			}
+		}
+		keep = append(keep, s)
+	}
+}
+
+// hog writes 1 GiB, a page at a time, and waits to be killed (for 20 s at most).
+func hog() {
+	b := make([]byte, 1<<30)
+	for i := 0; i < len(b); i += 4096 {
+		b[i] = 1
+	}
+	time.Sleep(20 * time.Second)
+	runtime.KeepAlive(b)
 }
 
 func (f *fakeSession) Complete(code string, cursor int) lang.Completion {
@@ -172,19 +225,23 @@ func start(t *testing.T, grace time.Duration) *Supervisor {
 // startAs starts a supervisor of test workers that load as how says.
 func startAs(t *testing.T, how string, grace time.Duration) *Supervisor {
 	t.Helper()
+	return startWith(t, how, Options{Grace: grace})
+}
+
+// startWith starts a supervisor of test workers that load as how says, with opts.
+func startWith(t *testing.T, how string, opts Options) *Supervisor {
+	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(Options{
-		Command: func() *exec.Cmd {
-			cmd := exec.Command(self)
-			cmd.Env = append(os.Environ(), beWorker+"="+how)
-			return cmd
-		},
-		Info:  lang.Info{Implementation: "supervised"},
-		Grace: grace,
-	})
+	opts.Command = func() *exec.Cmd {
+		cmd := exec.Command(self)
+		cmd.Env = append(os.Environ(), beWorker+"="+how)
+		return cmd
+	}
+	opts.Info = lang.Info{Implementation: "supervised"}
+	s := New(opts)
 	t.Cleanup(func() { s.Close() })
 	s.Load()
 	return s
@@ -479,4 +536,116 @@ func TestWholeRunes(t *testing.T) {
 			t.Errorf("ab + %d bytes of €: %d, want %d", n, got, want)
 		}
 	}
+}
+
+// startLimited starts a supervisor under MEM_LIMIT=200M, which its workers see too.
+func startLimited(t *testing.T) *Supervisor {
+	t.Helper()
+	t.Setenv("MEM_LIMIT", "200M")
+	lim := limits.Find(nil)
+	if !lim.MemoryLimited() || lim.MemoryFrom != "MEM_LIMIT" {
+		t.Skipf("the memory limit here is below 200 MiB already: %+v", lim)
+	}
+	return startWith(t, "1", Options{Limits: lim})
+}
+
+// A loop of allocations, whether it writes them or not and whether a program the cell
+// started makes them, ends in the cell's error at the limit, and a fresh session; so
+// does memory the Go runtime holds and nothing has written yet (not resident).
+func TestACellOverTheMemoryLimitEndsTheSession(t *testing.T) {
+	if _, err := os.Stat("/proc/self/task"); err != nil {
+		t.Skip("no /proc")
+	}
+	s := startLimited(t)
+	for _, code := range []string{"allocate", "hold", "fill", "child-hog"} {
+		value(t, s, "set kept")
+		res, _ := run(s, code)
+		want := "the cell used more memory than this server's memory limit (200.0 MiB, MEM_LIMIT)"
+		if res.Err == nil || res.Err.Name != "MemoryLimit" || res.Err.Value != want {
+			t.Errorf("%s: error %+v, want MemoryLimit: %s", code, res.Err, want)
+			continue
+		}
+		tb := strings.Join(res.Err.Traceback, "\n")
+		for _, part := range []string{"The session had taken ", "ask your instructor", "a fresh one has started"} {
+			if !strings.Contains(tb, part) {
+				t.Errorf("%s: the traceback does not say %q:\n%s", code, part, tb)
+			}
+		}
+		if got := value(t, s, "get"); got != "" {
+			t.Errorf("after %s: the value is %q, want a fresh session's", code, got)
+		}
+	}
+}
+
+func TestASessionWithinTheMemoryLimitIsKept(t *testing.T) {
+	s := startLimited(t)
+	value(t, s, "set kept")
+	time.Sleep(1500 * time.Millisecond) // the group and the kernel's share are looked at again
+	if got := value(t, s, "get"); got != "kept" {
+		t.Errorf("value %q, want kept", got)
+	}
+}
+
+func TestAGoroutineOverTheMemoryLimitBetweenCellsIsReported(t *testing.T) {
+	s := startLimited(t)
+	res, first := run(s, "allocate-later")
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	want := "the Go session ended between cells (MemoryLimit: the Go session used more memory than this server's memory limit (200.0 MiB, MEM_LIMIT))"
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(first.stream("stderr"), "ended between cells") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(first.stream("stderr"), want) {
+		t.Errorf("the last cell's stderr: %q, want %q", first.stream("stderr"), want)
+	}
+}
+
+func TestTheWorkerUsesTheLimits(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("one CPU: GOMAXPROCS is 1 anyway")
+	}
+	// None: the worker's runtime is as Go makes it.
+	t.Setenv("MEM_LIMIT", "")
+	t.Setenv("CPU_LIMIT", "")
+	if limits.Find(nil).MemoryLimited() {
+		t.Skip("this machine's cgroup has a memory limit")
+	}
+	free := startAs(t, "1", 0)
+	if got, want := value(t, free, "limits"), fmt.Sprint(runtime.GOMAXPROCS(0), " ", int64(math.MaxInt64)); got != want {
+		t.Errorf("without limits: GOMAXPROCS and memory limit %s, want %s", got, want)
+	}
+	t.Setenv("CPU_LIMIT", "0.5")
+	s := startLimited(t)
+	var procs, memory int64
+	if _, err := fmt.Sscan(value(t, s, "limits"), &procs, &memory); err != nil {
+		t.Fatal(err)
+	}
+	if procs != 1 || memory < 100<<20 || memory >= 200<<20 {
+		t.Errorf("CPU_LIMIT=0.5, MEM_LIMIT=200M: GOMAXPROCS %d, memory limit %d bytes, want 1 and a share of 200 MiB", procs, memory)
+	}
+}
+
+func TestTheHintOfAnOutOfMemoryKillNamesTheLimit(t *testing.T) {
+	msg := exitMessage(&exec.ExitError{ProcessState: killedProcessState(t)})
+	if !strings.Contains(msg, "SIGKILL") {
+		t.Fatalf("message %q", msg)
+	}
+	lim := limits.Limits{Memory: 1 << 30, MemoryFrom: "cgroup memory.max"}
+	if got, want := crashHint(msg, lim), "The cell asked for more memory than this server's memory limit (1.0 GiB, cgroup memory.max) allows."; got != want {
+		t.Errorf("hint %q, want %q", got, want)
+	}
+}
+
+// killedProcessState is the state of a process killed with SIGKILL.
+func killedProcessState(t *testing.T) *os.ProcessState {
+	t.Helper()
+	cmd := exec.Command("sleep", "10")
+	if err := cmd.Start(); err != nil {
+		t.Skip("no sleep program:", err)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	return cmd.ProcessState
 }

@@ -3,15 +3,27 @@ package cellrt
 import (
 	"fmt"
 	"reflect"
-	"syscall"
+	"sync"
+
+	"github.com/gomatcalc/gomatcalc/internal/limits"
 )
 
 // Len checks a slice length (or capacity) a cell gives make before the allocation is
 // tried: Go ends the whole process, not just the cell, when memory cannot be had
-// ("fatal error: runtime: out of memory"), so a slice larger than the machine's memory
-// panics here instead, as a cell's error. n is any integer (or integral constant); elem is
-// a zero element, for its size.
+// ("fatal error: runtime: out of memory"), so a slice larger than the memory the session
+// may use (the server's limit, or else the machine's memory: see package limits) panics
+// here instead, as a cell's error. n is any integer (or integral constant); elem is a zero
+// element, for its size.
 func Len(n any, elem any) int {
+	return checkLen(n, elem, processLimits())
+}
+
+// processLimits are the limits of the session's process, read once: they are its
+// environment's and its cgroup's, the same for every session it runs (and a note about a
+// malformed MEM_LIMIT is the kernel's to print, not a cell's).
+var processLimits = sync.OnceValue(func() limits.Limits { return limits.Find(nil) })
+
+func checkLen(n, elem any, lim limits.Limits) int {
 	length, ok := asInt(n)
 	if !ok || length < 0 {
 		// Not ours to judge: make reports it in Go's own words.
@@ -21,9 +33,9 @@ func Len(n any, elem any) int {
 	if elem != nil {
 		size = max(int64(reflect.TypeOf(elem).Size()), 1)
 	}
-	if limit := memory(); limit > 0 && length > limit/size {
-		panic(fmt.Sprintf("runtime error: makeslice: %d elements of %d bytes are more than this machine's memory (%s)",
-			length, size, bytesText(limit)))
+	if lim.Memory > 0 && length > lim.Memory/size {
+		panic(fmt.Sprintf("runtime error: makeslice: %d elements of %d bytes are more than %s",
+			length, size, lim.MemoryText()))
 	}
 	return int(length)
 }
@@ -42,18 +54,4 @@ func asInt(n any) (int64, bool) {
 		return int64(v.Float()), true
 	}
 	return 0, false
-}
-
-// memory is the machine's physical memory in bytes, 0 when unknown.
-func memory() int64 {
-	var info syscall.Sysinfo_t
-	if err := syscall.Sysinfo(&info); err != nil {
-		return 0
-	}
-	return int64(info.Totalram) * int64(info.Unit)
-}
-
-func bytesText(n int64) string {
-	const gib = 1 << 30
-	return fmt.Sprintf("%.1f GiB", float64(n)/gib)
 }

@@ -21,11 +21,12 @@ def binary():
 
 
 @contextmanager
-def kernel(**traits):
-    """A started kernel and a blocking client, shut down afterwards; traits go to the
-    KernelManager (transport="ipc", session=Session(signature_scheme=...))."""
+def kernel(env=None, **traits):
+    """A started kernel and a blocking client, shut down afterwards; env is added to the
+    kernel's environment (MEM_LIMIT=...), traits go to the KernelManager
+    (transport="ipc", session=Session(signature_scheme=...))."""
     km = KernelManager(kernel_name=KERNEL_NAME, **traits)
-    km.start_kernel()
+    km.start_kernel(**({"env": {**os.environ, **env}} if env else {}))
     try:
         kc = km.client()
         kc.start_channels()

@@ -653,6 +653,53 @@ class TestWhatNoRecoverCatches(KernelTestCase):
             self.assertTrue(wait_gone(workers[0].pid, 5), "the worker must exit within 5 s of the kernel")
 
 
+class TestMemoryLimit(unittest.TestCase):
+    """A kernel started with MEM_LIMIT in its environment, as JupyterHub's spawners start
+    it, with no cgroup limit: the allocation guard and the supervisor honour it
+    (internal/limits, worker/)."""
+
+    LIMIT = "this server's memory limit (286.1 MiB, MEM_LIMIT)"  # 300,000,000 bytes
+
+    @classmethod
+    def setUpClass(cls):
+        cls._kernel = kernel(env={"MEM_LIMIT": "300000000"})
+        cls.km, cls.kc = cls._kernel.__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._kernel.__exit__(None, None, None)
+
+    def run_cell(self, code):
+        return run_cell(self.kc, code)
+
+    def test_an_allocation_loop_ends_in_the_cells_error_and_a_fresh_session(self):
+        self.assertEqual(self.run_cell("kept := 42")[0]["status"], "ok")
+        reply, msgs = self.run_cell("var keep [][]float64\nfor {\n\tkeep = append(keep, make([]float64, 1<<20))\n}")
+        self.assertEqual(reply["status"], "error")
+        self.assertEqual(reply["ename"], "MemoryLimit")
+        self.assertEqual(reply["evalue"], "the cell used more memory than " + self.LIMIT)
+        traceback = "\n".join(reply["traceback"])
+        self.assertIn("ask your instructor for more memory", traceback)
+        self.assertIn("a fresh one has started", traceback)
+        self.assertEqual(outputs(msgs, "error")[0]["evalue"], reply["evalue"])
+        reply, _ = self.run_cell("kept")
+        self.assertEqual(reply["status"], "error")
+        self.assertIn("undefined: kept", reply["evalue"])
+        reply, msgs = self.run_cell("6 * 7")
+        self.assertEqual(outputs(msgs, "execute_result")[0]["data"]["text/plain"], "42")
+        self.assertTrue(self.km.is_alive())
+
+    def test_the_allocation_guard_names_the_limit(self):
+        self.assertEqual(self.run_cell("guarded := 1")[0]["status"], "ok")
+        # 400 MB: more than the limit, less than this machine's memory.
+        for code in ("x := make([]float64, 50_000_000)", "mat.NewDense(5000, 10000, nil)"):
+            with self.subTest(code):
+                reply, _ = self.run_cell(code)
+                self.assertEqual(reply["status"], "error")
+                self.assertIn("50000000 elements of 8 bytes are more than " + self.LIMIT, reply["evalue"])
+                self.assertEqual(self.run_cell("guarded")[0]["status"], "ok", "the session is kept")
+
+
 class TestNoGoroutineLeak(KernelTestCase):
     """A few hundred requests of every common kind leave no goroutine behind (bench/soak.py
     runs 10,000 executes and reports memory)."""
