@@ -11,6 +11,8 @@ Run it through bench/run-hub-load (it builds the binary and installs what is mis
 
 import argparse
 import os
+import shutil
+import signal
 import random
 import statistics
 import sys
@@ -131,7 +133,7 @@ def load(gomatcalc, n, rounds, think, runaway=None, cpu_limit=1.0, mem_limit="1G
     started = threading.Barrier(n + 1 + (1 if runaway else 0), timeout=600)
     runaway_result = {}
     try:
-        threads = [threading.Thread(target=s.run, args=(started,)) for s in students]
+        threads = [threading.Thread(target=s.run, args=(started,), daemon=True) for s in students]
         for t in threads:
             t.start()
         if runaway:
@@ -150,9 +152,12 @@ def load(gomatcalc, n, rounds, think, runaway=None, cpu_limit=1.0, mem_limit="1G
         started.wait()
         mem_at = {}
 
-        def sample():  # memory while the students work, halfway
+        def sample():  # memory while the students work
             time.sleep(2)
-            mem_at["parts"] = memory(h)
+            try:
+                mem_at["parts"] = memory(h)
+            except psutil.Error:
+                pass  # the run ended first
 
         threading.Thread(target=sample, daemon=True).start()
         for t in threads:
@@ -162,6 +167,7 @@ def load(gomatcalc, n, rounds, think, runaway=None, cpu_limit=1.0, mem_limit="1G
             rk.interrupt()
     finally:
         h.stop()
+        shutil.rmtree(work, ignore_errors=True)
     times = [x for s in students for x in s.times]
     # Cells per second while the notebooks ran (starts, interrupts and restarts aside).
     spans = [(s.began, s.ended) for s in students if s.began and s.ended]
@@ -177,6 +183,8 @@ def mean(xs):
 
 
 def main():
+    # A kill ends the run as an error does: the hubs' atexit stops their servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     ap = argparse.ArgumentParser()
     ap.add_argument("--gomatcalc", required=True)
     ap.add_argument("--students", default="1,5,10,20,40", help="the values of N")

@@ -24,8 +24,10 @@ c.Spawner.notebook_dir = "~"
 # (docs/jupyterhub.md). 1 GiB leaves room for a matrix or two of 2000x2000.
 c.Spawner.mem_limit = os.environ.get("GOMATCALC_MEM_LIMIT", "1G")
 c.Spawner.cpu_limit = float(os.environ.get("GOMATCALC_CPU_LIMIT", "1"))
-c.Spawner.http_timeout = 60
-c.Spawner.start_timeout = 60
+# A class that logs in at once starts its servers at once: each takes a second or two of
+# CPU to start, and 20 of them on 2 busy cores took more than JupyterHub's 30 s.
+c.Spawner.http_timeout = 180
+c.Spawner.start_timeout = 180
 c.CourseSpawner.notebooks = os.environ.get("GOMATCALC_NOTEBOOKS", "/usr/local/share/gomatcalc/notebooks")
 
 # Servers that stop themselves when idle (jupyter_server_config.py) leave the hub

@@ -7,6 +7,7 @@ in a temporary directory) and any password logs in. Students and the test talk t
 a browser's notebook does: the hub's REST API (with a service token), each server's REST
 API through the hub's proxy, and each kernel's websocket."""
 
+import atexit
 import json
 import os
 import shutil
@@ -57,6 +58,12 @@ c.JupyterHub.load_roles = [{{"name": "course-admin", "services": ["course-admin"
 """
 
 
+# The hubs started and not yet stopped: stopped when the program ends, however it ends
+# (a hub's servers outlive it otherwise).
+LIVE = set()
+atexit.register(lambda: [h.stop() for h in list(LIVE)])
+
+
 class Hub:
     """A hub in work (a directory of its own), serving kernels of the gomatcalc binary."""
 
@@ -70,6 +77,7 @@ class Hub:
         self.users = []
 
     def start(self, timeout=60):
+        LIVE.add(self)
         os.makedirs(self.work, exist_ok=True)
         subprocess.run([self.gomatcalc, "install", "--prefix", self.work], check=True, stdout=subprocess.DEVNULL)
         config = os.path.join(self.work, "hub_config.py")
@@ -111,11 +119,14 @@ class Hub:
             remove_cgroups(user)
         if getattr(self, "log", None):
             self.log.close()
+        LIVE.discard(self)
 
-    def log_tail(self, lines=30):
+    def log_tail(self, lines=10):
+        """The hub's last warnings and errors."""
         try:
             with open(os.path.join(self.work, "hub.log")) as f:
-                return "".join(f.readlines()[-lines:])
+                notes = [l for l in f if l.startswith(("[W", "[E", "[C"))]
+                return "".join(notes[-lines:])
         except OSError:
             return ""
 
@@ -135,7 +146,7 @@ class Hub:
             except ValueError:
                 return e.code, text.decode(errors="replace")
 
-    def add_student(self, name, timeout=90):
+    def add_student(self, name, timeout=240):
         """Creates the student, starts their server and waits until it answers; returns
         the seconds that took."""
         t0 = time.monotonic()
@@ -169,10 +180,20 @@ class Hub:
 
 
 def remove_cgroups(user):
-    """Removes the cgroups the spawner made for user (empty once its processes are gone)."""
+    """Removes the cgroups the spawner made for user, ending what still runs in them (a
+    server the hub did not stop)."""
     group = os.path.join("gomatcalc", user)
     for base in ("/sys/fs/cgroup", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/cpu"):
         path = os.path.join(base, group)
+        try:
+            with open(os.path.join(path, "cgroup.procs")) as f:
+                for pid in f.read().split():
+                    try:
+                        os.kill(int(pid), signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+        except OSError:
+            continue
         for _ in range(50):
             try:
                 os.rmdir(path)
