@@ -147,8 +147,8 @@ func (x Dual) Sinh() Dual { return x.chain(math.Sinh(x.a), math.Cosh(x.a)) }
 // Cosh returns cosh x: (cosh x)' = sinh x.
 func (x Dual) Cosh() Dual { return x.chain(math.Cosh(x.a), math.Sinh(x.a)) }
 
-// Tanh returns tanh x: (tanh x)' = 1/cosh² x (not 1 − tanh² x, which rounds to 0 for
-// |x| > 19).
+// Tanh returns tanh x: (tanh x)' = 1/cosh² x (not 1 − tanh² x, which is 0 in floating
+// point once |x| > 19.1).
 func (x Dual) Tanh() Dual {
 	c := math.Cosh(x.a)
 	return x.chain(math.Tanh(x.a), 1/(c*c))
@@ -163,7 +163,7 @@ func (x Dual) Abs() Dual {
 	case x.a < 0:
 		return x.Neg()
 	}
-	return x.chain(0, math.NaN())
+	return x.chain(math.Abs(x.a), math.NaN()) // at 0, or x is NaN
 }
 
 // String returns x as a + b·ε, each number in the fewest digits that read back as it

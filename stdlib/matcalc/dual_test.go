@@ -190,6 +190,9 @@ func TestDualAtSingularities(t *testing.T) {
 	if d := Variable(0).Sqrt().Derivative(); !math.IsInf(d, 1) {
 		t.Errorf("√x' at 0 = %v, want +Inf", d)
 	}
+	if d := Variable(math.NaN()).Abs(); !math.IsNaN(d.Value()) || !math.IsNaN(d.Derivative()) {
+		t.Errorf("|NaN| = %v, want NaN + NaN·ε", d)
+	}
 	if d := Variable(0).Log().Derivative(); !math.IsInf(d, 1) {
 		t.Errorf("log' at 0 = %v, want +Inf", d)
 	}
