@@ -830,6 +830,35 @@ func TestMatcalcInCells(t *testing.T) {
 	}
 }
 
+// A cell differentiates the course's Babylonian square root by running it on a
+// matcalc.Dual (Lecture 5): at 49 it is 7 + (1/14)ε, shown as a + b·ε and in LaTeX.
+func TestDualInCells(t *testing.T) {
+	s := newSession(t)
+	res, _ := exec(t, s, `func babylonian(x matcalc.Dual, n int) matcalc.Dual {
+	t := matcalc.Constant(1).Add(x).Scale(0.5)
+	for i := 2; i <= n; i++ {
+		t = t.Add(x.Div(t)).Scale(0.5)
+	}
+	return t
+}
+babylonian(matcalc.Variable(49), 10)`)
+	if res.Err != nil {
+		t.Fatal(strings.Join(res.Err.Traceback, "\n"))
+	}
+	if got := res.Value["text/plain"]; got != "7 + 0.07142857142857142·ε" {
+		t.Errorf("text/plain %q, want 7 + 1/14·ε", got)
+	}
+	if got := res.Value["text/latex"]; got != `$$7 + 0.07142857142857142\varepsilon$$` {
+		t.Errorf("text/latex %q", got)
+	}
+	// The derivative, against 1/(2√x), and a math function through the chain rule:
+	// (sin x²)' = 2x cos x².
+	expectValues(t, s, []valueTest{
+		{"d := babylonian(matcalc.Variable(2), 10)\nmath.Abs(d.Derivative()-0.5/math.Sqrt(2)) < 1e-16", "true"},
+		{"x := matcalc.Variable(3)\ny := x.Mul(x).Sin()\nmath.Abs(y.Derivative()-6*math.Cos(9)) < 1e-14", "true"},
+	})
+}
+
 func TestInterruptStopsAMatcalcLoop(t *testing.T) {
 	s := newSession(t)
 	ctx, cancel := context.WithCancel(context.Background())

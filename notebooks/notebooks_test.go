@@ -31,9 +31,10 @@ const (
 	lecture07  = "lecture07-second-derivatives-hessians.ipynb"
 	lesson     = "hessian-lesson.ipynb"
 	assignment = "assignment-template.ipynb"
+	forward    = "forward-mode.ipynb"
 )
 
-var all = []string{lecture01, lecture07, lesson, assignment}
+var all = []string{lecture01, lecture07, lesson, assignment, forward}
 
 // A bound is the interval a CHECK value must lie in.
 type bound struct{ lo, hi float64 }
@@ -123,6 +124,32 @@ var expected = map[string]map[string]bound{
 		"problem 3(a), relative |gradG, hessG - matcalc|":   small(1e-6),
 		"problem 3(b), |∇g| at your minimum":                small(1e-6),
 		"problem 3(b), |your minimum - matcalc.NewtonMin|":  small(1e-8),
+	},
+	// Dual numbers compute derivatives to round-off: within 1e-15 relative (4.5 units in
+	// the last place) of each closed form, where the closed form is exact or a few
+	// correctly rounded operations.
+	forward: {
+		"relative |value of D(2, 3)/D(3, 4) - 2/3|":                       small(1e-15),
+		"relative |derivative of D(2, 3)/D(3, 4) - 1/9|":                  small(1e-15),
+		"relative |Babylonian's derivative - 1/(2√x)| at x = 49":          small(1e-15),
+		"relative |Babylonian's derivative - 1/(2√x)| at x = 3.14159":     small(1e-15),
+		"relative |Babylonian's derivative - 1/(2√x)| at x = 2":           small(1e-15),
+		"relative |derivative by hand - derivative by dual numbers| at π": small(1e-15),
+		"|ε²|": small(0),
+		"relative |(1 + ε)⁵ by products - (1 + 5ε)|":                                      small(0),
+		"relative |∛x - 2^(1/3)| at 2":                                                    small(1e-15),
+		"relative |(∛x)' - (1/3) 2^(-2/3)| at 2":                                          small(1e-15),
+		"relative |w' - f₃' f₂' f₁'|":                                                     small(1e-15),
+		"relative |w' - e^{sin x²} cos(x²) 2x| at 1.5":                                    small(1e-15),
+		"relative |f'(x)[v] by dual numbers - (2a x₀ sin y₀ + b x₀² cos y₀)|":             small(1e-15),
+		"relative |matcalc.D(f, p).Apply(v) - (2a x₀ sin y₀ + b x₀² cos y₀)| (numerical)": small(1e-9),
+		"max relative |∇f by dual numbers - (2x₀ sin y₀, x₀² cos y₀)|":                    small(1e-15),
+		"relative error of matcalc.Derivative (numerical) at 2":                           small(1e-10),
+		"relative error of the dual number's derivative at 2":                             small(1e-15),
+		"relative |gonum dual's derivative of Babylonian - 1/(2√2)|":                      small(1e-15),
+		// A one-sided difference trades truncation h against round-off 1e-16/h: at best
+		// about 1e-8, never at round-off level.
+		"best relative error of a one-sided difference at 2": {1e-10, 1e-6},
 	},
 }
 
@@ -339,6 +366,39 @@ func TestMatricesShown(t *testing.T) {
 				t.Errorf("%s: cell %s shows %g, want %g", c.name, c.cell, got, c.want)
 				break
 			}
+		}
+	}
+}
+
+// dualShown is a dual number as a cell shows it: a + b·ε or a - b·ε.
+var dualShown = regexp.MustCompile(`^(\S+) ([+-]) (\S+)·ε$`)
+
+// TestDualsShown checks dual numbers the forward-mode notebook shows against their
+// closed forms: D(2, 3)/D(3, 4) = 2/3 + (1/9)ε, the Babylonian √49 = 7 + (1/14)ε, the
+// cube root of 2 + ε = 2^(1/3) + (1/3)2^(-2/3)ε.
+func TestDualsShown(t *testing.T) {
+	nb := fresh(t, forward)
+	for _, c := range []struct {
+		cell              string
+		value, derivative float64
+	}{
+		{"dual-div", 2.0 / 3, 1.0 / 9},
+		{"babylonian-dual", 7, 1.0 / 14},
+		{"roots", math.Cbrt(2), math.Pow(2, -2.0/3) / 3},
+	} {
+		shown := result(t, nb, c.cell)
+		m := dualShown.FindStringSubmatch(shown)
+		if m == nil {
+			t.Errorf("cell %s shows %q, not a + b·ε", c.cell, shown)
+			continue
+		}
+		a, _ := strconv.ParseFloat(m[1], 64)
+		b, _ := strconv.ParseFloat(m[3], 64)
+		if m[2] == "-" {
+			b = -b
+		}
+		if math.Abs(a-c.value) > 1e-15*math.Abs(c.value) || math.Abs(b-c.derivative) > 1e-15*math.Abs(c.derivative) {
+			t.Errorf("cell %s shows %q, want %v + %v·ε", c.cell, shown, c.value, c.derivative)
 		}
 	}
 }

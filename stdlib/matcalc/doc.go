@@ -23,6 +23,11 @@
 // Accuracy), and a result whose estimate is above Tolerance (6 digits by default) is not
 // returned at all: the call panics with what it found and what to try.
 //
+// Dual is the course's other way to a derivative, forward mode (Lecture 5): a dual number
+// a + b·ε with ε² = 0, whose arithmetic carries derivatives by the sum, product, quotient
+// and chain rules, so that a function written on Duals returns its exact derivative with
+// its value. D and the functions above do not use it: they differentiate numerically.
+//
 // The helpers course notebooks need beside gonum: Vec and Unvec (columns stacked), Kron,
 // FrobeniusInner, Identity, seeded Randn, Rand and RandnVec, and the matrix functions
 // Sqrtm, Logm, Sinm, Cosm and Expm.

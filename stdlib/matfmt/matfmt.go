@@ -133,8 +133,9 @@ func number(v float64, digits int) string {
 	return strconv.FormatFloat(v, 'g', digits, 64)
 }
 
-// latexNumber is number in LaTeX: 1.5e-07 becomes 1.5 \times 10^{-7}.
-func latexNumber(s string) string {
+// LaTeXNumber is a number as Number or strconv writes it, in LaTeX: 1.5e-07 becomes
+// 1.5 \times 10^{-7}, +Inf \infty and NaN \mathrm{NaN}.
+func LaTeXNumber(s string) string {
 	switch s {
 	case "NaN":
 		return `\mathrm{NaN}`
@@ -330,7 +331,7 @@ func (s Settings) LaTeX(m mat.Matrix) string {
 			if b > 0 {
 				sb.WriteString(" &")
 			}
-			sb.WriteString(" " + latexNumber(g.text(i, j, `\vdots`, `\cdots`, `\ddots`)))
+			sb.WriteString(" " + LaTeXNumber(g.text(i, j, `\vdots`, `\cdots`, `\ddots`)))
 		}
 	}
 	sb.WriteString(` \end{bmatrix}`)

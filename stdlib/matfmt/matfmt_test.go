@@ -28,7 +28,7 @@ func TestNumber(t *testing.T) {
 			t.Errorf("Number(%v) = %q, want %q", tt.v, got, tt.want)
 		}
 	}
-	if got := latexNumber(Number(1.5e-7)); got != `1.5 \times 10^{-7}` {
+	if got := LaTeXNumber(Number(1.5e-7)); got != `1.5 \times 10^{-7}` {
 		t.Errorf("latex of 1.5e-7: %q", got)
 	}
 }

@@ -40,6 +40,7 @@ class TestNotebooks(unittest.TestCase):
         names = sorted(os.path.basename(p) for p in glob.glob(os.path.join(NOTEBOOKS, "*.ipynb")))
         self.assertEqual(names, [
             "assignment-template.ipynb",
+            "forward-mode.ipynb",
             "hessian-lesson.ipynb",
             "lecture01-derivatives-as-linear-operators.ipynb",
             "lecture07-second-derivatives-hessians.ipynb",
@@ -91,6 +92,9 @@ class TestNotebooks(unittest.TestCase):
 
     def test_assignment_template(self):
         self.check_notebook("assignment-template.ipynb")
+
+    def test_forward_mode(self):
+        self.check_notebook("forward-mode.ipynb")
 
 
 if __name__ == "__main__":
