@@ -11,8 +11,10 @@ course image, started as a pod would start it, with buildah's chroot isolation:
   the server has started, before the hub is told it has.
 
 The container shares the host's network (the server listens on 127.0.0.1 at the port the
-hub picked, as a pod listens on its own address) and process table; stopping the server
-ends every process whose root is the container's, then removes the container.
+hub picked, as a pod listens on its own address) and process table. buildah passes no
+signal on to what it runs, so stopping the server does what the kubelet does to a pod:
+SIGTERM to the container's first process (tini, which passes it on to the server), a grace
+period, then SIGKILL to every process left of the container; then the container goes.
 """
 import asyncio
 import json
@@ -70,17 +72,75 @@ class ImageSpawner(SimpleLocalProcessSpawner):
         await run(*run_args, *self.post_start)
         return started
 
+    grace = 10  # seconds between SIGTERM and SIGKILL (a pod's default is 30)
+
     async def stop(self, now=False):
-        await super().stop(now=now)
+        procs = descendants(self.pid) if self.pid else []
+        if procs:
+            # buildah's own helpers come first; the container's first process is tini.
+            names = {p: command(p) for p in procs}
+            first = [p for p in procs if names[p] == "tini"][:1] or procs[:1]
+            signal_all(first, signal.SIGTERM)
+            for _ in range(0 if now else self.grace * 10):
+                if not alive(procs):
+                    break
+                await asyncio.sleep(0.1)
+            left = alive(procs)
+            signal_all(left, signal.SIGKILL)
+            self.log.info(
+                "%s: SIGTERM to %s of %s; SIGKILL to %s",
+                self.container, names[first[0]], list(names.values()), [names[p] for p in left],
+            )
+        await super().stop(now=True)
         await self.remove_container()
 
     async def remove_container(self):
-        root = (await run("buildah", "mount", self.container, check=False)).strip()
-        if root:
-            for pid in os.listdir("/proc"):
-                try:
-                    if pid.isdigit() and os.readlink(f"/proc/{pid}/root") == root:
-                        os.kill(int(pid), signal.SIGKILL)
-                except OSError:
-                    pass
         await run("buildah", "rm", self.container, check=False)
+
+
+def descendants(root):
+    """The processes below root, parents before children."""
+    children = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(name))
+    found, todo = [], [root]
+    while todo:
+        for child in sorted(children.get(todo.pop(0), [])):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def command(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return "?"
+
+
+def alive(pids):
+    """Those of pids still running (not exited, nor exited and waiting to be reaped)."""
+    running = []
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] != "Z":
+                    running.append(p)
+        except (OSError, IndexError):
+            pass
+    return running
+
+
+def signal_all(pids, sig):
+    for p in pids:
+        try:
+            os.kill(p, sig)
+        except ProcessLookupError:
+            pass

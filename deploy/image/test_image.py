@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -217,6 +218,20 @@ async def drive_kernel(base, api, limits):
     check(r.status_code == 204, "DELETE /api/kernels/ID")
 
 
+def processes_of(hub_api_url):
+    """The processes started for this test's hub: their environment names its API."""
+    marker = f"JUPYTERHUB_API_URL={hub_api_url}".encode()
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{name}/environ", "rb") as f:
+                if marker in f.read().split(b"\0"):
+                    found.append(int(name))
+        except (OSError, ValueError):
+            pass
+    return found
+
+
 def wait_for(what, cond, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -237,6 +252,7 @@ def main():
     work = tempfile.mkdtemp(prefix="gomatcalc-image-test-")
     ports = [free_port() for _ in range(3)]
     base = f"http://127.0.0.1:{ports[0]}"
+    base_hub = f"http://127.0.0.1:{ports[1]}"  # the hub's own address, which servers call
     hubapi = f"{base}/hub/api"
     with open(os.path.join(work, "jupyterhub_config.py"), "w") as f:
         f.write(hub_config(work, ports, values))
@@ -266,6 +282,7 @@ def main():
         check(r.status_code in (201, 202), "the hub accepted the server's start")
         wait_for("the server", lambda: api.get(f"{hubapi}/users/{STUDENT}").json()["servers"].get("", {}).get("ready"), 180)
         check(True, f"the image's server is up after {time.monotonic() - start:.1f} s")
+        check(processes_of(f"{base_hub}/hub/api"), "its processes are found by the hub's address in their environment")
 
         user = f"{base}/user/{STUDENT}"
         r = api.get(f"{user}/", allow_redirects=False)
@@ -289,8 +306,9 @@ def main():
         r = api.delete(f"{hubapi}/users/{STUDENT}/server")
         check(r.status_code in (202, 204), "the hub accepted the server's stop")
         wait_for("the server to stop", lambda: api.get(f"{hubapi}/users/{STUDENT}").json()["servers"] == {}, 60)
+        wait_for("the server's processes to end", lambda: not processes_of(f"{base_hub}/hub/api"), 30)
         left = subprocess.run(["buildah", "containers", "--format", "{{.ContainerName}}"], capture_output=True, text=True).stdout.split()
-        check(f"jupyter-{STUDENT}" not in left, "the server stopped and its container is gone")
+        check(f"jupyter-{STUDENT}" not in left, "the server, its kernels and their workers have ended, and the container is gone")
         ok = True
     except Failure as e:
         print(f"FAIL: {e}", file=sys.stderr)
@@ -301,6 +319,11 @@ def main():
         except subprocess.TimeoutExpired:
             hub.kill()
         log.close()
+        for pid in processes_of(f"{base_hub}/hub/api"):  # what a failed run left behind
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         subprocess.run(["buildah", "rm", f"jupyter-{STUDENT}"], capture_output=True)
         if not ok:
             with open(os.path.join(work, "hub.log")) as f:
