@@ -130,7 +130,7 @@ def load(gomatcalc, n, rounds, think, runaway=None, cpu_limit=1.0, mem_limit="1G
     h = hub.Hub(gomatcalc, work, mem_limit=mem_limit, cpu_limit=cpu_limit).start()
     cells = hub.code_cells(NOTEBOOK)
     students = [Student(h, f"student{i:03d}", cells, rounds, think) for i in range(n)]
-    started = threading.Barrier(n + 1 + (1 if runaway else 0), timeout=600)
+    started = threading.Barrier(n + 1, timeout=600)  # the students and this thread
     runaway_result = {}
     try:
         threads = [threading.Thread(target=s.run, args=(started,), daemon=True) for s in students]
@@ -139,7 +139,6 @@ def load(gomatcalc, n, rounds, think, runaway=None, cpu_limit=1.0, mem_limit="1G
         if runaway:
             h.add_student("runaway")
             rk = h.start_kernel("runaway")
-            started.wait()
 
             def run_away():
                 t0 = time.monotonic()
