@@ -10,6 +10,7 @@ against the same N without one, and where the allocation loop ended.
 Run it through bench/run-hub-load (it builds the binary and installs what is missing)."""
 
 import argparse
+import faulthandler
 import os
 import shutil
 import signal
@@ -81,7 +82,8 @@ class Student:
 
     def interrupt_and_restart(self, kernel):
         result = {}
-        t = threading.Thread(target=lambda: result.update(kernel.execute('import "time"\ntime.Sleep(time.Hour)', timeout=60)))
+        t = threading.Thread(target=lambda: result.update(kernel.execute('import "time"\ntime.Sleep(time.Hour)', timeout=60)),
+                             daemon=True)
         t.start()
         time.sleep(0.5)
         if kernel.interrupt() != 204:
@@ -184,6 +186,7 @@ def mean(xs):
 def main():
     # A kill ends the run as an error does: the hubs' atexit stops their servers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    faulthandler.register(signal.SIGUSR1)  # kill -USR1 prints where every thread is
     ap = argparse.ArgumentParser()
     ap.add_argument("--gomatcalc", required=True)
     ap.add_argument("--students", default="1,5,10,20,40", help="the values of N")
@@ -206,7 +209,7 @@ def main():
         row = load(args.gomatcalc, n, args.rounds, args.think, cpu_limit=args.cpu_limit, mem_limit=args.mem_limit)
         rows[n] = row
         parts = row["parts"]
-        print(f"| {n} | {row['cells']} | {row['rate']:.0f} | {row['p50'] * 1000:.1f} ms | {row['p99'] * 1000:.1f} ms | "
+        print(f"| {n} | {row['cells']} | {row['rate']:.1f} | {row['p50'] * 1000:.1f} ms | {row['p99'] * 1000:.1f} ms | "
               f"{parts['hub']:.0f} + {parts['proxy']:.0f} MiB | {mean(parts['servers']):.0f} MiB | "
               f"{mean(parts['kernels']):.0f} MiB | {row['pss']:.0f} MiB | {len(row['failures'])} |", flush=True)
         for f in row["failures"][:5]:

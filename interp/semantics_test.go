@@ -153,7 +153,7 @@ func TestGoSemantics(t *testing.T) {
 }
 
 // What Go writes where: println to stderr in the runtime's format, os.Args without the
-// kernel's command line, os.Exit without running deferred calls.
+// kernel's command line, the process's environment, os.Exit without running deferred calls.
 func TestProgramEnvironment(t *testing.T) {
 	s := newSession(t)
 	res, out := exec(t, s, "println(\"x\", 1.5, 3, true, -0.25)\nprint(\"a\", 1)\nprintln()")
@@ -163,6 +163,13 @@ func TestProgramEnvironment(t *testing.T) {
 	res, _ = exec(t, s, "import \"os\"\nlen(os.Args)")
 	if res.Err != nil || res.Value["text/plain"] != "1" {
 		t.Errorf("os.Args: %v %v", res.Value, res.Err)
+	}
+	// The process's environment, as a program sees its own (yaegi's is empty by default).
+	t.Setenv("GOMATCALC_TEST_ENV", "seen")
+	s = newSession(t)
+	res, _ = exec(t, s, "import \"os\"\nos.Getenv(\"GOMATCALC_TEST_ENV\") + \" \" + fmt.Sprint(len(os.Environ()) > 0)")
+	if res.Err != nil || res.Value["text/plain"] != `"seen true"` {
+		t.Errorf("os.Getenv: %v %v", res.Value, res.Err)
 	}
 	res, out = exec(t, s, "func quit() {\n\tdefer fmt.Println(\"deferred\")\n\tos.Exit(2)\n}\nfunc() {\n\tdefer func() { recover() }()\n\tquit()\n}()\nfmt.Println(\"after\")")
 	if res.Err == nil || res.Err.Name != "Exit" || !strings.Contains(res.Err.Value, "os.Exit(2)") || out.streams["stdout"] != "" {

@@ -237,6 +237,8 @@ class Kernel:
         reply, idle, outputs = None, False, []
         deadline = t0 + timeout
         while reply is None or not idle:
+            if time.monotonic() > deadline:  # other messages may keep coming
+                raise TimeoutError(f"{self.user}: no reply to a cell in {timeout} s: {code[:80]!r}")
             self.ws.settimeout(max(0.1, deadline - time.monotonic()))
             try:
                 msg = json.loads(self.ws.recv())

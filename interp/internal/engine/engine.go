@@ -16,6 +16,7 @@ import (
 	"go/ast"
 	"go/token"
 	"io"
+	"os"
 	"log"
 	"reflect"
 	"regexp"
@@ -46,7 +47,9 @@ type Engine struct {
 // New returns an engine with Go's standard library and opts.Symbols loaded.
 func New(opts Options) (*Engine, error) {
 	frames := &frameRecorder{w: opts.Stderr}
-	i := interp.New(interp.Options{Stdin: opts.Stdin, Stdout: opts.Stdout, Stderr: frames})
+	// yaegi gives cells an environment of their own, empty unless given one: os.Getenv
+	// in a cell sees the process's (a copy: a cell's Setenv stays in the session).
+	i := interp.New(interp.Options{Stdin: opts.Stdin, Stdout: opts.Stdout, Stderr: frames, Env: os.Environ()})
 	e := &Engine{yaegi: i, frames: frames, slots: newSlotTable()}
 	if err := i.Use(yaegistdlib.Symbols); err != nil {
 		return nil, fmt.Errorf("engine: loading symbols: %w", err)
