@@ -239,11 +239,12 @@ class Kernel:
         while reply is None or not idle:
             if time.monotonic() > deadline:  # other messages may keep coming
                 raise TimeoutError(f"{self.user}: no reply to a cell in {timeout} s: {code[:80]!r}")
-            self.ws.settimeout(max(0.1, deadline - time.monotonic()))
+            # In slices: the server's pings keep one long recv waiting past any timeout.
+            self.ws.settimeout(min(1.0, max(0.1, deadline - time.monotonic())))
             try:
                 msg = json.loads(self.ws.recv())
             except websocket.WebSocketTimeoutException:
-                raise TimeoutError(f"{self.user}: no reply to a cell in {timeout} s: {code[:80]!r}")
+                continue
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind = msg["header"]["msg_type"]
@@ -263,7 +264,26 @@ class Kernel:
         status = self.hub.server_api(self.user, "POST", f"/kernels/{self.id}/restart")[0]
         self.close()
         self.connect()
+        self.wait_ready()
         return status
+
+    def wait_ready(self, timeout=60):
+        """Waits for a kernel_info reply, as a notebook does after a restart: a request sent
+        while the server is still joining its channels to the new kernel is lost (the
+        server logs "Got events for closed stream")."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            msg_id = self.send("shell", "kernel_info_request", {})
+            until = time.monotonic() + 1
+            while time.monotonic() < until:
+                self.ws.settimeout(max(0.1, until - time.monotonic()))
+                try:
+                    msg = json.loads(self.ws.recv())
+                except websocket.WebSocketTimeoutException:
+                    break
+                if msg.get("parent_header", {}).get("msg_id") == msg_id and msg["header"]["msg_type"] == "kernel_info_reply":
+                    return
+        raise TimeoutError(f"{self.user}: the kernel did not answer kernel_info in {timeout} s")
 
 
 def code_cells(path):
