@@ -238,7 +238,8 @@ class Kernel:
         deadline = t0 + timeout
         while reply is None or not idle:
             if time.monotonic() > deadline:  # other messages may keep coming
-                raise TimeoutError(f"{self.user}: no reply to a cell in {timeout} s: {code[:80]!r}")
+                missing = "its reply and idle status" if reply is None and not idle else "its reply" if reply is None else "its idle status"
+                raise TimeoutError(f"{self.user}: no {missing} for a cell in {timeout} s: {code[:80]!r}")
             # In slices: the server's pings keep one long recv waiting past any timeout.
             self.ws.settimeout(min(1.0, max(0.1, deadline - time.monotonic())))
             try:
@@ -268,12 +269,15 @@ class Kernel:
         return status
 
     def wait_ready(self, timeout=60):
-        """Waits for a kernel_info reply, as a notebook does after a restart: a request sent
-        while the server is still joining its channels to the new kernel is lost (the
-        server logs "Got events for closed stream")."""
+        """Waits until a kernel_info request has both its reply (shell) and a status
+        (iopub), as jupyter_client's wait_for_ready does: after a restart the server joins
+        its channels to the new kernel anew, and what the kernel publishes before the
+        iopub channel has joined is lost (ZeroMQ's slow joiner); the server logs "Got
+        events for closed stream" meanwhile."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             msg_id = self.send("shell", "kernel_info_request", {})
+            replied = published = False
             until = time.monotonic() + 1
             while time.monotonic() < until:
                 self.ws.settimeout(max(0.1, until - time.monotonic()))
@@ -281,7 +285,11 @@ class Kernel:
                     msg = json.loads(self.ws.recv())
                 except websocket.WebSocketTimeoutException:
                     break
-                if msg.get("parent_header", {}).get("msg_id") == msg_id and msg["header"]["msg_type"] == "kernel_info_reply":
+                if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                replied = replied or msg["header"]["msg_type"] == "kernel_info_reply"
+                published = published or msg["channel"] == "iopub"
+                if replied and published:
                     return
         raise TimeoutError(f"{self.user}: the kernel did not answer kernel_info in {timeout} s")
 
