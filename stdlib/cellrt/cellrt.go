@@ -243,33 +243,17 @@ var stackLimit = sync.OnceValue(StackLimit)
 // stacks have grown past StackLimit and the calling goroutine is a deep one, it ends the
 // goroutine as Overflowing does. The look reads one of the runtime's metrics; only past
 // the bound does it walk the caller's stack, as far as deepFrames.
-//
-// The runtime's figure counts the stacks of goroutines that have ended until a
-// collection frees them (a recursion that ended 256 MB deep still counts), so before it
-// ends a deep goroutine it collects and reads the figure again.
 func (rt *Runtime) CheckDepth(name string) int {
-	if stackBytes() < stackLimit() {
+	stacks := []metrics.Sample{{Name: "/memory/classes/heap/stacks:bytes"}}
+	metrics.Read(stacks)
+	if stacks[0].Value.Kind() != metrics.KindUint64 || stacks[0].Value.Uint64() < uint64(stackLimit()) {
 		return checkEvery
 	}
 	var pc [1]uintptr
-	if runtime.Callers(deepFrames, pc[:]) == 0 {
-		return checkEvery // another goroutine is the deep one: its own look ends it
-	}
-	runtime.GC()
-	if stackBytes() >= stackLimit() {
+	if runtime.Callers(deepFrames, pc[:]) == 1 {
 		rt.Overflowing(name)
 	}
-	return checkEvery
-}
-
-// stackBytes is the runtime's figure of the memory its goroutines' stacks take.
-func stackBytes() int64 {
-	stacks := []metrics.Sample{{Name: "/memory/classes/heap/stacks:bytes"}}
-	metrics.Read(stacks)
-	if stacks[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return int64(stacks[0].Value.Uint64())
+	return checkEvery // another goroutine is the deep one: its own look ends it
 }
 
 // Overflowing records that the recursion of the function name went past MaxStack (the
