@@ -59,7 +59,7 @@ const indexOutOfRange = "runtime error: index out of range"
 type recursionError struct{ fn string }
 
 func (e *recursionError) Error() string {
-	return fmt.Sprintf("stack overflow: %s recursed too deep, past %d MB of stack (unbounded recursion?)", e.fn, cellrt.StackLimit()>>20)
+	return fmt.Sprintf("stack overflow: %s recursed too deep, past %d MB of stack (unbounded recursion?)", e.fn, cellrt.MaxStack>>20)
 }
 
 // internalNames are the names the passes give things, as the user wrote them.

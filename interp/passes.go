@@ -93,7 +93,7 @@ func launch(call *ast.CallExpr, how string, n int) ast.Stmt {
 // of a stack overflow and take the session's state with it. A function that calls itself or a
 // function by a plain name (another of the session's, or a func variable) counts its
 // calls down in the session's variable _gomatcalcCalls; when the count runs out, the
-// runtime's CheckDepth looks at the stacks (past cellrt.StackLimit, it ends the goroutine
+// runtime's CheckDepth looks at the stacks (past cellrt.MaxStack, it ends the goroutine
 // if it is a deep one) and says how many calls may go before it looks again. One interpreted decrement and a
 // comparison a call: no count to restore at returns, after panics, or in goroutines,
 // which share the countdown but each have their own stack (fib(27) ran twice as long with

@@ -732,7 +732,7 @@ func TestRunawayRecursionFailsTheCell(t *testing.T) {
 	s := newSession(t)
 	exec(t, s, "kept := 1")
 	res, _ := exec(t, s, "func down(n int) int { return down(n+1) + 1 }\ndown(0)")
-	if res.Err == nil || !strings.Contains(res.Err.Value, "stack overflow: down recursed too deep, past ") {
+	if res.Err == nil || !strings.Contains(res.Err.Value, "stack overflow: down recursed too deep, past 256 MB of stack") {
 		t.Fatalf("got %+v", res.Err)
 	}
 	// Deep recursion that ends is untouched: 100,000 calls of a plain function (200,000

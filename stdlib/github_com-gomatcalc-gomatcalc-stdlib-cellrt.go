@@ -25,7 +25,6 @@ func init() {
 		"MaxStack":   reflect.ValueOf(constant.MakeFromLiteral("268435456", token.INT, 0)),
 		"PNGOf":      reflect.ValueOf(cellrt.PNGOf),
 		"SVGOf":      reflect.ValueOf(cellrt.SVGOf),
-		"StackLimit": reflect.ValueOf(cellrt.StackLimit),
 		"StringOf":   reflect.ValueOf(cellrt.StringOf),
 		"Values":     reflect.ValueOf(cellrt.Values),
 

@@ -214,39 +214,25 @@ func convert(a any, t reflect.Type) reflect.Value {
 // yaegi takes about 800 bytes of stack for a call of a plain function, 6 KB for a
 // method's and 13 KB for a call back through sort.Slice (measured), so a bound in bytes
 // follows recursion more closely than a count of calls; it stays well below Go's 1 GB a
-// goroutine, and allows 300,000 nested calls of a plain function. Under a memory limit
-// the bound is a quarter of the limit, if that is less (StackLimit): a runaway recursion
-// then fails its cell before the limit ends the session.
+// goroutine, and allows 300,000 nested calls of a plain function.
 const MaxStack = 256 << 20
-
-// StackLimit is the bound on the stacks of a session's goroutines: MaxStack, or a quarter
-// of the memory limit the process lives under if that is less.
-func StackLimit() int64 {
-	if m := processLimits().Memory; m > 0 && m/4 < MaxStack {
-		return m / 4
-	}
-	return MaxStack
-}
 
 // checkEvery is how many calls of guarded functions go between two looks at the stacks.
 const checkEvery = 4096
 
 // deepFrames is how many frames a goroutine has at least when it is the one to blame for
-// stacks past StackLimit (10,000 frames are about 4 MB).
+// stacks past MaxStack (10,000 frames are about 4 MB).
 const deepFrames = 10000
-
-// stackLimit is StackLimit, found once.
-var stackLimit = sync.OnceValue(StackLimit)
 
 // CheckDepth is what the session's depth guards call when their countdown of calls runs
 // out; it returns the calls to count down before the next look. When the goroutines'
-// stacks have grown past StackLimit and the calling goroutine is a deep one, it ends the
+// stacks have grown past MaxStack and the calling goroutine is a deep one, it ends the
 // goroutine as Overflowing does. The look reads one of the runtime's metrics; only past
 // the bound does it walk the caller's stack, as far as deepFrames.
 func (rt *Runtime) CheckDepth(name string) int {
 	stacks := []metrics.Sample{{Name: "/memory/classes/heap/stacks:bytes"}}
 	metrics.Read(stacks)
-	if stacks[0].Value.Kind() != metrics.KindUint64 || stacks[0].Value.Uint64() < uint64(stackLimit()) {
+	if stacks[0].Value.Kind() != metrics.KindUint64 || stacks[0].Value.Uint64() < MaxStack {
 		return checkEvery
 	}
 	var pc [1]uintptr

@@ -55,7 +55,7 @@ func TestCheckDepthEndsTheDeepGoroutineOnly(t *testing.T) {
 	if got := rt.CheckDepth("shallow"); got != checkEvery || rt.Overflow() != "" {
 		t.Fatalf("a shallow look: %d, overflow %q", got, rt.Overflow())
 	}
-	// A runaway recursion ends once the stacks pass StackLimit, far below Go's fatal 1 GB.
+	// A runaway recursion ends once the stacks pass MaxStack, far below Go's fatal 1 GB.
 	// While it is parked deep, a shallow goroutine's look does not end that goroutine.
 	deep, park := make(chan struct{}), make(chan struct{})
 	var stackDepth int
@@ -74,11 +74,11 @@ func TestCheckDepthEndsTheDeepGoroutineOnly(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		var pad [1024]byte
-		holdDeep(rt, int(stackLimit()/1500), pad, park) // 170,000 frames of more than 1 KB
+		holdDeep(rt, MaxStack/1500, pad, park) // 170,000 frames of more than 1 KB
 	}()
 	<-park
 	stacks := []metrics.Sample{{Name: "/memory/classes/heap/stacks:bytes"}}
-	if metrics.Read(stacks); stacks[0].Value.Uint64() < uint64(stackLimit()) {
+	if metrics.Read(stacks); stacks[0].Value.Uint64() < MaxStack {
 		t.Fatalf("the deep goroutine's stack is only %d MB", stacks[0].Value.Uint64()>>20)
 	}
 	done := make(chan int)
