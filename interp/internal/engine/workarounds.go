@@ -157,7 +157,7 @@ func OrderAssignments(n ast.Node) {
 	count := 0
 	astutil.Apply(n, func(c *astutil.Cursor) bool {
 		as, ok := c.Node().(*ast.AssignStmt)
-		if !ok || as.Tok != token.ASSIGN || len(as.Lhs) < 2 || len(as.Lhs) != len(as.Rhs) || !hasCall(as.Rhs...) {
+		if !ok || as.Tok != token.ASSIGN || len(as.Lhs) < 2 || len(as.Lhs) != len(as.Rhs) || !HasCall(as.Rhs...) {
 			return true
 		}
 		if _, inList := c.Parent().(*ast.BlockStmt); !inList {
@@ -177,7 +177,7 @@ func OrderAssignments(n ast.Node) {
 		copy(lhs, as.Lhs)
 		for i, l := range lhs {
 			ix, ok := l.(*ast.IndexExpr)
-			if !ok || !hasCall(ix.Index) {
+			if !ok || !HasCall(ix.Index) {
 				continue
 			}
 			count++
@@ -209,9 +209,9 @@ func isStringLiteral(e ast.Expr) bool {
 	return ok && (lit.Kind == token.STRING || lit.Kind == token.CHAR)
 }
 
-// hasCall reports whether evaluating any of exprs calls a function or receives from a
+// HasCall reports whether evaluating any of exprs calls a function or receives from a
 // channel (function literals are not evaluated).
-func hasCall(exprs ...ast.Expr) bool {
+func HasCall(exprs ...ast.Expr) bool {
 	found := false
 	for _, e := range exprs {
 		ast.Inspect(e, func(n ast.Node) bool {
