@@ -59,11 +59,11 @@ const indexOutOfRange = "runtime error: index out of range"
 type recursionError struct{ fn string }
 
 func (e *recursionError) Error() string {
-	return fmt.Sprintf("stack overflow: %s recursed too deep, past %d MB of stack (unbounded recursion?)", e.fn, cellrt.MaxStack>>20)
+	return fmt.Sprintf("stack overflow: %s nested more than %d calls deep (unbounded recursion?)", e.fn, cellrt.MaxDepth)
 }
 
 // internalNames are the names the passes give things, as the user wrote them.
-var internalNames = strings.NewReplacer(engine.MainName, "main", "_gomatcalcLoop_", "", "_gomatcalcShow", "", "_gomatcalcrt.", "")
+var internalNames = strings.NewReplacer(bodyPrefix, "", engine.MainName, "main", "_gomatcalcLoop_", "", "_gomatcalcShow", "", "_gomatcalcrt.", "")
 
 // cellError turns what compiling or running cell c gave into the error a notebook shows.
 func (s *Session) cellError(err error, c *cell) *lang.Error {
@@ -186,7 +186,7 @@ func (s *Session) panicError(ee *engine.Error, c *cell) *lang.Error {
 // leaves high).
 func (s *Session) resetLine() {
 	globals := s.engine.Globals()
-	for _, name := range []string{lineVar, topLineVar} {
+	for _, name := range []string{lineVar, topLineVar, depthVar} {
 		if v, ok := globals[name]; ok && v.CanSet() && v.CanInt() {
 			v.SetInt(0)
 		}

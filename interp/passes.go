@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/ast/astutil"
 
 	"github.com/gomatcalc/gomatcalc/interp/internal/engine"
+	"github.com/gomatcalc/gomatcalc/stdlib/cellrt"
 )
 
 // The passes of this file give cells a notebook's meaning, on the syntax tree: each
@@ -87,65 +89,322 @@ func launch(call *ast.CallExpr, how string, n int) ast.Stmt {
 	return &ast.BlockStmt{Lbrace: pos, List: stmts, Rbrace: call.End()}
 }
 
-// depthGuards make the functions that may recurse check, now and then, how deep the
-// goroutine's stack is, so that runaway recursion fails its cell ("stack overflow: f
-// recursed too deep, past 256 MB of stack") and the session goes on, where Go would die
-// of a stack overflow and take the session's state with it. A function that calls itself or a
-// function by a plain name (another of the session's, or a func variable) counts its
-// calls down in the session's variable _gomatcalcCalls; when the count runs out, the
-// runtime's CheckDepth looks at the stacks (past cellrt.MaxStack, it ends the goroutine
-// if it is a deep one) and says how many calls may go before it looks again. One interpreted decrement and a
-// comparison a call: no count to restore at returns, after panics, or in goroutines,
-// which share the countdown but each have their own stack (fib(27) ran twice as long with
-// cellrt.Enter and a deferred Leave, and 1.2 times as long with a depth counted up on
-// entry and down at every return).
-func depthGuards(n ast.Node) {
+// depthGuards make the functions that may recurse count their depth, so that runaway
+// recursion fails its cell ("stack overflow: f nested more than 50000 calls deep") and
+// the session goes on, where Go would die of a stack overflow and take the session's
+// state with it. A function that calls itself or a function by a plain name (another of
+// the session's, or a func variable) counts its calls in the session's variable
+// _gomatcalcDepth: one more on entry (past cellrt.MaxDepth, the runtime's Overflowing
+// ends the goroutine), one less at each return. An interpreted increment costs a small
+// part of a call into compiled code or of a defer (fib(27) ran twice as long with
+// cellrt.Enter and a deferred Leave).
+//
+// Returns go through results of the session's own names (_gomatcalcR0, ...), assigned
+// before the count goes down, so that the calls a return makes count at this depth; the
+// function's own result names become local variables. A panic skips the decrements: a
+// function with a defer statement of its own, where a panic may be recovered, restores
+// the count in a deferred call instead (and the count starts afresh with each cell).
+// yaegi v0.16.1 hands a function the zero value of a local variable declared after a
+// defer when the variable's type has methods and it is passed as an interface: such a
+// function that declares variables becomes a guard that holds none but its parameters
+// and calls the function's body, moved to a function of its own.
+func depthGuards(n ast.Node) { guardFunctions(n, false) }
+
+// guardFunctions is depthGuards, with every guard of a function that defers a function
+// of its own when alwaysMove.
+func guardFunctions(n ast.Node, alwaysMove bool) {
 	if f, ok := n.(*ast.File); ok {
+		var decls []ast.Decl
 		for _, d := range f.Decls {
+			decls = append(decls, d)
 			fd, ok := d.(*ast.FuncDecl)
 			if !ok || fd.Body == nil || fd.Recv == nil && fd.Name.Name == "init" || !callsItself(fd) && !callsFunctions(fd.Body) {
 				continue // (init is never called: its callees have guards of their own)
 			}
-			fd.Body.List = append([]ast.Stmt{depthCheck(fd.Body.Lbrace, fd.Name.Name)}, fd.Body.List...)
+			switch {
+			case !defers(fd.Body):
+				countDepth(fd.Type, fd.Body, fd.Name.Name)
+			case alwaysMove || declaresVariables(fd.Body):
+				decls = append(decls, guardDecl(fd))
+			default:
+				fd.Body.List = append(restoringGuard(fd.Body.Lbrace, fd.Name.Name), fd.Body.List...)
+			}
 		}
+		f.Decls = decls
 	}
-	ast.Inspect(n, func(m ast.Node) bool {
-		if lit, ok := m.(*ast.FuncLit); ok && callsFunctions(lit.Body) && !isGuarded(lit.Body) {
-			lit.Body.List = append([]ast.Stmt{depthCheck(lit.Body.Lbrace, "a function literal")}, lit.Body.List...)
+	astutil.Apply(n, nil, func(c *astutil.Cursor) bool {
+		lit, ok := c.Node().(*ast.FuncLit)
+		if !ok || !callsFunctions(lit.Body) || isGuard(lit.Body) {
+			return true
+		}
+		switch {
+		case !defers(lit.Body):
+			countDepth(lit.Type, lit.Body, "a function literal")
+		case alwaysMove || declaresVariables(lit.Body):
+			c.Replace(guardLit(lit))
+		default:
+			lit.Body.List = append(restoringGuard(lit.Body.Lbrace, "a function literal"), lit.Body.List...)
 		}
 		return true
 	})
 }
 
-// callsVar counts down the calls of guarded functions until the next look at the stack.
-const callsVar = "_gomatcalcCalls"
+// The session's variable that counts the depth, and its function that sets it.
+const (
+	depthVar     = "_gomatcalcDepth"
+	restoreDepth = "_gomatcalcRestoreDepth"
+	resultPrefix = "_gomatcalcR"
+)
 
-// depthCheck is `if _gomatcalcCalls--; _gomatcalcCalls < 0 { _gomatcalcCalls =
-// _gomatcalcrt.CheckDepth(name) }`.
-func depthCheck(at token.Pos, name string) ast.Stmt {
-	calls := func() *ast.Ident { return &ast.Ident{NamePos: at, Name: callsVar} }
-	return &ast.IfStmt{If: at,
-		Init: &ast.IncDecStmt{X: calls(), TokPos: at, Tok: token.DEC},
-		Cond: &ast.BinaryExpr{X: calls(), OpPos: at, Op: token.LSS, Y: &ast.BasicLit{ValuePos: at, Kind: token.INT, Value: "0"}},
-		Body: &ast.BlockStmt{Lbrace: at, List: []ast.Stmt{&ast.AssignStmt{Lhs: []ast.Expr{calls()}, TokPos: at, Tok: token.ASSIGN,
-			Rhs: []ast.Expr{engine.Call(runtimePkg, "CheckDepth", engine.String(name))}}}, Rbrace: at}}
+// enterStmts are depth++ and the check against cellrt.MaxDepth.
+func enterStmts(at token.Pos, name string) []ast.Stmt {
+	inc := &ast.IncDecStmt{X: &ast.Ident{NamePos: at, Name: depthVar}, TokPos: at, Tok: token.INC}
+	over := &ast.IfStmt{If: at,
+		Cond: &ast.BinaryExpr{X: &ast.Ident{NamePos: at, Name: depthVar}, OpPos: at, Op: token.GTR,
+			Y: &ast.BasicLit{ValuePos: at, Kind: token.INT, Value: strconv.Itoa(cellrt.MaxDepth)}},
+		Body: &ast.BlockStmt{Lbrace: at, List: []ast.Stmt{&ast.ExprStmt{X: engine.Call(runtimePkg, "Overflowing", engine.String(name))}}, Rbrace: at}}
+	return []ast.Stmt{inc, over}
 }
 
-// isGuarded reports whether body starts with a depth check already.
-func isGuarded(body *ast.BlockStmt) bool {
+func leaveStmt(at token.Pos) ast.Stmt {
+	return &ast.IncDecStmt{X: &ast.Ident{NamePos: at, Name: depthVar}, TokPos: at, Tok: token.DEC}
+}
+
+// restoringGuard is enterStmts and a deferred call that sets the depth back to what it
+// was on entry, however the function ends.
+func restoringGuard(at token.Pos, name string) []ast.Stmt {
+	was := &ast.BinaryExpr{X: &ast.Ident{NamePos: at, Name: depthVar}, OpPos: at, Op: token.SUB, Y: &ast.BasicLit{ValuePos: at, Kind: token.INT, Value: "1"}}
+	restore := &ast.DeferStmt{Defer: at, Call: &ast.CallExpr{Fun: &ast.Ident{NamePos: at, Name: restoreDepth}, Lparen: at, Args: []ast.Expr{was}, Rparen: at}}
+	return append(enterStmts(at, name), restore)
+}
+
+// countDepth makes body (of a function of type typ that defers nothing of its own) count
+// its depth: enterStmts first, a decrement before each return, after its results are
+// assigned, and at the end.
+func countDepth(typ *ast.FuncType, body *ast.BlockStmt, name string) {
+	at := body.Lbrace
+	results, locals := nameResults(typ, at)
+	fallsOff := len(results) == 0
+	if k := len(body.List); k > 0 {
+		if _, ok := body.List[k-1].(*ast.ReturnStmt); ok {
+			fallsOff = false
+		}
+	}
+	astutil.Apply(body, func(c *astutil.Cursor) bool {
+		switch ret := c.Node().(type) {
+		case *ast.FuncLit:
+			return false // its returns are its own
+		case *ast.ReturnStmt:
+			c.Replace(countedReturn(ret, results, locals))
+			return false
+		}
+		return true
+	}, nil)
+	head := enterStmts(at, name)
+	for _, l := range locals {
+		head = append(head, l.decl)
+	}
+	body.List = append(head, body.List...)
+	if fallsOff {
+		body.List = append(body.List, leaveStmt(body.Rbrace))
+	}
+}
+
+// namedResult is a result name a function had, now a local variable.
+type namedResult struct {
+	index int // of the result it was
+	name  *ast.Ident
+	decl  ast.Stmt
+}
+
+// nameResults names typ's results _gomatcalcR0, _gomatcalcR1, ... and returns those
+// names, and the results' own names as local variables (zero at the start, as results are).
+func nameResults(typ *ast.FuncType, at token.Pos) ([]string, []namedResult) {
+	if typ.Results == nil {
+		return nil, nil
+	}
+	var names []string
+	var locals []namedResult
+	for _, f := range typ.Results.List {
+		own := f.Names
+		count := max(1, len(own))
+		f.Names = nil
+		for k := 0; k < count; k++ {
+			name := resultPrefix + strconv.Itoa(len(names))
+			f.Names = append(f.Names, &ast.Ident{NamePos: at, Name: name})
+			if len(own) > 0 && own[k].Name != "_" {
+				decl := &ast.DeclStmt{Decl: &ast.GenDecl{TokPos: at, Tok: token.VAR,
+					Specs: []ast.Spec{&ast.ValueSpec{Names: []*ast.Ident{own[k]}, Type: f.Type}}}}
+				locals = append(locals, namedResult{index: len(names), name: own[k], decl: decl})
+			}
+			names = append(names, name)
+		}
+	}
+	return names, locals
+}
+
+// countedReturn is { results = values; depth--; return } for ret.
+func countedReturn(ret *ast.ReturnStmt, results []string, locals []namedResult) ast.Stmt {
+	at := ret.Pos()
+	var stmts []ast.Stmt
+	values := ret.Results
+	if len(values) == 0 { // a bare return returns the named results
+		for _, l := range locals {
+			stmts = append(stmts, &ast.AssignStmt{Lhs: []ast.Expr{&ast.Ident{NamePos: at, Name: results[l.index]}}, TokPos: at, Tok: token.ASSIGN,
+				Rhs: []ast.Expr{&ast.Ident{NamePos: at, Name: l.name.Name}}})
+		}
+	} else if len(values) < len(results) { // return f(), f with several results
+		var lhs []ast.Expr
+		for _, r := range results {
+			lhs = append(lhs, &ast.Ident{NamePos: at, Name: r})
+		}
+		stmts = append(stmts, &ast.AssignStmt{Lhs: lhs, TokPos: at, Tok: token.ASSIGN, Rhs: values})
+	} else {
+		// One assignment a result: yaegi v0.16.1 fails on some of several at once (an
+		// error result assigned nil beside a float64: "reflect: New(nil)"). The values
+		// that call a function go first, as gc evaluates a return's calls before its
+		// other operands; the others cannot see the results, which only these names hold.
+		var calls, others []ast.Stmt
+		for i, v := range values {
+			as := &ast.AssignStmt{Lhs: []ast.Expr{&ast.Ident{NamePos: at, Name: results[i]}}, TokPos: at, Tok: token.ASSIGN, Rhs: []ast.Expr{v}}
+			if len(values) > 1 && engine.HasCall(v) {
+				calls = append(calls, as)
+			} else {
+				others = append(others, as)
+			}
+		}
+		stmts = append(append(stmts, calls...), others...)
+	}
+	stmts = append(stmts, leaveStmt(at), &ast.ReturnStmt{Return: at})
+	return &ast.BlockStmt{Lbrace: at, List: stmts, Rbrace: ret.End()}
+}
+
+// defers reports whether body has a defer statement of its own (not one of a function
+// literal in it).
+func defers(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.DeferStmt:
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// bodyPrefix names the function a guarded function's body moves to.
+const bodyPrefix = "_gomatcalcBody_"
+
+// guardDecl moves fd's body to a new function, returned, and makes fd the guard.
+func guardDecl(fd *ast.FuncDecl) *ast.FuncDecl {
+	body := &ast.FuncDecl{Doc: fd.Doc, Recv: fd.Recv, Name: &ast.Ident{NamePos: fd.Name.Pos(), Name: bodyPrefix + fd.Name.Name}, Type: fd.Type, Body: fd.Body}
+	params, args, spread := forwarded(fd.Type.Params)
+	var fun ast.Expr = &ast.Ident{NamePos: fd.Body.Lbrace, Name: body.Name.Name}
+	recv := fd.Recv
+	if recv != nil && len(recv.List) == 1 {
+		r := recv.List[0]
+		name := &ast.Ident{NamePos: fd.Body.Lbrace, Name: "_gomatcalcRecv"}
+		if len(r.Names) == 1 && r.Names[0].Name != "_" {
+			name = r.Names[0]
+		}
+		recv = &ast.FieldList{Opening: recv.Opening, List: []*ast.Field{{Names: []*ast.Ident{name}, Type: r.Type}}, Closing: recv.Closing}
+		fun = &ast.SelectorExpr{X: &ast.Ident{NamePos: fd.Body.Lbrace, Name: name.Name}, Sel: &ast.Ident{NamePos: fd.Body.Lbrace, Name: body.Name.Name}}
+	} else if tp := fd.Type.TypeParams; tp != nil && len(tp.List) > 0 {
+		var names []ast.Expr
+		for _, f := range tp.List {
+			for _, n := range f.Names {
+				names = append(names, &ast.Ident{NamePos: fd.Body.Lbrace, Name: n.Name})
+			}
+		}
+		fun = &ast.IndexListExpr{X: fun, Lbrack: fd.Body.Lbrace, Indices: names, Rbrack: fd.Body.Lbrace}
+	}
+	fd.Recv = recv
+	fd.Type = &ast.FuncType{Func: fd.Type.Func, TypeParams: fd.Type.TypeParams, Params: params, Results: fd.Type.Results}
+	fd.Body = guardBody(fd.Body.Lbrace, fd.Body.Rbrace, fd.Name.Name, fun, args, spread, fd.Type.Results)
+	return body
+}
+
+// guardLit is a literal that guards lit's body: func(params) { guard; return
+// lit(args) }.
+func guardLit(lit *ast.FuncLit) *ast.FuncLit {
+	params, args, spread := forwarded(lit.Type.Params)
+	inner := &ast.FuncLit{Type: lit.Type, Body: lit.Body}
+	typ := &ast.FuncType{Func: lit.Type.Func, Params: params, Results: lit.Type.Results}
+	return &ast.FuncLit{Type: typ, Body: guardBody(lit.Body.Lbrace, lit.Body.Rbrace, "a function literal", inner, args, spread, lit.Type.Results)}
+}
+
+// guardBody is { restoringGuard; return fun(args) }.
+func guardBody(lbrace, rbrace token.Pos, name string, fun ast.Expr, args []ast.Expr, spread bool, results *ast.FieldList) *ast.BlockStmt {
+	call := &ast.CallExpr{Fun: fun, Lparen: lbrace, Args: args, Rparen: lbrace}
+	if spread {
+		call.Ellipsis = lbrace
+	}
+	var last ast.Stmt = &ast.ExprStmt{X: call}
+	if results != nil && len(results.List) > 0 {
+		last = &ast.ReturnStmt{Return: lbrace, Results: []ast.Expr{call}}
+	}
+	return &ast.BlockStmt{Lbrace: lbrace, List: append(restoringGuard(lbrace, name), last), Rbrace: rbrace}
+}
+
+// declaresVariables reports whether body declares a variable or has a function literal
+// (whose variables may live in body's frame).
+func declaresVariables(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			found = found || n.Tok == token.DEFINE
+		case *ast.RangeStmt:
+			found = found || n.Tok == token.DEFINE
+		case *ast.DeclStmt, *ast.FuncLit, *ast.TypeSwitchStmt:
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// isGuard reports whether body counts its depth already.
+func isGuard(body *ast.BlockStmt) bool {
 	if len(body.List) == 0 {
 		return false
 	}
-	check, ok := body.List[0].(*ast.IfStmt)
+	inc, ok := body.List[0].(*ast.IncDecStmt)
 	if !ok {
 		return false
 	}
-	dec, ok := check.Init.(*ast.IncDecStmt)
-	if !ok {
-		return false
+	id, ok := inc.X.(*ast.Ident)
+	return ok && id.Name == depthVar
+}
+
+// forwarded are a function's parameters with a name each, the arguments that pass them
+// on, and whether the last is variadic.
+func forwarded(params *ast.FieldList) (*ast.FieldList, []ast.Expr, bool) {
+	out := &ast.FieldList{Opening: params.Opening, Closing: params.Closing}
+	var args []ast.Expr
+	spread := false
+	i := 0
+	for _, f := range params.List {
+		var names []*ast.Ident
+		count := max(1, len(f.Names))
+		for k := 0; k < count; k++ {
+			name := fmt.Sprintf("_gomatcalcArg%d", i)
+			if k < len(f.Names) && f.Names[k].Name != "_" {
+				name = f.Names[k].Name
+			}
+			i++
+			names = append(names, &ast.Ident{NamePos: f.Pos(), Name: name})
+			args = append(args, &ast.Ident{NamePos: f.Pos(), Name: name})
+		}
+		if _, ok := f.Type.(*ast.Ellipsis); ok {
+			spread = true
+		}
+		out.List = append(out.List, &ast.Field{Names: names, Type: f.Type})
 	}
-	id, ok := dec.X.(*ast.Ident)
-	return ok && id.Name == callsVar
+	return out, args, spread
 }
 
 // callsFunctions reports whether body calls a function by a plain name (not a package's
@@ -186,7 +445,8 @@ func callsItself(fd *ast.FuncDecl) bool {
 // them. Its type parameter gives yaegi the value's own type at the call.
 const showFunc = "_gomatcalcShow"
 
-const showFuncDecl = "package main\nvar " + lineVar + ", " + topLineVar + ", " + callsVar + " int\n" +
+const showFuncDecl = "package main\nvar " + lineVar + ", " + topLineVar + ", " + depthVar + " int\n" +
+	"func " + restoreDepth + "(depth int) { " + depthVar + " = depth }\n" +
 	"func " + showFunc + "[_gomatcalcT any](v _gomatcalcT) interface{} {\n" +
 	"\treturn " + runtimePkg + ".Shown(v, " + runtimePkg + ".StringOf(v), " + runtimePkg + ".ErrorOf(v), " +
 	runtimePkg + ".HTMLOf(v), " + runtimePkg + ".MarkdownOf(v), " + runtimePkg + ".LaTeXOf(v), " +

@@ -259,60 +259,167 @@ func TestDepthGuards(t *testing.T) {
 	checkPass(t, []passCase{
 		{name: "a recursive function", decls: true,
 			in: "func fib(n int) int {\nif n < 2 {\nreturn n\n}\nreturn fib(n-1) + fib(n-2)\n}",
-			want: `func fib(n int) int {
-	if _gomatcalcCalls--; _gomatcalcCalls < 0 {
-		_gomatcalcCalls = _gomatcalcrt.CheckDepth("fib")
+			want: `func fib(n int) (_gomatcalcR0 int) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("fib")
 	}
 	if n < 2 {
-		return n
+		{
+			_gomatcalcR0 = n
+			_gomatcalcDepth--
+			return
+		}
 	}
-	return fib(n-1) + fib(n-2)
+	{
+		_gomatcalcR0 = fib(n-1) + fib(n-2)
+		_gomatcalcDepth--
+		return
+	}
 }`},
-		{name: "returns, named results and defers stay as they are", decls: true,
-			in: "func load() (n int, err error) {\ndefer done()\nif err := g(); err != nil {\nreturn 0, err\n}\nn = 3\nreturn\n}",
-			want: `func load() (n int, err error) {
-	if _gomatcalcCalls--; _gomatcalcCalls < 0 {
-		_gomatcalcCalls = _gomatcalcrt.CheckDepth("load")
+		{name: "a function that declares a variable stays where it is", decls: true,
+			in: "func f(n int) int {\nm := n - 1\nreturn f(m)\n}",
+			want: `func f(n int) (_gomatcalcR0 int) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("f")
 	}
-	defer done()
+	m := n - 1
+	{
+		_gomatcalcR0 = f(m)
+		_gomatcalcDepth--
+		return
+	}
+}`},
+		{name: "named results become locals, a shadowed one too", decls: true,
+			in: "func load() (n int, err error) {\nif err := g(); err != nil {\nreturn 0, err\n}\nn = 3\nreturn\n}",
+			want: `func load() (_gomatcalcR0 int, _gomatcalcR1 error) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("load")
+	}
+	var n int
+	var err error
 	if err := g(); err != nil {
-		return 0, err
+		{
+			_gomatcalcR0 = 0
+			_gomatcalcR1 = err
+			_gomatcalcDepth--
+			return
+		}
 	}
 	n = 3
-	return
+	{
+		_gomatcalcR0 = n
+		_gomatcalcR1 = err
+		_gomatcalcDepth--
+		return
+	}
+}`},
+		{name: "several values: those that call first, as gc evaluates them", decls: true,
+			in: "func f(n int) (int, int, error) {\nreturn n, f2(n), nil\n}",
+			want: "func f(n int) (_gomatcalcR0 int, _gomatcalcR1 int, _gomatcalcR2 error) {\n_gomatcalcDepth++\nif _gomatcalcDepth > 50000 {\n_gomatcalcrt.Overflowing(\"f\")\n}\n" +
+				"{\n_gomatcalcR1 = f2(n)\n_gomatcalcR0 = n\n_gomatcalcR2 = nil\n_gomatcalcDepth--\nreturn\n}\n}"},
+		{name: "a blank result name", decls: true,
+			in: "func f() (_ int, err error) {\nerr = g()\nreturn\n}",
+			want: `func f() (_gomatcalcR0 int, _gomatcalcR1 error) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("f")
+	}
+	var err error
+	err = g()
+	{
+		_gomatcalcR1 = err
+		_gomatcalcDepth--
+		return
+	}
+}`},
+		{name: "a call's several results", decls: true,
+			in: "func pair(n int) (int, error) {\nreturn pair(n + 1)\n}",
+			want: `func pair(n int) (_gomatcalcR0 int, _gomatcalcR1 error) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("pair")
+	}
+	{
+		_gomatcalcR0, _gomatcalcR1 = pair(n + 1)
+		_gomatcalcDepth--
+		return
+	}
+}`},
+		{name: "no results: a return, and the end", decls: true,
+			in: "func walk(n int) {\nif n == 0 {\nreturn\n}\nwalk(n - 1)\n}",
+			want: `func walk(n int) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("walk")
+	}
+	if n == 0 {
+		{
+			_gomatcalcDepth--
+			return
+		}
+	}
+	walk(n - 1)
+	_gomatcalcDepth--
 }`},
 		{name: "a method of a generic type", decls: true,
 			in: "func (l *List[T]) Len() int {\nif l == nil {\nreturn 0\n}\nreturn 1 + l.next.Len()\n}",
-			want: `func (l *List[T]) Len() int {
-	if _gomatcalcCalls--; _gomatcalcCalls < 0 {
-		_gomatcalcCalls = _gomatcalcrt.CheckDepth("Len")
+			want: `func (l *List[T]) Len() (_gomatcalcR0 int) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("Len")
 	}
 	if l == nil {
-		return 0
+		{
+			_gomatcalcR0 = 0
+			_gomatcalcDepth--
+			return
+		}
 	}
-	return 1 + l.next.Len()
+	{
+		_gomatcalcR0 = 1 + l.next.Len()
+		_gomatcalcDepth--
+		return
+	}
 }`},
 		{name: "a function literal", decls: false,
 			in: "g = func(n int) int { return g(n) }",
-			want: `g = func(n int) int {
-	if _gomatcalcCalls--; _gomatcalcCalls < 0 {
-		_gomatcalcCalls = _gomatcalcrt.CheckDepth("a function literal")
+			want: `g = func(n int) (_gomatcalcR0 int) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("a function literal")
 	}
-	return g(n)
+	{
+		_gomatcalcR0 = g(n)
+		_gomatcalcDepth--
+		return
+	}
 }`},
-		{name: "a literal in a guarded function has a guard of its own", decls: true,
+		{name: "a literal in a guarded function keeps its returns", decls: true,
 			in: "func outer() int {\ninner := func() int {\nreturn g()\n}\nreturn inner()\n}",
-			want: `func outer() int {
-	if _gomatcalcCalls--; _gomatcalcCalls < 0 {
-		_gomatcalcCalls = _gomatcalcrt.CheckDepth("outer")
+			want: `func outer() (_gomatcalcR0 int) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("outer")
 	}
-	inner := func() int {
-		if _gomatcalcCalls--; _gomatcalcCalls < 0 {
-			_gomatcalcCalls = _gomatcalcrt.CheckDepth("a function literal")
+	inner := func() (_gomatcalcR0 int) {
+		_gomatcalcDepth++
+		if _gomatcalcDepth > 50000 {
+			_gomatcalcrt.Overflowing("a function literal")
 		}
-		return g()
+		{
+			_gomatcalcR0 = g()
+			_gomatcalcDepth--
+			return
+		}
 	}
-	return inner()
+	{
+		_gomatcalcR0 = inner()
+		_gomatcalcDepth--
+		return
+	}
 }`},
 		{name: "no call stays", decls: true,
 			in:   "func sq(x float64) float64 { return x * x }",
@@ -335,6 +442,281 @@ func TestDepthGuards(t *testing.T) {
 			in:   "func init() {\na()\n}\nfunc init() {\nb()\n}",
 			want: "func init() {\na()\n}\nfunc init() {\nb()\n}"},
 	}, apply)
+}
+
+func TestRestoringGuards(t *testing.T) {
+	// A function with a defer of its own may recover a panic that skipped the decrements
+	// of the functions it called: its guard sets the depth back in a deferred call. With
+	// variables, its body moves to a function of its own (a yaegi bug, see depthGuards);
+	// guardFunctions(n, true) moves every one of them here.
+	apply := func(n ast.Node, _ *token.FileSet, _ bool) { guardFunctions(n, true) }
+	checkPass(t, []passCase{
+		{name: "a recursive function", decls: true,
+			in: "func fib(n int) int {\ndefer done()\nif n < 2 {\nreturn n\n}\nreturn fib(n-1) + fib(n-2)\n}",
+			want: `func fib(n int) int {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("fib")
+	}
+	defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+	return _gomatcalcBody_fib(n)
+}
+func _gomatcalcBody_fib(n int) int {
+	defer done()
+	if n < 2 {
+		return n
+	}
+	return fib(n-1) + fib(n-2)
+}`},
+		{name: "unnamed parameters", decls: true,
+			in: "func f(int, string) {\ndefer done()\ng()\n}",
+			want: `func f(_gomatcalcArg0 int, _gomatcalcArg1 string) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("f")
+	}
+	defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+	_gomatcalcBody_f(_gomatcalcArg0, _gomatcalcArg1)
+}
+func _gomatcalcBody_f(int, string) {
+	defer done()
+	g()
+}`},
+		{name: "blank parameters", decls: true,
+			in: "func f(_ int, s, _ string) {\ndefer done()\ng(s)\n}",
+			want: `func f(_gomatcalcArg0 int, s, _gomatcalcArg2 string) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("f")
+	}
+	defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+	_gomatcalcBody_f(_gomatcalcArg0, s, _gomatcalcArg2)
+}
+func _gomatcalcBody_f(_ int, s, _ string) {
+	defer done()
+	g(s)
+}`},
+		{name: "a parameter named int", decls: true,
+			in: "func f(int, _ string) {\ndefer done()\ng()\n}",
+			want: `func f(int, _gomatcalcArg1 string) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("f")
+	}
+	defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+	_gomatcalcBody_f(int, _gomatcalcArg1)
+}
+func _gomatcalcBody_f(int, _ string) {
+	defer done()
+	g()
+}`},
+		{name: "variadic", decls: true,
+			in: "func sum(xs ...int) int {\ndefer done()\nif len(xs) == 0 {\nreturn 0\n}\nreturn xs[0] + sum(xs[1:]...)\n}",
+			want: `func sum(xs ...int) int {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("sum")
+	}
+	defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+	return _gomatcalcBody_sum(xs...)
+}
+func _gomatcalcBody_sum(xs ...int) int {
+	defer done()
+	if len(xs) == 0 {
+		return 0
+	}
+	return xs[0] + sum(xs[1:]...)
+}`},
+		{name: "generic", decls: true,
+			in: "func gsum[T int | float64](xs []T) T {\ndefer done()\nif len(xs) == 0 {\nvar z T\nreturn z\n}\nreturn xs[0] + gsum(xs[1:])\n}",
+			want: `func gsum[T int | float64](xs []T) T {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("gsum")
+	}
+	defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+	return _gomatcalcBody_gsum[T](xs)
+}
+func _gomatcalcBody_gsum[T int | float64](xs []T) T {
+	defer done()
+	if len(xs) == 0 {
+		var z T
+		return z
+	}
+	return xs[0] + gsum(xs[1:])
+}`},
+		{name: "generic and variadic, two type parameters", decls: true,
+			in: "func apply[K comparable, V any](f func(K) V, ks ...K) []V {\ndefer done()\nvar out []V\nfor _, k := range ks {\nout = append(out, f(k))\n}\nreturn out\n}",
+			want: `func apply[K comparable, V any](f func(K) V, ks ...K) []V {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("apply")
+	}
+	defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+	return _gomatcalcBody_apply[K, V](f, ks...)
+}
+func _gomatcalcBody_apply[K comparable, V any](f func(K) V, ks ...K) []V {
+	defer done()
+	var out []V
+	for _, k := range ks {
+		out = append(out, f(k))
+	}
+	return out
+}`},
+		{name: "a method calling itself", decls: true,
+			in: "func (t *Tree) Sum() int {\ndefer done()\nif t == nil {\nreturn 0\n}\nreturn t.Val + t.Left.Sum() + t.Right.Sum()\n}",
+			want: `func (t *Tree) Sum() int {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("Sum")
+	}
+	defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+	return t._gomatcalcBody_Sum()
+}
+func (t *Tree) _gomatcalcBody_Sum() int {
+	defer done()
+	if t == nil {
+		return 0
+	}
+	return t.Val + t.Left.Sum() + t.Right.Sum()
+}`},
+		{name: "a method with an unnamed receiver", decls: true,
+			in: "func (*Tree) Reset() {\ndefer done()\nreset()\n}",
+			want: `func (_gomatcalcRecv *Tree) Reset() {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("Reset")
+	}
+	defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+	_gomatcalcRecv._gomatcalcBody_Reset()
+}
+func (*Tree) _gomatcalcBody_Reset() {
+	defer done()
+	reset()
+}`},
+		{name: "a method of a generic type", decls: true,
+			in: "func (l *List[T]) Len() int {\ndefer done()\nif l == nil {\nreturn 0\n}\nreturn 1 + l.next.Len()\n}",
+			want: `func (l *List[T]) Len() int {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("Len")
+	}
+	defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+	return l._gomatcalcBody_Len()
+}
+func (l *List[T]) _gomatcalcBody_Len() int {
+	defer done()
+	if l == nil {
+		return 0
+	}
+	return 1 + l.next.Len()
+}`},
+		{name: "a variadic method", decls: true,
+			in: "func (s *Set) Add(xs ...int) {\ndefer done()\nif len(xs) > 1 {\ns.Add(xs[1:]...)\n}\n}",
+			want: `func (s *Set) Add(xs ...int) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("Add")
+	}
+	defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+	s._gomatcalcBody_Add(xs...)
+}
+func (s *Set) _gomatcalcBody_Add(xs ...int) {
+	defer done()
+	if len(xs) > 1 {
+		s.Add(xs[1:]...)
+	}
+}`},
+		{name: "named results", decls: true,
+			in: "func div(a, b int) (q, r int) {\ndefer done()\nq, r = divmod(a, b)\nreturn\n}",
+			want: `func div(a, b int) (q, r int) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("div")
+	}
+	defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+	return _gomatcalcBody_div(a, b)
+}
+func _gomatcalcBody_div(a, b int) (q, r int) {
+	defer done()
+	q, r = divmod(a, b)
+	return
+}`},
+		{name: "a function literal",
+			in: "f := func(n int) {\ndefer done()\ng(n)\n}",
+			want: `f := func(n int) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("a function literal")
+	}
+	defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+	func(n int) {
+		defer done()
+		g(n)
+	}(n)
+}`},
+		{name: "a function literal with a result and an unnamed parameter",
+			in: "h := func(x float64, _ int) float64 {\ndefer done()\nreturn k(x) * 2\n}",
+			want: `h := func(x float64, _gomatcalcArg1 int) float64 {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("a function literal")
+	}
+	defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+	return func(x float64, _ int) float64 {
+		defer done()
+		return k(x) * 2
+	}(x, _gomatcalcArg1)
+}`},
+		{name: "recursion through a variable",
+			in: "fact = func(n int) int {\ndefer done()\nif n == 0 {\nreturn 1\n}\nreturn n * fact(n-1)\n}",
+			want: `fact = func(n int) int {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("a function literal")
+	}
+	defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+	return func(n int) int {
+		defer done()
+		if n == 0 {
+			return 1
+		}
+		return n * fact(n-1)
+	}(n)
+}`},
+	}, apply)
+	inline := func(n ast.Node, _ *token.FileSet, _ bool) { depthGuards(n) }
+	checkPass(t, []passCase{
+		{name: "without variables the guard is inline", decls: true,
+			in: "func f(n int) int {\ndefer done()\nreturn f(n)\n}",
+			want: `func f(n int) int {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("f")
+	}
+	defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+	defer done()
+	return f(n)
+}`},
+		{name: "a defer in a literal is the literal's: the function counts, the literal restores", decls: true,
+			in: "func f(n int) {\ng := func() {\ndefer done()\n}\nf(n)\n}",
+			want: `func f(n int) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("f")
+	}
+	g := func() {
+		_gomatcalcDepth++
+		if _gomatcalcDepth > 50000 {
+			_gomatcalcrt.Overflowing("a function literal")
+		}
+		defer _gomatcalcRestoreDepth(_gomatcalcDepth - 1)
+		defer done()
+	}
+	f(n)
+	_gomatcalcDepth--
+}`},
+	}, inline)
 }
 
 func TestDisplayArgs(t *testing.T) {
@@ -646,14 +1028,23 @@ fmt.Println("found")`)}},
 		{name: "a recursive function that prints",
 			cell: "func fact(n int) int {\nif n == 0 {\nreturn 1\n}\nreturn n * fact(n-1)\n}\nprintln(fact(3))",
 			want: []unitWant{
-				declsOf(`func fact(n int) int {
-	if _gomatcalcCalls--; _gomatcalcCalls < 0 {
-		_gomatcalcCalls = _gomatcalcrt.CheckDepth("fact")
+				declsOf(`func fact(n int) (_gomatcalcR0 int) {
+	_gomatcalcDepth++
+	if _gomatcalcDepth > 50000 {
+		_gomatcalcrt.Overflowing("fact")
 	}
 	if n == 0 {
-		return 1
+		{
+			_gomatcalcR0 = 1
+			_gomatcalcDepth--
+			return
+		}
 	}
-	return n * fact(n-1)
+	{
+		_gomatcalcR0 = n * fact(n-1)
+		_gomatcalcDepth--
+		return
+	}
 }`),
 				stmtsOf("_gomatcalcLine, _gomatcalcTopLine = 7, 7\n_gomatcalcengine.Println(fact(3))")}, shown: true},
 		{name: "a display of a value in a loop with a swap",

@@ -22,7 +22,7 @@ func init() {
 		"LaTeXOf":    reflect.ValueOf(cellrt.LaTeXOf),
 		"Len":        reflect.ValueOf(cellrt.Len),
 		"MarkdownOf": reflect.ValueOf(cellrt.MarkdownOf),
-		"MaxStack":   reflect.ValueOf(constant.MakeFromLiteral("268435456", token.INT, 0)),
+		"MaxDepth":   reflect.ValueOf(constant.MakeFromLiteral("50000", token.INT, 0)),
 		"PNGOf":      reflect.ValueOf(cellrt.PNGOf),
 		"SVGOf":      reflect.ValueOf(cellrt.SVGOf),
 		"StringOf":   reflect.ValueOf(cellrt.StringOf),

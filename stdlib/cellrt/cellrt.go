@@ -12,7 +12,6 @@ import (
 	"reflect"
 	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,7 +23,7 @@ import (
 // concurrent use (goroutines a cell starts call them too).
 type Runtime struct {
 	display *display.Display
-	// overflow is the function whose stack went past MaxStack.
+	// overflow is the function that went past MaxDepth.
 	overflow atomic.Pointer[string]
 	// deferred holds the calls that a cell's top-level defer statements postponed, in order.
 	deferred struct {
@@ -209,42 +208,14 @@ func convert(a any, t reflect.Type) reflect.Value {
 	return v
 }
 
-// MaxStack bounds the stacks of a session's goroutines together, in bytes. Go cannot
-// recover from a stack overflow: the process dies, and with it the notebook's session.
-// yaegi takes about 800 bytes of stack for a call of a plain function, 6 KB for a
-// method's and 13 KB for a call back through sort.Slice (measured), so a bound in bytes
-// follows recursion more closely than a count of calls; it stays well below Go's 1 GB a
-// goroutine, and allows 300,000 nested calls of a plain function.
-const MaxStack = 256 << 20
+// MaxDepth bounds the nesting of calls of a cell's recursive functions. Go cannot recover
+// from a stack overflow: the process dies, and with it the notebook's session. yaegi uses
+// about 1 KB to 10 KB of stack a call, so this stays well below Go's 1 GB.
+const MaxDepth = 50000
 
-// checkEvery is how many calls of guarded functions go between two looks at the stacks.
-const checkEvery = 4096
-
-// deepFrames is how many frames a goroutine has at least when it is the one to blame for
-// stacks past MaxStack (10,000 frames are about 4 MB).
-const deepFrames = 10000
-
-// CheckDepth is what the session's depth guards call when their countdown of calls runs
-// out; it returns the calls to count down before the next look. When the goroutines'
-// stacks have grown past MaxStack and the calling goroutine is a deep one, it ends the
-// goroutine as Overflowing does. The look reads one of the runtime's metrics; only past
-// the bound does it walk the caller's stack, as far as deepFrames.
-func (rt *Runtime) CheckDepth(name string) int {
-	stacks := []metrics.Sample{{Name: "/memory/classes/heap/stacks:bytes"}}
-	metrics.Read(stacks)
-	if stacks[0].Value.Kind() != metrics.KindUint64 || stacks[0].Value.Uint64() < MaxStack {
-		return checkEvery
-	}
-	var pc [1]uintptr
-	if runtime.Callers(deepFrames, pc[:]) == 1 {
-		rt.Overflowing(name)
-	}
-	return checkEvery // another goroutine is the deep one: its own look ends it
-}
-
-// Overflowing records that the recursion of the function name went past MaxStack (the
-// session's depth guards measure it) and ends the goroutine with runtime.Goexit:
-// unwinding 50,000 interpreted calls by a panic takes minutes (each frame recovers and
+// Overflowing records that the recursion of the function name went past MaxDepth (the
+// session's depth guards count it) and ends the goroutine with runtime.Goexit:
+// unwinding 50,000 interpreted frames by a panic takes minutes (each frame recovers and
 // panics again), Goexit takes milliseconds. The session reports the overflow as the
 // cell's error.
 func (rt *Runtime) Overflowing(name string) {
@@ -252,7 +223,7 @@ func (rt *Runtime) Overflowing(name string) {
 	runtime.Goexit()
 }
 
-// Overflow returns the function whose recursion went past MaxStack since the last Reset,
+// Overflow returns the function whose recursion went past MaxDepth since the last Reset,
 // or "".
 func (rt *Runtime) Overflow() string {
 	if name := rt.overflow.Load(); name != nil {

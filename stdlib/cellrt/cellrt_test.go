@@ -1,7 +1,6 @@
 package cellrt
 
 import (
-	"runtime/metrics"
 	"strings"
 	"sync"
 	"testing"
@@ -37,68 +36,6 @@ func TestOverflowingEndsTheGoroutine(t *testing.T) {
 	if rt.Overflow() != "" {
 		t.Errorf("Overflow() = %q after Reset", rt.Overflow())
 	}
-}
-
-// descend recurses until CheckDepth ends the goroutine, and returns the depth it reached
-// if it does not (it never should). Each frame holds 1 KB, as a frame of yaegi's might.
-func descend(rt *Runtime, n int, pad [1024]byte) int {
-	if n%checkEvery == 0 { // as the guards look
-		rt.CheckDepth("descend")
-	}
-	pad[n%len(pad)]++
-	return descend(rt, n+1, pad) + int(pad[0])
-}
-
-func TestCheckDepthEndsTheDeepGoroutineOnly(t *testing.T) {
-	rt := New(nil)
-	// A shallow caller goes on, and is told to look again after checkEvery calls.
-	if got := rt.CheckDepth("shallow"); got != checkEvery || rt.Overflow() != "" {
-		t.Fatalf("a shallow look: %d, overflow %q", got, rt.Overflow())
-	}
-	// A runaway recursion ends once the stacks pass MaxStack, far below Go's fatal 1 GB.
-	// While it is parked deep, a shallow goroutine's look does not end that goroutine.
-	deep, park := make(chan struct{}), make(chan struct{})
-	var stackDepth int
-	go func() {
-		defer close(deep)
-		var pad [1024]byte
-		stackDepth = descend(rt, 1, pad)
-	}()
-	<-deep
-	if rt.Overflow() != "descend" || stackDepth != 0 {
-		t.Fatalf("the runaway recursion: overflow %q, returned %d", rt.Overflow(), stackDepth)
-	}
-	rt.Reset()
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var pad [1024]byte
-		holdDeep(rt, MaxStack/1500, pad, park) // 170,000 frames of more than 1 KB
-	}()
-	<-park
-	stacks := []metrics.Sample{{Name: "/memory/classes/heap/stacks:bytes"}}
-	if metrics.Read(stacks); stacks[0].Value.Uint64() < MaxStack {
-		t.Fatalf("the deep goroutine's stack is only %d MB", stacks[0].Value.Uint64()>>20)
-	}
-	done := make(chan int)
-	go func() { done <- rt.CheckDepth("shallow") }()
-	if got := <-done; got != checkEvery || rt.Overflow() != "" {
-		t.Errorf("a shallow look beside a deep goroutine: %d, overflow %q", got, rt.Overflow())
-	}
-	close(park)
-	wg.Wait()
-}
-
-// holdDeep recurses n deep, signals park and waits there until park is closed.
-func holdDeep(rt *Runtime, n int, pad [1024]byte, park chan struct{}) {
-	if n == 0 {
-		park <- struct{}{}
-		<-park
-		return
-	}
-	pad[n%len(pad)]++
-	holdDeep(rt, n-1, pad, park)
 }
 
 func TestRuntimesShareNothing(t *testing.T) {
