@@ -536,9 +536,10 @@ class TestBadCells(KernelTestCase):
             "os.Exit": ('import "os"\nos.Exit(1)', "os.Exit(1)"),
             "log.Fatal": ('import "log"\nlog.Fatal("fatal")', "fatal"),
             "panic": ('panic("on purpose")', "on purpose"),
-            # Go itself would end the process on each of these (fatal errors).
-            "make beyond memory": ("b := make([]byte, 1<<40)\nlen(b)", "more than this machine's memory"),
-            "a huge matrix": ("mat.NewDense(1000000, 1000000, nil)", "more than this machine's memory"),
+            # Go itself would end the process on each of these (fatal errors). "this
+            # machine's memory", or "this server's memory limit" where one applies.
+            "make beyond memory": ("b := make([]byte, 1<<40)\nlen(b)", "more than this "),
+            "a huge matrix": ("mat.NewDense(1000000, 1000000, nil)", "more than this "),
             "mutual recursion": ("func ping(n int) int { return pong(n+1) }\nfunc pong(n int) int { return ping(n+1) }\nping(0)",
                                  "stack overflow"),
             "recursive func literal": ("var rec func(int) int\nrec = func(n int) int { return rec(n+1) }\nrec(0)",
