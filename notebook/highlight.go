@@ -113,35 +113,35 @@ func tokenText(src string, tok token.Token, lit string) string {
 
 // goTokenType is the chroma type of a Go token, classed as chroma's Go lexer classes it.
 func goTokenType(tok token.Token, text, rest string) chroma.TokenType {
-	switch {
-	case tok == token.COMMENT:
+	switch tok {
+	case token.COMMENT:
 		if strings.HasPrefix(text, "/*") {
 			return chroma.CommentMultiline
 		}
 		return chroma.CommentSingle
-	case tok == token.PACKAGE || tok == token.IMPORT:
+	case token.PACKAGE, token.IMPORT:
 		return chroma.KeywordNamespace
-	case tok == token.VAR || tok == token.FUNC || tok == token.STRUCT || tok == token.MAP ||
-		tok == token.CHAN || tok == token.TYPE || tok == token.INTERFACE || tok == token.CONST:
+	case token.VAR, token.FUNC, token.STRUCT, token.MAP, token.CHAN, token.TYPE, token.INTERFACE, token.CONST:
 		return chroma.KeywordDeclaration
+	case token.INT:
+		return chroma.LiteralNumberInteger
+	case token.FLOAT:
+		return chroma.LiteralNumberFloat
+	case token.IMAG:
+		return chroma.LiteralNumber
+	case token.CHAR:
+		return chroma.LiteralStringChar
+	case token.STRING:
+		return chroma.LiteralString
+	case token.IDENT:
+		return identType(text, strings.HasPrefix(strings.TrimLeft(rest, " \t"), "("))
+	case token.LPAREN, token.RPAREN, token.LBRACK, token.RBRACK, token.LBRACE, token.RBRACE,
+		token.COMMA, token.SEMICOLON, token.PERIOD, token.COLON, token.NOT, token.TILDE:
+		return chroma.Punctuation
+	}
+	switch {
 	case tok.IsKeyword():
 		return chroma.Keyword
-	case tok == token.INT:
-		return chroma.LiteralNumberInteger
-	case tok == token.FLOAT:
-		return chroma.LiteralNumberFloat
-	case tok == token.IMAG:
-		return chroma.LiteralNumber
-	case tok == token.CHAR:
-		return chroma.LiteralStringChar
-	case tok == token.STRING:
-		return chroma.LiteralString
-	case tok == token.IDENT:
-		return identType(text, strings.HasPrefix(strings.TrimLeft(rest, " \t"), "("))
-	case tok == token.LPAREN || tok == token.RPAREN || tok == token.LBRACK || tok == token.RBRACK ||
-		tok == token.LBRACE || tok == token.RBRACE || tok == token.COMMA || tok == token.SEMICOLON ||
-		tok == token.PERIOD || tok == token.COLON || tok == token.NOT || tok == token.TILDE:
-		return chroma.Punctuation
 	case tok.IsOperator():
 		return chroma.Operator
 	}

@@ -235,19 +235,7 @@ class Kernel:
                                                          "user_expressions": {}, "allow_stdin": False,
                                                          "stop_on_error": True})
         reply, idle, outputs = None, False, []
-        deadline = t0 + timeout
-        while reply is None or not idle:
-            if time.monotonic() > deadline:  # other messages may keep coming
-                missing = "its reply and idle status" if reply is None and not idle else "its reply" if reply is None else "its idle status"
-                raise TimeoutError(f"{self.user}: no {missing} for a cell in {timeout} s: {code[:80]!r}")
-            # In slices: the server's pings keep one long recv waiting past any timeout.
-            self.ws.settimeout(min(1.0, max(0.1, deadline - time.monotonic())))
-            try:
-                msg = json.loads(self.ws.recv())
-            except websocket.WebSocketTimeoutException:
-                continue
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
+        for msg in self.answers(msg_id, t0 + timeout):
             kind = msg["header"]["msg_type"]
             if msg["channel"] == "shell" and kind == "execute_reply":
                 reply = msg["content"]
@@ -255,8 +243,26 @@ class Kernel:
                 idle = True
             elif kind in ("stream", "execute_result", "display_data", "error"):
                 outputs.append(msg)
+            if reply is not None and idle:
+                break
+        else:
+            missing = "its reply and idle status" if reply is None and not idle else "its reply" if reply is None else "its idle status"
+            raise TimeoutError(f"{self.user}: no {missing} for a cell in {timeout} s: {code[:80]!r}")
         return {"status": reply["status"], "outputs": outputs, "seconds": time.monotonic() - t0,
                 "error": reply.get("evalue") if reply["status"] == "error" else None}
+
+    def answers(self, msg_id, deadline):
+        """The messages whose parent is msg_id, as they come, until deadline. It reads in
+        slices of at most a second: the server's pings keep one long recv waiting past
+        any timeout, and other messages may keep coming."""
+        while time.monotonic() < deadline:
+            self.ws.settimeout(min(1.0, max(0.1, deadline - time.monotonic())))
+            try:
+                msg = json.loads(self.ws.recv())
+            except websocket.WebSocketTimeoutException:
+                continue
+            if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                yield msg
 
     def interrupt(self):
         return self.hub.server_api(self.user, "POST", f"/kernels/{self.id}/interrupt")[0]
@@ -278,15 +284,7 @@ class Kernel:
         while time.monotonic() < deadline:
             msg_id = self.send("shell", "kernel_info_request", {})
             replied = published = False
-            until = time.monotonic() + 1
-            while time.monotonic() < until:
-                self.ws.settimeout(max(0.1, until - time.monotonic()))
-                try:
-                    msg = json.loads(self.ws.recv())
-                except websocket.WebSocketTimeoutException:
-                    break
-                if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                    continue
+            for msg in self.answers(msg_id, time.monotonic() + 1):
                 replied = replied or msg["header"]["msg_type"] == "kernel_info_reply"
                 published = published or msg["channel"] == "iopub"
                 if replied and published:
