@@ -3,10 +3,11 @@ package engine
 import (
 	"go/ast"
 	"go/token"
-	"reflect"
 	"strconv"
 
 	"golang.org/x/tools/go/ast/astutil"
+
+	"github.com/gomatcalc/gomatcalc/interp/internal/gosrc"
 )
 
 // Workaround (yaegi v0.16.1): a function literal evaluated at the top level copies the
@@ -104,7 +105,7 @@ func maker(name string, lit *ast.FuncLit) *ast.FuncDecl {
 	return &ast.FuncDecl{
 		Name: &ast.Ident{NamePos: at, Name: name},
 		Type: &ast.FuncType{Func: at, Params: &ast.FieldList{Opening: at, Closing: at},
-			Results: &ast.FieldList{List: []*ast.Field{{Type: clone(lit.Type).(*ast.FuncType)}}}},
+			Results: &ast.FieldList{List: []*ast.Field{{Type: gosrc.Clone(lit.Type).(*ast.FuncType)}}}},
 		Body: &ast.BlockStmt{Lbrace: at, List: []ast.Stmt{&ast.ReturnStmt{Return: at, Results: []ast.Expr{lit}}}, Rbrace: lit.End() - 1},
 	}
 }
@@ -229,46 +230,4 @@ func addSpecNames(names map[string]bool, d ast.Decl) {
 			names[s.Name.Name] = true
 		}
 	}
-}
-
-// clone is a deep copy of a syntax tree, positions kept, without the parser's objects.
-func clone(n ast.Node) ast.Node {
-	return cloneValue(reflect.ValueOf(n)).Interface().(ast.Node)
-}
-
-var objectType = reflect.TypeOf((*ast.Object)(nil))
-
-func cloneValue(v reflect.Value) reflect.Value {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() || v.Type() == objectType {
-			return reflect.Zero(v.Type())
-		}
-		p := reflect.New(v.Type().Elem())
-		p.Elem().Set(cloneValue(v.Elem()))
-		return p
-	case reflect.Interface:
-		if v.IsNil() {
-			return v
-		}
-		out := reflect.New(v.Type()).Elem()
-		out.Set(cloneValue(v.Elem()))
-		return out
-	case reflect.Slice:
-		if v.IsNil() {
-			return v
-		}
-		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
-		for i := 0; i < v.Len(); i++ {
-			out.Index(i).Set(cloneValue(v.Index(i)))
-		}
-		return out
-	case reflect.Struct:
-		out := reflect.New(v.Type()).Elem()
-		for i := 0; i < v.NumField(); i++ {
-			out.Field(i).Set(cloneValue(v.Field(i)))
-		}
-		return out
-	}
-	return v
 }

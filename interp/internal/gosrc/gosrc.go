@@ -1,12 +1,15 @@
-// Package gosrc prints syntax trees as Go source, for the tests that compare what a pass
-// made with what it should make.
+// Package gosrc prints and copies syntax trees: Go source for the tests that compare what
+// a pass made with what it should make, and deep copies for passes that use a piece of a
+// tree twice.
 package gosrc
 
 import (
 	"bytes"
+	"go/ast"
 	"go/format"
 	"go/parser"
 	"go/token"
+	"reflect"
 )
 
 // Print is gofmt's text of a node.
@@ -26,4 +29,46 @@ func Canonical(src string) (string, error) {
 		return "", err
 	}
 	return Print(token.NewFileSet(), f)
+}
+
+// Clone is a deep copy of a syntax tree, positions kept, without the parser's objects.
+func Clone(n ast.Node) ast.Node {
+	return cloneValue(reflect.ValueOf(n)).Interface().(ast.Node)
+}
+
+var objectType = reflect.TypeOf((*ast.Object)(nil))
+
+func cloneValue(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() || v.Type() == objectType {
+			return reflect.Zero(v.Type())
+		}
+		p := reflect.New(v.Type().Elem())
+		p.Elem().Set(cloneValue(v.Elem()))
+		return p
+	case reflect.Interface:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.New(v.Type()).Elem()
+		out.Set(cloneValue(v.Elem()))
+		return out
+	case reflect.Slice:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := 0; i < v.Len(); i++ {
+			out.Index(i).Set(cloneValue(v.Index(i)))
+		}
+		return out
+	case reflect.Struct:
+		out := reflect.New(v.Type()).Elem()
+		for i := 0; i < v.NumField(); i++ {
+			out.Field(i).Set(cloneValue(v.Field(i)))
+		}
+		return out
+	}
+	return v
 }
