@@ -61,6 +61,8 @@ type cell struct {
 	// packageNames are the names the cell uses only as pkg in pkg.Name, with where they
 	// are first used: the session checks that each is imported or defined.
 	packageNames []declared
+	// tangents is the session's table of tangents once the cell compiles.
+	tangents *tangentTable
 }
 
 // declared is a function or type a cell declares: where, and its text: a type's

@@ -107,6 +107,7 @@ func (s *Session) transform(c *cell) error {
 		_, earlier := s.funcs[name]
 		return earlier || slices.ContainsFunc(c.funcs, func(d declared) bool { return d.name == name })
 	}
+	c.tangents = s.tangents(c)
 	declaresMain := false
 	var units []*unit
 	lits := 0
@@ -505,6 +506,7 @@ func (s *Session) knownPackages(typ ast.Expr) bool {
 // tracebacks.
 func (s *Session) recordDeclarations(ctx context.Context, c *cell, count int) {
 	src := c.source()
+	s.tangent = c.tangents
 	for _, f := range c.funcs {
 		s.funcs[f.name] = origin{cell: src, count: count, line: f.line, signature: f.text}
 	}

@@ -413,7 +413,8 @@ func callsFunctions(body *ast.BlockStmt) bool {
 	found := false
 	ast.Inspect(body, func(n ast.Node) bool {
 		if call, ok := n.(*ast.CallExpr); ok {
-			if id, ok := call.Fun.(*ast.Ident); ok && !engine.Builtin(id.Name) && !engine.PredeclaredType(id.Name) && !strings.HasPrefix(id.Name, "_gomatcalc") {
+			if id, ok := call.Fun.(*ast.Ident); ok && !engine.Builtin(id.Name) && !engine.PredeclaredType(id.Name) &&
+				(!strings.HasPrefix(id.Name, "_gomatcalc") || strings.HasPrefix(id.Name, tangentOfPrefx)) {
 				found = true
 			}
 		}

@@ -36,6 +36,7 @@ var preloaded = []importSpec{
 	{path: "github.com/gomatcalc/gomatcalc/stdlib/display"},
 	{path: "github.com/gomatcalc/gomatcalc/stdlib/matcalc"},
 	{name: runtimePkg, path: "github.com/gomatcalc/gomatcalc/stdlib/cellrt"},
+	{name: tangentPkg, path: tangentPath},
 }
 
 // gonumPackages are the compiled packages beyond the standard library that cells import.
@@ -73,6 +74,7 @@ type Session struct {
 	cells  map[int]origin
 	// interrupt is closed when the running cell is interrupted (not when it ends).
 	interrupt atomic.Pointer[chan struct{}]
+	tangent   *tangentTable    // the tangents of the session's functions (tangents.go)
 	rt        *cellrt.Runtime  // the run-time state of the session's cells (runtime.go)
 	disp      *display.Display // the session's displays and their settings
 }
@@ -89,7 +91,7 @@ type origin struct {
 // New returns a session with the preloaded packages imported.
 func New(opts Options) (*Session, error) {
 	s := &Session{opts: opts, imported: map[importSpec]bool{}, packages: map[string]string{},
-		funcs: map[string]origin{}, types: map[string]string{}, methods: map[string][]string{},
+		tangent: newTangentTable(), funcs: map[string]origin{}, types: map[string]string{}, methods: map[string][]string{},
 		typeNames: map[reflect.Type][]string{}, methodSigs: map[string]string{}, cells: map[int]origin{}}
 	never := make(chan struct{})
 	s.interrupt.Store(&never)

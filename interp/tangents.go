@@ -1,0 +1,385 @@
+package interp
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"maps"
+
+	"golang.org/x/tools/go/ast/astutil"
+
+	"github.com/gomatcalc/gomatcalc/interp/internal/engine"
+	"github.com/gomatcalc/gomatcalc/interp/internal/forward"
+)
+
+// The pass of this file gives matcalc exact derivatives of the functions cells define:
+// each function with a float parameter gets a tangent (package forward) declared beside
+// it, and a call matcalc.D(f, x) (Gradient, Hessian, ...) of such an f becomes
+// matcalc.D(matcalc.Exact(f, tangentOfF), x); of a function that has none,
+// matcalc.D(matcalc.Numerical(f, why), x), so that the result says why it is numerical.
+
+const (
+	tangentPkg     = "_gomatcalctan"
+	tangentPath    = "github.com/gomatcalc/gomatcalc/stdlib/matcalc/tangent"
+	matcalcPath    = "github.com/gomatcalc/gomatcalc/stdlib/matcalc"
+	tangentOfPrefx = "_gomatcalcTan_"
+)
+
+// differentiated are the matcalc functions whose first argument is the f they
+// differentiate (Check stays numerical: it compares df with differences).
+var differentiated = map[string]bool{"D": true, "D2": true, "Derivative": true, "Gradient": true, "GradientAcc": true,
+	"GradientSlice": true, "GradientVec": true, "GradientDense": true, "Jacobian": true, "JacobianAcc": true,
+	"Hessian": true, "HessianAcc": true, "HVP": true, "HVPAcc": true, "Newton": true, "NewtonMin": true}
+
+// tangentTable is what the session knows of its functions' tangents.
+type tangentTable struct {
+	funcs map[string]*forward.Func // declared functions with tangents
+	vars  map[string]*forward.Func // func variables of the cells' top level with tangents
+	why   map[string]string        // why a function or func variable has none
+	// declared are the tangent variables declared so far (a nil one stays declared).
+	declared map[string]bool
+}
+
+func newTangentTable() *tangentTable {
+	return &tangentTable{funcs: map[string]*forward.Func{}, vars: map[string]*forward.Func{}, why: map[string]string{}, declared: map[string]bool{}}
+}
+
+func (t *tangentTable) clone() *tangentTable {
+	return &tangentTable{funcs: maps.Clone(t.funcs), vars: maps.Clone(t.vars), why: maps.Clone(t.why), declared: maps.Clone(t.declared)}
+}
+
+// tangents runs the pass on a cell's units and returns the session's table as it will be
+// once the cell compiles.
+func (s *Session) tangents(c *cell) *tangentTable {
+	path := s.pathOf(c)
+	fset := s.engine.FileSet()
+	next := s.tangent.clone()
+	env := &forward.Env{Tan: tangentPkg, Why: func(name string) string { return next.why[name] }}
+	if path("math") == "math" {
+		env.Math = "math"
+	}
+	if path("fmt") == "fmt" {
+		env.Fmt = "fmt"
+	}
+	whyAt := func(name string, err error) string {
+		u := err.(*forward.Unsupported)
+		if p := fset.Position(u.Pos); p.Line > 0 {
+			return fmt.Sprintf("%s %s (line %d)", name, u.Why, p.Line)
+		}
+		return name + " " + u.Why
+	}
+
+	// Declared functions: each may call the others, so those that fail are taken out
+	// until the rest hold.
+	decls := map[string]*ast.FuncDecl{}
+	for _, u := range c.units {
+		if u.kind != declUnit {
+			continue
+		}
+		for _, d := range u.file.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Body != nil {
+				decls[fd.Name.Name] = fd
+			}
+		}
+	}
+	old := maps.Clone(next.funcs)
+	for name, fd := range decls {
+		delete(next.funcs, name)
+		delete(next.why, name)
+		sig, err := forward.Signature(fd.Type, tangentOfPrefx+name, tangentPkg)
+		switch {
+		case err != nil:
+			next.why[name] = whyAt(name, err)
+		case sig.ActiveParams():
+			next.funcs[name] = sig
+		default:
+			next.why[name] = name + " takes no float"
+		}
+	}
+	made := map[string]*ast.FuncDecl{}
+	for changed := true; changed; {
+		changed = false
+		env.Funcs = next.funcs
+		for name, fd := range decls {
+			sig, ok := next.funcs[name]
+			if !ok || made[name] != nil {
+				continue
+			}
+			tf, err := forward.Decl(fd, sig, env)
+			if err != nil {
+				delete(next.funcs, name)
+				next.why[name] = whyAt(name, err)
+				clear(made) // those made may call it
+				changed = true
+				break
+			}
+			made[name] = tf
+		}
+	}
+	for _, u := range c.units {
+		if u.kind != declUnit {
+			continue
+		}
+		var out []ast.Decl
+		for _, d := range u.file.Decls {
+			out = append(out, d)
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || decls[fd.Name.Name] != fd {
+				continue
+			}
+			if tf := made[fd.Name.Name]; tf != nil {
+				out = append(out, tf)
+			} else if was := old[fd.Name.Name]; was != nil {
+				// Earlier tangents call the old one: now they fall back to numbers.
+				out = append(out, noTangent(was, next.why[fd.Name.Name]))
+			}
+		}
+		u.file.Decls = out
+	}
+
+	// Func variables at the cells' top level.
+	for _, u := range c.units {
+		if u.kind == stmtUnit {
+			u.block.List = s.funcVarTangents(u.block.List, next, env, whyAt)
+		}
+	}
+	s.forgetAssignedVars(c, next)
+	for _, u := range c.units {
+		rewriteMatcalcCalls(u.node(), path, next, env, whyAt)
+	}
+	return next
+}
+
+// noTangent is a stub for the tangent of a function redefined without one: it panics
+// with tangent.NoRule, which matcalc takes as "differentiate numerically, for why".
+func noTangent(was *forward.Func, why string) *ast.FuncDecl {
+	nr := &ast.CompositeLit{Type: &ast.SelectorExpr{X: engine.Ident(tangentPkg), Sel: engine.Ident("NoRule")},
+		Elts: []ast.Expr{&ast.KeyValueExpr{Key: engine.Ident("Why"), Value: engine.String(why)}}}
+	body := &ast.BlockStmt{List: []ast.Stmt{&ast.ExprStmt{X: &ast.CallExpr{Fun: engine.Ident("panic"), Args: []ast.Expr{nr}}}}}
+	return &ast.FuncDecl{Name: engine.Ident(was.Tangent), Type: was.Sig, Body: body}
+}
+
+// funcVarTangents declares, after each top-level f := func..., f's tangent as a variable
+// _gomatcalcTan_f; a later assignment of anything else to f sets it to nil.
+func (s *Session) funcVarTangents(list []ast.Stmt, next *tangentTable, env *forward.Env, whyAt func(string, error) string) []ast.Stmt {
+	definedHere := map[string]bool{}
+	var out []ast.Stmt
+	for _, st := range list {
+		out = append(out, st)
+		name, tok, lit := funcVarAssignment(st)
+		if name == "" {
+			continue
+		}
+		tanVar := tangentOfPrefx + name
+		exists := definedHere[name] || next.declared[tanVar]
+		delete(next.vars, name)
+		delete(next.why, name)
+		if lit == nil {
+			next.why[name] = name + " is assigned a function the session did not see defined"
+			if exists {
+				out = append(out, &ast.AssignStmt{Lhs: []ast.Expr{engine.Ident(tanVar)}, Tok: token.ASSIGN, Rhs: []ast.Expr{engine.Ident("nil")}})
+			}
+			continue
+		}
+		tl, sig, err := forward.Lit(lit, env)
+		if err == nil && !sig.ActiveParams() {
+			continue
+		}
+		if err != nil {
+			next.why[name] = whyAt(name, err)
+			if exists {
+				out = append(out, &ast.AssignStmt{Lhs: []ast.Expr{engine.Ident(tanVar)}, Tok: token.ASSIGN, Rhs: []ast.Expr{engine.Ident("nil")}})
+			}
+			continue
+		}
+		sig.Tangent = tanVar
+		next.vars[name] = sig
+		if tok == token.ASSIGN && !exists {
+			tok = token.DEFINE
+		}
+		if tok == token.DEFINE && definedHere[name] {
+			tok = token.ASSIGN
+		}
+		definedHere[name] = true
+		next.declared[tanVar] = true
+		out = append(out, &ast.AssignStmt{Lhs: []ast.Expr{engine.Ident(tanVar)}, Tok: tok, Rhs: []ast.Expr{tl}})
+	}
+	return out
+}
+
+// funcVarAssignment returns name, the token and the literal of f := func... (or =, or
+// var f = func...); name alone for another assignment of one value to one variable.
+func funcVarAssignment(st ast.Stmt) (name string, tok token.Token, lit *ast.FuncLit) {
+	switch x := st.(type) {
+	case *ast.AssignStmt:
+		if len(x.Lhs) != 1 || len(x.Rhs) != 1 || (x.Tok != token.DEFINE && x.Tok != token.ASSIGN) {
+			return "", 0, nil
+		}
+		id, ok := x.Lhs[0].(*ast.Ident)
+		if !ok || id.Name == "_" {
+			return "", 0, nil
+		}
+		lit, _ := x.Rhs[0].(*ast.FuncLit)
+		return id.Name, x.Tok, lit
+	case *ast.DeclStmt:
+		gd, ok := x.Decl.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR || len(gd.Specs) != 1 {
+			return "", 0, nil
+		}
+		vs := gd.Specs[0].(*ast.ValueSpec)
+		if len(vs.Names) != 1 || len(vs.Values) != 1 || vs.Names[0].Name == "_" {
+			return "", 0, nil
+		}
+		lit, _ := vs.Values[0].(*ast.FuncLit)
+		return vs.Names[0].Name, token.DEFINE, lit
+	}
+	return "", 0, nil
+}
+
+// forgetAssignedVars takes the tangent from a func variable that a function body, or a
+// statement the pass does not follow (a, f = ..., f, b := ...), assigns: its tangent
+// would no longer be the tangent of its value.
+func (s *Session) forgetAssignedVars(c *cell, next *tangentTable) {
+	for _, u := range c.units {
+		ast.Inspect(u.node(), func(n ast.Node) bool {
+			if u.kind == stmtUnit && n == u.node() {
+				for _, st := range u.block.List {
+					if name, _, _ := funcVarAssignment(st); name != "" {
+						continue
+					}
+					ast.Inspect(st, func(m ast.Node) bool { forgetIfAssigned(m, next); return true })
+				}
+				return false
+			}
+			forgetIfAssigned(n, next)
+			return true
+		})
+	}
+}
+
+func forgetIfAssigned(n ast.Node, next *tangentTable) {
+	a, ok := n.(*ast.AssignStmt)
+	if !ok {
+		return
+	}
+	for _, l := range a.Lhs {
+		if id, ok := l.(*ast.Ident); ok && next.vars[id.Name] != nil {
+			delete(next.vars, id.Name)
+			next.why[id.Name] = id.Name + " is assigned inside a function or a block, where the session cannot follow it"
+		}
+	}
+}
+
+// rewriteMatcalcCalls pairs the f of every matcalc.D(f, ...) (and its siblings) with its
+// tangent, or marks it numerical with the reason.
+func rewriteMatcalcCalls(n ast.Node, path func(string) string, next *tangentTable, env *forward.Env, whyAt func(string, error) string) {
+	var locals []map[string]bool
+	astutil.Apply(n, func(c *astutil.Cursor) bool {
+		switch x := c.Node().(type) {
+		case *ast.FuncDecl:
+			locals = append(locals, declaredIn(x.Type, x.Body))
+		case *ast.FuncLit:
+			locals = append(locals, declaredIn(x.Type, x.Body))
+		case *ast.CallExpr:
+			sel, ok := x.Fun.(*ast.SelectorExpr)
+			if !ok || len(x.Args) == 0 || !differentiated[sel.Sel.Name] {
+				return true
+			}
+			pkg, ok := sel.X.(*ast.Ident)
+			if !ok || path(pkg.Name) != matcalcPath {
+				return true
+			}
+			if paired := pair(pkg.Name, x.Args[0], locals, next, env, whyAt); paired != nil {
+				x.Args[0] = paired
+			}
+		}
+		return true
+	}, func(c *astutil.Cursor) bool {
+		switch c.Node().(type) {
+		case *ast.FuncDecl, *ast.FuncLit:
+			locals = locals[:len(locals)-1]
+		}
+		return true
+	})
+}
+
+// pair is f paired with its tangent for matcalc, or marked numerical with the reason;
+// nil for an f the session knows nothing of (a compiled function, a local variable).
+func pair(pkg string, f ast.Expr, locals []map[string]bool, next *tangentTable, env *forward.Env, whyAt func(string, error) string) ast.Expr {
+	exact := func(tan ast.Expr) ast.Expr { return engine.Call(pkg, "Exact", f, tan) }
+	numerical := func(why string) ast.Expr { return engine.Call(pkg, "Numerical", f, engine.String(why)) }
+	switch x := f.(type) {
+	case *ast.Ident:
+		for _, l := range locals {
+			if l[x.Name] {
+				return nil
+			}
+		}
+		if sig := next.funcs[x.Name]; sig != nil {
+			return exact(engine.Ident(sig.Tangent))
+		}
+		if sig := next.vars[x.Name]; sig != nil {
+			return exact(engine.Ident(sig.Tangent))
+		}
+		if why := next.why[x.Name]; why != "" {
+			return numerical(why)
+		}
+	case *ast.FuncLit:
+		tl, sig, err := forward.Lit(x, env)
+		if err != nil {
+			return numerical(whyAt("the function literal", err))
+		}
+		if sig.ActiveParams() {
+			return exact(tl)
+		}
+	}
+	return nil
+}
+
+// declaredIn is every name a function declares, its parameters and results and the
+// variables of its body (not those of function literals in it), wherever in the body:
+// a name that is one of them is not the session's function of that name.
+func declaredIn(ft *ast.FuncType, body *ast.BlockStmt) map[string]bool {
+	names := map[string]bool{}
+	for _, fl := range []*ast.FieldList{ft.Params, ft.Results} {
+		if fl == nil {
+			continue
+		}
+		for _, f := range fl.List {
+			for _, n := range f.Names {
+				names[n.Name] = true
+			}
+		}
+	}
+	if body == nil {
+		return names
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.AssignStmt:
+			if x.Tok == token.DEFINE {
+				for _, l := range x.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						names[id.Name] = true
+					}
+				}
+			}
+		case *ast.RangeStmt:
+			if x.Tok == token.DEFINE {
+				for _, e := range []ast.Expr{x.Key, x.Value} {
+					if id, ok := e.(*ast.Ident); ok {
+						names[id.Name] = true
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			for _, n := range x.Names {
+				names[n.Name] = true
+			}
+		}
+		return true
+	})
+	return names
+}

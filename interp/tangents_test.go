@@ -1,0 +1,177 @@
+package interp
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+// Exact derivatives of cell functions, through the whole session: each cell computes a
+// derivative by matcalc and its closed form, in the cell, and shows the largest relative
+// difference (or the accuracy's text). The closed forms are the lectures'.
+
+// ulps is the bound of these tests: a few units in the last place.
+const ulps = 8 * 2.220446049250313e-16
+
+func cellFloat(t *testing.T, s *Session, code string) float64 {
+	t.Helper()
+	res, _ := exec(t, s, code)
+	if res.Err != nil {
+		t.Fatalf("%s\n%s", code, strings.Join(res.Err.Traceback, "\n"))
+	}
+	v, ok := res.Values[0].(float64)
+	if !ok {
+		t.Fatalf("%s: value %#v is no float64", code, res.Values)
+	}
+	return v
+}
+
+func cellText(t *testing.T, s *Session, code string) string {
+	t.Helper()
+	res, _ := exec(t, s, code)
+	if res.Err != nil {
+		t.Fatalf("%s\n%s", code, strings.Join(res.Err.Traceback, "\n"))
+	}
+	return res.Value["text/plain"]
+}
+
+// relDiff is defined in the session: the largest |a_i - b_i| / |b_i|.
+const relDiff = `func relDiff(a, b []float64) float64 {
+	m := 0.0
+	for i := range a {
+		m = math.Max(m, math.Abs(a[i]-b[i])/math.Abs(b[i]))
+	}
+	return m
+}
+func flat(m mat.Matrix) []float64 {
+	r, c := m.Dims()
+	var out []float64
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			out = append(out, m.At(i, j))
+		}
+	}
+	return out
+}`
+
+func TestExactDerivativesOfCellFunctions(t *testing.T) {
+	s := newSession(t)
+	if res, _ := exec(t, s, relDiff); res.Err != nil {
+		t.Fatal(strings.Join(res.Err.Traceback, "\n"))
+	}
+	for _, c := range []struct{ name, code string }{
+		{"lecture 7's f: gradient", `func f(x []float64) float64 { return math.Sin(x[0])*math.Exp(x[1]) + x[0]*x[2]*x[2] }
+x := []float64{0.5, 0.3, -1.2}
+s, c, e := math.Sin(x[0]), math.Cos(x[0]), math.Exp(x[1])
+relDiff(matcalc.GradientSlice(f, x), []float64{c*e + x[2]*x[2], s * e, 2 * x[0] * x[2]})`},
+		{"lecture 7's f: Hessian", `relDiff(flat(matcalc.Hessian(f, x)), []float64{-s * e, c * e, 2 * x[2], c * e, s * e, 1e-300, 2 * x[2], 1e-300, 2 * x[0]})`},
+		{"the Hessian lesson's f, a func variable", `g := func(p []float64) float64 { x, y := p[0], p[1]; return 2*x*x + 3*y*y - x*y }
+relDiff(flat(matcalc.Hessian(g, []float64{0.5, 0.5})), []float64{4, -1, -1, 6})`},
+		{"Rosenbrock at (-1.2, 1)", `func rosen(x []float64) float64 {
+	a, b := 1-x[0], x[1]-x[0]*x[0]
+	return a*a + 100*b*b
+}
+p := []float64{-1.2, 1}
+gr := matcalc.GradientSlice(rosen, p)
+want := []float64{-2*(1-p[0]) - 400*p[0]*(p[1]-p[0]*p[0]), 200 * (p[1] - p[0]*p[0])}
+math.Max(relDiff(gr, want), relDiff(flat(matcalc.Hessian(rosen, p)), []float64{1330, 480, 480, 200}))`},
+		{"1/x at 0.05", `inv := func(x float64) float64 { return 1 / x }
+math.Max(relDiff([]float64{matcalc.Derivative(inv, 0.05)}, []float64{-400}),
+	relDiff([]float64{matcalc.D2(inv, 0.05).ApplyFloat(1.0, 1.0)}, []float64{16000}))`},
+		{"log-sum-exp of 100 variables", `func lse(x []float64) float64 {
+	s := 0.0
+	for _, v := range x {
+		s += math.Exp(v)
+	}
+	return math.Log(s)
+}
+z := make([]float64, 100)
+for i := range z {
+	z[i] = math.Sin(float64(7*i)) * 3
+}
+total := 0.0
+for _, v := range z {
+	total += math.Exp(v)
+}
+soft := make([]float64, 100)
+for i, v := range z {
+	soft[i] = math.Exp(v) / total
+}
+relDiff(matcalc.GradientSlice(lse, z), soft)`},
+		{"log-sum-exp's Hessian diag(p) - ppᵀ", `H := matcalc.Hessian(lse, z)
+worst := 0.0
+for i := 0; i < 100; i++ {
+	for j := 0; j < 100; j++ {
+		want := -soft[i] * soft[j]
+		if i == j {
+			want += soft[i]
+		}
+		worst = math.Max(worst, math.Abs(H.At(i, j)-want)/math.Abs(want))
+	}
+}
+worst`},
+		{"1,000 steps of Babylonian square roots", `func babylonian(x float64, n int) float64 {
+	t := (1 + x) / 2
+	for i := 2; i <= n; i++ {
+		t = (t + x/t) / 2
+	}
+	return t
+}
+sq := func(x float64) float64 { return babylonian(x, 1000) }
+math.Max(relDiff([]float64{matcalc.Derivative(sq, 2)}, []float64{0.5 / math.Sqrt(2)}),
+	relDiff([]float64{matcalc.D2(sq, 2.0).ApplyFloat(1.0, 1.0)}, []float64{-0.25 / (2 * math.Sqrt(2))}))`},
+		{"a function literal calling cell functions, vector-valued", `relDiff(flat(matcalc.Jacobian(func(p []float64) []float64 { return []float64{lse(p), babylonian(p[0], 30) * p[1]} }, []float64{4, 0.5})),
+	[]float64{math.Exp(4) / (math.Exp(4) + math.Exp(0.5)), math.Exp(0.5) / (math.Exp(4) + math.Exp(0.5)), 0.25 * 0.5, 2})`},
+		{"recursion", `func power(x float64, n int) float64 {
+	if n == 0 {
+		return 1
+	}
+	return x * power(x, n-1)
+}
+relDiff([]float64{matcalc.Derivative(func(x float64) float64 { return power(x, 5) }, 1.5)}, []float64{5 * math.Pow(1.5, 4)})`},
+	} {
+		if got := cellFloat(t, s, c.code); !(got <= ulps) {
+			t.Errorf("%s: relative difference %.3g, want ≤ %.3g", c.name, got, ulps)
+		}
+	}
+}
+
+func TestExactOrNumericalIsSaid(t *testing.T) {
+	s := newSession(t)
+	for _, c := range []struct{ name, code, want string }{
+		{"a cell function", `func f(x []float64) float64 { return x[0] * x[1] }
+_, acc := matcalc.GradientAcc(f, []float64{1, 2})
+acc.String()`, `"exact (forward mode)"`},
+		{"a function with no rule", `func h(x []float64) float64 { return x[0] * float64(len(strings.Repeat("a", int(x[1])))) + floats.Sum(x) }
+_, acc = matcalc.GradientAcc(h, []float64{1, 2})
+acc.Why`, `"h calls floats.Sum with a value that depends on its argument; floats.Sum has no derivative rule (line 1)"`},
+		{"a compiled function", `_, acc = matcalc.GradientAcc(floats.Sum, []float64{1, 2})
+acc.Exact`, `false`},
+		{"forced numerical", `_, acc = matcalc.GradientAcc(f, []float64{1, 2}, matcalc.Numerically())
+acc.Exact`, `false`},
+		{"a parameter that shadows a cell function", `func via(f func([]float64) float64) bool {
+	_, acc := matcalc.GradientAcc(f, []float64{1, 2})
+	return acc.Exact
+}
+via(func(x []float64) float64 { return math.Sin(x[0]) })`, `false`},
+		{"a function redefined without a tangent: its callers fall back", `func outer(x []float64) float64 { return 2 * f(x) }
+func f(x []float64) float64 { return floats.Sum(x) }
+_, acc = matcalc.GradientAcc(outer, []float64{1, 2})
+acc.Exact`, `false`},
+		{"the same function, why", `acc.Why`, `"f calls floats.Sum with a value that depends on its argument; floats.Sum has no derivative rule (line 2)"`},
+		{"a func variable reassigned to a literal with no rule", `k := func(x []float64) float64 { return x[0] * x[0] }
+k = func(x []float64) float64 { return floats.Sum(x) }
+_, acc = matcalc.GradientAcc(k, []float64{3})
+acc.Exact`, `false`},
+		{"and again to one with a tangent", `k = func(x []float64) float64 { return x[0] * x[0] * x[0] }
+g3, acc := matcalc.GradientAcc(k, []float64{3})
+fmt.Sprint(g3, acc.Exact)`, `"[27] true"`},
+	} {
+		if c.name == "a compiled function" || strings.HasPrefix(c.name, "a function with") {
+			exec(t, s, `import ("strings"; "gonum.org/v1/gonum/floats")`)
+		}
+		if got := cellText(t, s, c.code); got != c.want {
+			t.Errorf("%s: got %s, want %s", c.name, got, c.want)
+		}
+	}
+}
