@@ -24,8 +24,11 @@ type Linear struct {
 // D returns the derivative f'(x). f is a func from x's kind to a point kind. Each result
 // it gives is checked: one whose estimated error is not small against it (Tolerance, 6
 // digits by default) fails with an error instead.
-func D(f, x any, opts ...Option) *Linear {
-	fn, xv := newFunction("D", f, x, opts)
+func D(f, x any, opts ...Option) *Linear { return newLinear("D", f, x, opts) }
+
+// newLinear is D for the call name.
+func newLinear(name string, f, x any, opts []Option) *Linear {
+	fn, xv := newFunction(name, f, x, opts)
 	fn.requireForward()
 	return &Linear{fn: fn, x: xv, fx: fn.fx}
 }
@@ -156,8 +159,7 @@ func Jacobian(f, x any, opts ...Option) *mat.Dense {
 
 // JacobianAcc is Jacobian with the accuracy of its result.
 func JacobianAcc(f, x any, opts ...Option) (*mat.Dense, Accuracy) {
-	l := D(f, x, opts...)
-	l.fn.name = "Jacobian"
+	l := newLinear("Jacobian", f, x, opts)
 	j := l.Matrix()
 	return j, l.Accuracy
 }
@@ -176,8 +178,7 @@ func GradientAcc(f, x any, opts ...Option) (any, Accuracy) {
 }
 
 func gradient(name string, f, x any, opts []Option) (any, Accuracy) {
-	l := D(f, x, opts...)
-	l.fn.name = name
+	l := newLinear(name, f, x, opts)
 	if l.fn.out.size() != 1 {
 		panic(fmt.Sprintf("matcalc: %s: f must return a float64, it returns %v", name, l.fn.out))
 	}

@@ -29,10 +29,13 @@ type Bilinear struct {
 // D2 returns the second derivative f”(x): the symmetric bilinear form with
 // f'(x + dx')[dx] - f'(x)[dx] = f”(x)[dx', dx] to first order in dx'. Its results are
 // checked as D's are.
-func D2(f, x any, opts ...Option) *Bilinear {
-	fn, xv := newFunction("D2", f, x, opts)
+func D2(f, x any, opts ...Option) *Bilinear { return newSecond("D2", f, x, opts) }
+
+// newSecond is D2 for the call name.
+func newSecond(name string, f, x any, opts []Option) *Bilinear {
+	fn, xv := newFunction(name, f, x, opts)
 	fn.requireForward()
-	b := &Bilinear{in: fn.in, out: fn.out, name: "D2", fn: fn}
+	b := &Bilinear{in: fn.in, out: fn.out, name: name, fn: fn}
 	b.apply = func(u, v []float64) ([]float64, float64) {
 		if ts, ok := fn.forward(xv, fn.fx, [][]float64{u, v}, true); ok {
 			out := make([]float64, len(ts))
@@ -353,8 +356,7 @@ func Hessian(f, x any, opts ...Option) *mat.SymDense {
 
 // HessianAcc is Hessian with the accuracy of its result.
 func HessianAcc(f, x any, opts ...Option) (*mat.SymDense, Accuracy) {
-	b := D2(f, x, opts...)
-	b.fn.name = "Hessian"
+	b := newSecond("Hessian", f, x, opts)
 	h := b.Matrix()
 	return h, b.Accuracy
 }
