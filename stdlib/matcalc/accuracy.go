@@ -22,11 +22,28 @@ type Accuracy struct {
 	Digits float64
 	// HMax and HMin are the largest and smallest steps the result came from.
 	HMax, HMin float64
+	// Exact reports a result of forward mode, through f's tangent (Exact): exact up to
+	// the rounding of the derivative rules' closed forms, with Err 0 and Digits 15.
+	Exact bool
+	// Why says why a numerical result is not exact, when f came as a *Function (from
+	// Numerical, or from Exact with a tangent that could not be used): "f calls
+	// fmt.Sprint, which has no derivative rule". It is empty for a plain func and under
+	// Numerically.
+	Why string
 }
 
-// String is the accuracy as a notebook shows it: "12.3 correct digits (error ≤ 4.1e-13)".
+// String is the accuracy as a notebook shows it: "exact (forward mode)", or
+// "numerical, 12.3 correct digits (error ≤ 4.1e-13)", with the reason in parentheses
+// after "numerical" when it is known.
 func (a Accuracy) String() string {
-	return fmt.Sprintf("%.1f correct digits (error ≤ %.2g)", a.Digits, a.Err)
+	if a.Exact {
+		return "exact (forward mode)"
+	}
+	method := "numerical"
+	if a.Why != "" {
+		method += " (" + a.Why + ")"
+	}
+	return fmt.Sprintf("%s, %.1f correct digits (error ≤ %.2g)", method, a.Digits, a.Err)
 }
 
 func (e estimate) accuracy() Accuracy {
@@ -44,7 +61,8 @@ func digitsOf(err, scale float64) float64 {
 }
 
 // noted attaches to a result the line a notebook shows under it, "Hessian by matcalc:
-// 12.4 correct digits (error ≤ 2.1e-12)", while it holds these numbers (a float64 has
+// numerical, 12.4 correct digits (error ≤ 2.1e-12)" or "Hessian by matcalc: exact (forward
+// mode)", while it holds these numbers (a float64 has
 // no place for one), and returns it.
 func noted(result any, what string, a Accuracy) any {
 	matfmt.Note(result, what+" by matcalc: "+a.String())
@@ -52,7 +70,7 @@ func noted(result any, what string, a Accuracy) any {
 }
 
 // Option sets an option of a derivative (D, D2, Gradient, Jacobian, Hessian, HVP) or of
-// Newton's method.
+// Newton's method. Tolerance and Step apply to numerical derivatives only.
 type Option func(*settings)
 
 // NewtonOption is the Option of Newton and NewtonMin.
@@ -63,6 +81,7 @@ type settings struct {
 	step     float64 // 0: from x's scale
 	maxIter  int
 	jacobian reflect.Value
+	method   int               // anyMethod, numericalMethod or forwardMethod
 	ctxs     []context.Context // of the WithContext options
 }
 
@@ -130,7 +149,9 @@ func (fn *function) verdict(what string, e estimate) Accuracy {
 		tol = defaultTolerance
 	}
 	if e.err <= tol*e.scale || e.roundoffOnly() && e.noise <= tol*e.natural {
-		return e.accuracy()
+		a := e.accuracy()
+		a.Why = fn.why()
+		return a
 	}
 	var msg string
 	if math.IsInf(e.err, 0) {

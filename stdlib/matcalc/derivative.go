@@ -24,8 +24,12 @@ type Linear struct {
 // D returns the derivative f'(x). f is a func from x's kind to a point kind. Each result
 // it gives is checked: one whose estimated error is not small against it (Tolerance, 6
 // digits by default) fails with an error instead.
-func D(f, x any, opts ...Option) *Linear {
-	fn, xv := newFunction("D", f, x, opts)
+func D(f, x any, opts ...Option) *Linear { return newLinear("D", f, x, opts) }
+
+// newLinear is D for the call name.
+func newLinear(name string, f, x any, opts []Option) *Linear {
+	fn, xv := newFunction(name, f, x, opts)
+	fn.requireForward()
 	return &Linear{fn: fn, x: xv, fx: fn.fx}
 }
 
@@ -33,6 +37,10 @@ func D(f, x any, opts ...Option) *Linear {
 // *mat.Dense: ApplyFloat and its siblings give it typed). dx has the shape of x.
 func (l *Linear) Apply(dx any) any {
 	d := l.fn.direction("dx", dx)
+	if ts, ok := l.fn.forward(l.x, l.fx, [][]float64{d}, false); ok {
+		l.Accuracy, l.Err = exactAccuracy(), 0
+		return noted(l.fn.out.point(firsts(ts, 0)), "f'(x)[dx]", l.Accuracy)
+	}
 	e := l.directional(d)
 	l.Accuracy = l.fn.verdict("the derivative along dx", e)
 	l.Err = l.Accuracy.Err
@@ -95,9 +103,13 @@ func central(fn *function, x, d []float64, h float64) ([]float64, float64, error
 func (l *Linear) Matrix() *mat.Dense {
 	// Computed once: showing a derivative asks for its matrix in several forms.
 	if l.jac == nil {
-		var e estimate
-		l.jac, e = l.jacobian()
-		l.jacAcc = l.fn.verdict("the Jacobian", e)
+		if j, ok := l.fn.exactJacobian(l.x, l.fx); ok {
+			l.jac, l.jacAcc = j, exactAccuracy()
+		} else {
+			var e estimate
+			l.jac, e = l.jacobian()
+			l.jacAcc = l.fn.verdict("the Jacobian", e)
+		}
 	}
 	l.Accuracy, l.Err = l.jacAcc, l.jacAcc.Err
 	return noted(mat.DenseCopyOf(l.jac), "Jacobian", l.Accuracy).(*mat.Dense)
@@ -147,8 +159,7 @@ func Jacobian(f, x any, opts ...Option) *mat.Dense {
 
 // JacobianAcc is Jacobian with the accuracy of its result.
 func JacobianAcc(f, x any, opts ...Option) (*mat.Dense, Accuracy) {
-	l := D(f, x, opts...)
-	l.fn.name = "Jacobian"
+	l := newLinear("Jacobian", f, x, opts)
 	j := l.Matrix()
 	return j, l.Accuracy
 }
@@ -167,8 +178,7 @@ func GradientAcc(f, x any, opts ...Option) (any, Accuracy) {
 }
 
 func gradient(name string, f, x any, opts []Option) (any, Accuracy) {
-	l := D(f, x, opts...)
-	l.fn.name = name
+	l := newLinear(name, f, x, opts)
 	if l.fn.out.size() != 1 {
 		panic(fmt.Sprintf("matcalc: %s: f must return a float64, it returns %v", name, l.fn.out))
 	}

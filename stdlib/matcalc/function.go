@@ -14,14 +14,16 @@ type function struct {
 	inputArg reflect.Type
 	set      settings
 	fx       []float64 // vec f(x) at the point it was made at
+	m        *method   // exact or numerical
 }
 
 // ErrCanceled is the panic value of a computation stopped through WithContext.
 var ErrCanceled = fmt.Errorf("matcalc: canceled")
 
-// newFunction checks that f is a func of one argument taking a point shaped like x, calls
-// it once at x, and returns it with x's coordinates.
+// newFunction checks that f is a func of one argument taking a point shaped like x (or a
+// *Function of one), calls it once at x, and returns it with x's coordinates.
 func newFunction(name string, f, x any, opts []Option) (*function, []float64) {
+	f, m := newMethod(f)
 	fv := reflect.ValueOf(f)
 	if fv.Kind() != reflect.Func || fv.Type().NumIn() != 1 || fv.Type().NumOut() != 1 {
 		panic(fmt.Sprintf("matcalc: %s: f must be a func of one argument and one result, got %T", name, f))
@@ -30,7 +32,7 @@ func newFunction(name string, f, x any, opts []Option) (*function, []float64) {
 	if err != nil {
 		panic(fmt.Sprintf("matcalc: %s: x: %v", name, err))
 	}
-	fn := &function{name: name, f: fv, in: in, inputArg: fv.Type().In(0), set: newSettings(opts)}
+	fn := &function{name: name, f: fv, in: in, inputArg: fv.Type().In(0), set: newSettings(opts), m: m}
 	if _, ok := in.value(xv, fn.inputArg); !ok {
 		panic(fmt.Sprintf("matcalc: %s: f takes %v, but x is %v", name, fn.inputArg, in))
 	}

@@ -30,6 +30,9 @@ type NewtonResult struct {
 // simple root the number of correct digits doubles with each step.
 func Newton(f, x0 any, opts ...Option) *NewtonResult {
 	fn, x := newFunction("Newton", f, x0, opts)
+	if !fn.set.jacobian.IsValid() {
+		fn.requireForward()
+	}
 	if fn.out.size() != fn.in.size() {
 		panic(fmt.Sprintf("matcalc: Newton: f maps %v to %v; a root needs as many equations as unknowns", fn.in, fn.out))
 	}
@@ -49,6 +52,7 @@ func Newton(f, x0 any, opts ...Option) *NewtonResult {
 // method on the gradient, x ← x - H(x)⁻¹ ∇f(x), with gradient and Hessian from D and D2.
 func NewtonMin(f, x0 any, opts ...Option) *NewtonResult {
 	fn, x := newFunction("NewtonMin", f, x0, opts)
+	fn.requireForward()
 	if fn.out.size() != 1 {
 		panic(fmt.Sprintf("matcalc: NewtonMin: f must return a float64, it returns %v", fn.out))
 	}
@@ -59,6 +63,9 @@ func NewtonMin(f, x0 any, opts ...Option) *NewtonResult {
 		return (&Linear{fn: gfn, x: x, fx: gfn.eval(x)}).Matrix().RawRowView(0)
 	}
 	hessianAt := func(x []float64) *mat.Dense {
+		if h, ok := hfn.exactHessian(x, hfn.eval(x)); ok {
+			return h
+		}
 		h, e := hessian(hfn, x)
 		hfn.verdict("the Hessian", e)
 		return h

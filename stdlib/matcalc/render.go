@@ -25,7 +25,7 @@ import (
 func (l *Linear) caption() string {
 	l.Matrix()
 	m, n := l.fn.out.size(), l.fn.in.size()
-	return fmt.Sprintf("f'(x): %d×%d Jacobian in vec coordinates, %v", m, n, l.jacAcc)
+	return fmt.Sprintf("f'(x): %d×%d Jacobian in vec coordinates; %v", m, n, l.jacAcc)
 }
 
 // Formatted is the Jacobian as text under a caption, as a table and as a bmatrix, with
@@ -54,7 +54,7 @@ func (b *Bilinear) caption() string {
 	}
 	if b.fn != nil {
 		b.Matrix()
-		return fmt.Sprintf("f''(x): %d×%d Hessian in vec coordinates, %v", n, n, b.symAcc)
+		return fmt.Sprintf("f''(x): %d×%d Hessian in vec coordinates; %v", n, n, b.symAcc)
 	}
 	return fmt.Sprintf("bilinear form uᵀMv: %d×%d matrix M", n, n)
 }

@@ -29,7 +29,7 @@ func TestRenderings(t *testing.T) {
 	f := func(v []float64) float64 { return 2*v[0]*v[0] + 3*v[1]*v[1] - v[0]*v[1] }
 	h := D2(f, []float64{0.3, -0.7})
 	// The caption says how many digits the Hessian trusts.
-	caption := regexp.MustCompile(`^f''\(x\): 2×2 Hessian in vec coordinates, 1[0-5]\.\d correct digits \(error ≤ [0-9.e+-]+\)\n⎡ 4  -1⎤\n⎣-1   6⎦$`)
+	caption := regexp.MustCompile(`^f''\(x\): 2×2 Hessian in vec coordinates; numerical, 1[0-5]\.\d correct digits \(error ≤ [0-9.e+-]+\)\n⎡ 4  -1⎤\n⎣-1   6⎦$`)
 	if got := h.String(); !caption.MatchString(got) {
 		t.Errorf("Bilinear String:\n%s\nwant to match %s", got, caption)
 	}

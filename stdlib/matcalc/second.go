@@ -29,10 +29,22 @@ type Bilinear struct {
 // D2 returns the second derivative f”(x): the symmetric bilinear form with
 // f'(x + dx')[dx] - f'(x)[dx] = f”(x)[dx', dx] to first order in dx'. Its results are
 // checked as D's are.
-func D2(f, x any, opts ...Option) *Bilinear {
-	fn, xv := newFunction("D2", f, x, opts)
-	b := &Bilinear{in: fn.in, out: fn.out, name: "D2", fn: fn}
+func D2(f, x any, opts ...Option) *Bilinear { return newSecond("D2", f, x, opts) }
+
+// newSecond is D2 for the call name.
+func newSecond(name string, f, x any, opts []Option) *Bilinear {
+	fn, xv := newFunction(name, f, x, opts)
+	fn.requireForward()
+	b := &Bilinear{in: fn.in, out: fn.out, name: name, fn: fn}
 	b.apply = func(u, v []float64) ([]float64, float64) {
+		if ts, ok := fn.forward(xv, fn.fx, [][]float64{u, v}, true); ok {
+			out := make([]float64, len(ts))
+			for i, t := range ts {
+				out[i] = t.Second(0, 1)
+			}
+			b.Accuracy = exactAccuracy()
+			return out, 0
+		}
 		h := math.Min(fn.firstStep(xv, u), fn.firstStep(xv, v))
 		if h == 0 {
 			return make([]float64, fn.out.size()), 0
@@ -46,6 +58,10 @@ func D2(f, x any, opts ...Option) *Bilinear {
 	b.matrix = func() (*mat.Dense, float64) {
 		if fn.out.size() != 1 {
 			panic(fmt.Sprintf("matcalc: %s: Matrix needs a scalar f, f returns %v", fn.name, fn.out))
+		}
+		if h, ok := fn.exactHessian(xv, fn.fx); ok {
+			b.Accuracy = exactAccuracy()
+			return h, 0
 		}
 		h, e := hessian(fn, xv)
 		b.Accuracy = fn.verdict("the Hessian", e)
@@ -340,8 +356,7 @@ func Hessian(f, x any, opts ...Option) *mat.SymDense {
 
 // HessianAcc is Hessian with the accuracy of its result.
 func HessianAcc(f, x any, opts ...Option) (*mat.SymDense, Accuracy) {
-	b := D2(f, x, opts...)
-	b.fn.name = "Hessian"
+	b := newSecond("Hessian", f, x, opts)
 	h := b.Matrix()
 	return h, b.Accuracy
 }
@@ -356,15 +371,22 @@ func HVP(f, x, v any, opts ...Option) any {
 // HVPAcc is HVP with the accuracy of its result.
 func HVPAcc(f, x, v any, opts ...Option) (any, Accuracy) {
 	fn, xv := newFunction("HVP", f, x, opts)
+	fn.requireForward()
 	if fn.out.size() != 1 {
 		panic(fmt.Sprintf("matcalc: HVP: f must return a float64, it returns %v", fn.out))
 	}
 	d := fn.direction("v", v)
 	n := fn.in.size()
+	if hess, ok := fn.exactHessian(xv, fn.fx); ok {
+		var hv mat.VecDense
+		hv.MulVec(hess, mat.NewVecDense(n, d))
+		acc := exactAccuracy()
+		return noted(fn.in.point(hv.RawVector().Data), "Hessian-vector product", acc), acc
+	}
 	basis := unitVectors(n)
 	h := fn.firstStep(xv, d)
 	if h == 0 {
-		return fn.in.point(make([]float64, n)), exact(n).accuracy()
+		return fn.in.point(make([]float64, n)), fn.verdict("the Hessian-vector product", exact(n))
 	}
 	diff := func(h float64) ([]float64, float64, error) {
 		out, big := make([]float64, n), 0.0

@@ -52,8 +52,7 @@ func (b *Bilinear) ApplyDense(u, v any) *mat.Dense {
 
 // Derivative returns f'(x) of f: R → R, a float64.
 func Derivative(f any, x float64, opts ...Option) float64 {
-	l := D(f, x, opts...)
-	l.fn.name = "Derivative"
+	l := newLinear("Derivative", f, x, opts)
 	return l.ApplyFloat(1.0)
 }
 

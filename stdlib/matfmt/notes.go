@@ -11,10 +11,11 @@ import (
 )
 
 // A note is a line shown under a matrix that the computation which made it vouches for
-// (matcalc: "Hessian by matcalc: 12.4 correct digits (error ≤ 2.1e-12)"). It is shown
-// only while the matrix holds the numbers it was noted with: a matrix changed since is
-// shown without it. Notes are kept by the matrix's identity, weakly, so they neither
-// keep a matrix alive nor outlive it, and one session's matrices never see another's.
+// (matcalc: "Hessian by matcalc: numerical, 12.4 correct digits (error ≤ 2.1e-12)"). It
+// is shown only while the matrix holds the numbers it was noted with: a matrix changed
+// since is shown without it. Notes are kept by the matrix's identity, weakly, so they
+// neither keep a matrix alive nor outlive it, and one session's matrices never see
+// another's.
 type note struct {
 	text string
 	sum  uint64 // checksum of the entries when noted
