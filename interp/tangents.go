@@ -10,6 +10,7 @@ import (
 
 	"github.com/gomatcalc/gomatcalc/interp/internal/engine"
 	"github.com/gomatcalc/gomatcalc/interp/internal/forward"
+	"github.com/gomatcalc/gomatcalc/interp/internal/gosrc"
 )
 
 // The pass of this file gives matcalc exact derivatives of the functions cells define:
@@ -131,7 +132,7 @@ func (s *Session) tangents(c *cell) *tangentTable {
 				out = append(out, tf)
 			} else if was := old[fd.Name.Name]; was != nil {
 				// Earlier tangents call the old one: now they fall back to numbers.
-				out = append(out, noTangent(was, next.why[fd.Name.Name]))
+				out = append(out, noTangent(was, next.why[fd.Name.Name], fd.Pos()))
 			}
 		}
 		u.file.Decls = out
@@ -152,11 +153,13 @@ func (s *Session) tangents(c *cell) *tangentTable {
 
 // noTangent is a stub for the tangent of a function redefined without one: it panics
 // with tangent.NoRule, which matcalc takes as "differentiate numerically, for why".
-func noTangent(was *forward.Func, why string) *ast.FuncDecl {
+func noTangent(was *forward.Func, why string, at token.Pos) *ast.FuncDecl {
 	nr := &ast.CompositeLit{Type: &ast.SelectorExpr{X: engine.Ident(tangentPkg), Sel: engine.Ident("NoRule")},
 		Elts: []ast.Expr{&ast.KeyValueExpr{Key: engine.Ident("Why"), Value: engine.String(why)}}}
 	body := &ast.BlockStmt{List: []ast.Stmt{&ast.ExprStmt{X: &ast.CallExpr{Fun: engine.Ident("panic"), Args: []ast.Expr{nr}}}}}
-	return &ast.FuncDecl{Name: engine.Ident(was.Tangent), Type: was.Sig, Body: body}
+	stub := &ast.FuncDecl{Name: engine.Ident(was.Tangent), Type: gosrc.Clone(was.Sig).(*ast.FuncType), Body: body}
+	gosrc.FillPositions(stub, at)
+	return stub
 }
 
 // funcVarTangents declares, after each top-level f := func..., f's tangent as a variable
@@ -166,6 +169,10 @@ func (s *Session) funcVarTangents(list []ast.Stmt, next *tangentTable, env *forw
 	var out []ast.Stmt
 	for _, st := range list {
 		out = append(out, st)
+		add := func(m ast.Stmt) {
+			gosrc.FillPositions(m, st.Pos())
+			out = append(out, m)
+		}
 		name, tok, lit := funcVarAssignment(st)
 		if name == "" {
 			continue
@@ -177,7 +184,7 @@ func (s *Session) funcVarTangents(list []ast.Stmt, next *tangentTable, env *forw
 		if lit == nil {
 			next.why[name] = name + " is assigned a function the session did not see defined"
 			if exists {
-				out = append(out, &ast.AssignStmt{Lhs: []ast.Expr{engine.Ident(tanVar)}, Tok: token.ASSIGN, Rhs: []ast.Expr{engine.Ident("nil")}})
+				add(&ast.AssignStmt{Lhs: []ast.Expr{engine.Ident(tanVar)}, Tok: token.ASSIGN, Rhs: []ast.Expr{engine.Ident("nil")}})
 			}
 			continue
 		}
@@ -188,7 +195,7 @@ func (s *Session) funcVarTangents(list []ast.Stmt, next *tangentTable, env *forw
 		if err != nil {
 			next.why[name] = whyAt(name, err)
 			if exists {
-				out = append(out, &ast.AssignStmt{Lhs: []ast.Expr{engine.Ident(tanVar)}, Tok: token.ASSIGN, Rhs: []ast.Expr{engine.Ident("nil")}})
+				add(&ast.AssignStmt{Lhs: []ast.Expr{engine.Ident(tanVar)}, Tok: token.ASSIGN, Rhs: []ast.Expr{engine.Ident("nil")}})
 			}
 			continue
 		}
@@ -202,7 +209,7 @@ func (s *Session) funcVarTangents(list []ast.Stmt, next *tangentTable, env *forw
 		}
 		definedHere[name] = true
 		next.declared[tanVar] = true
-		out = append(out, &ast.AssignStmt{Lhs: []ast.Expr{engine.Ident(tanVar)}, Tok: tok, Rhs: []ast.Expr{tl}})
+		add(&ast.AssignStmt{Lhs: []ast.Expr{engine.Ident(tanVar)}, Tok: tok, Rhs: []ast.Expr{tl}})
 	}
 	return out
 }
@@ -306,8 +313,16 @@ func rewriteMatcalcCalls(n ast.Node, path func(string) string, next *tangentTabl
 // pair is f paired with its tangent for matcalc, or marked numerical with the reason;
 // nil for an f the session knows nothing of (a compiled function, a local variable).
 func pair(pkg string, f ast.Expr, locals []map[string]bool, next *tangentTable, env *forward.Env, whyAt func(string, error) string) ast.Expr {
-	exact := func(tan ast.Expr) ast.Expr { return engine.Call(pkg, "Exact", f, tan) }
-	numerical := func(why string) ast.Expr { return engine.Call(pkg, "Numerical", f, engine.String(why)) }
+	exact := func(tan ast.Expr) ast.Expr {
+		call := engine.Call(pkg, "Exact", f, tan)
+		gosrc.FillPositions(call, f.Pos())
+		return call
+	}
+	numerical := func(why string) ast.Expr {
+		call := engine.Call(pkg, "Numerical", f, engine.String(why))
+		gosrc.FillPositions(call, f.Pos())
+		return call
+	}
 	switch x := f.(type) {
 	case *ast.Ident:
 		for _, l := range locals {

@@ -1,7 +1,7 @@
 package interp
 
 import (
-	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -19,9 +19,10 @@ func cellFloat(t *testing.T, s *Session, code string) float64 {
 	if res.Err != nil {
 		t.Fatalf("%s\n%s", code, strings.Join(res.Err.Traceback, "\n"))
 	}
-	v, ok := res.Values[0].(float64)
-	if !ok {
-		t.Fatalf("%s: value %#v is no float64", code, res.Values)
+	text, _ := res.Value["text/plain"].(string)
+	v, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		t.Fatalf("%s: value %q is no float64", code, text)
 	}
 	return v
 }
@@ -32,14 +33,19 @@ func cellText(t *testing.T, s *Session, code string) string {
 	if res.Err != nil {
 		t.Fatalf("%s\n%s", code, strings.Join(res.Err.Traceback, "\n"))
 	}
-	return res.Value["text/plain"]
+	text, _ := res.Value["text/plain"].(string)
+	return text
 }
 
 // relDiff is defined in the session: the largest |a_i - b_i| / |b_i|.
 const relDiff = `func relDiff(a, b []float64) float64 {
 	m := 0.0
 	for i := range a {
-		m = math.Max(m, math.Abs(a[i]-b[i])/math.Abs(b[i]))
+		if b[i] == 0 {
+			m = math.Max(m, math.Abs(a[i]))
+		} else {
+			m = math.Max(m, math.Abs(a[i]-b[i])/math.Abs(b[i]))
+		}
 	}
 	return m
 }
@@ -64,7 +70,7 @@ func TestExactDerivativesOfCellFunctions(t *testing.T) {
 x := []float64{0.5, 0.3, -1.2}
 s, c, e := math.Sin(x[0]), math.Cos(x[0]), math.Exp(x[1])
 relDiff(matcalc.GradientSlice(f, x), []float64{c*e + x[2]*x[2], s * e, 2 * x[0] * x[2]})`},
-		{"lecture 7's f: Hessian", `relDiff(flat(matcalc.Hessian(f, x)), []float64{-s * e, c * e, 2 * x[2], c * e, s * e, 1e-300, 2 * x[2], 1e-300, 2 * x[0]})`},
+		{"lecture 7's f: Hessian", `relDiff(flat(matcalc.Hessian(f, x)), []float64{-s * e, c * e, 2 * x[2], c * e, s * e, 0, 2 * x[2], 0, 2 * x[0]})`},
 		{"the Hessian lesson's f, a func variable", `g := func(p []float64) float64 { x, y := p[0], p[1]; return 2*x*x + 3*y*y - x*y }
 relDiff(flat(matcalc.Hessian(g, []float64{0.5, 0.5})), []float64{4, -1, -1, 6})`},
 		{"Rosenbrock at (-1.2, 1)", `func rosen(x []float64) float64 {
@@ -102,11 +108,11 @@ relDiff(matcalc.GradientSlice(lse, z), soft)`},
 worst := 0.0
 for i := 0; i < 100; i++ {
 	for j := 0; j < 100; j++ {
-		want := -soft[i] * soft[j]
+		hij := -soft[i] * soft[j]
 		if i == j {
-			want += soft[i]
+			hij += soft[i]
 		}
-		worst = math.Max(worst, math.Abs(H.At(i, j)-want)/math.Abs(want))
+		worst = math.Max(worst, math.Abs(H.At(i, j)-hij)/math.Abs(hij))
 	}
 }
 worst`},
@@ -142,7 +148,7 @@ func TestExactOrNumericalIsSaid(t *testing.T) {
 		{"a cell function", `func f(x []float64) float64 { return x[0] * x[1] }
 _, acc := matcalc.GradientAcc(f, []float64{1, 2})
 acc.String()`, `"exact (forward mode)"`},
-		{"a function with no rule", `func h(x []float64) float64 { return x[0] * float64(len(strings.Repeat("a", int(x[1])))) + floats.Sum(x) }
+		{"a function with no rule", `func h(x []float64) float64 { return x[0] * floats.Sum(x) }
 _, acc = matcalc.GradientAcc(h, []float64{1, 2})
 acc.Why`, `"h calls floats.Sum with a value that depends on its argument; floats.Sum has no derivative rule (line 1)"`},
 		{"a compiled function", `_, acc = matcalc.GradientAcc(floats.Sum, []float64{1, 2})
@@ -154,11 +160,16 @@ acc.Exact`, `false`},
 	return acc.Exact
 }
 via(func(x []float64) float64 { return math.Sin(x[0]) })`, `false`},
-		{"a function redefined without a tangent: its callers fall back", `func outer(x []float64) float64 { return 2 * f(x) }
-func f(x []float64) float64 { return floats.Sum(x) }
+		{"a caller of a function with a tangent", `func outer(x []float64) float64 { return 2 * f(x) }
 _, acc = matcalc.GradientAcc(outer, []float64{1, 2})
-acc.Exact`, `false`},
-		{"the same function, why", `acc.Why`, `"f calls floats.Sum with a value that depends on its argument; floats.Sum has no derivative rule (line 2)"`},
+acc.Exact`, `true`},
+		// yaegi binds a call to the function defined when the caller was: outer still
+		// computes 2·x₀x₁, and its tangent follows.
+		{"the function redefined without a tangent", `func f(x []float64) float64 { return floats.Sum(x) }
+gOuter, acc := matcalc.GradientAcc(outer, []float64{1, 2})
+fmt.Sprint(gOuter, acc.Exact)`, `"[4 2] true"`},
+		{"the new function's why", `_, acc = matcalc.GradientAcc(f, []float64{1, 2})
+acc.Why`, `"f calls floats.Sum with a value that depends on its argument; floats.Sum has no derivative rule (line 1)"`},
 		{"a func variable reassigned to a literal with no rule", `k := func(x []float64) float64 { return x[0] * x[0] }
 k = func(x []float64) float64 { return floats.Sum(x) }
 _, acc = matcalc.GradientAcc(k, []float64{3})
@@ -168,7 +179,7 @@ g3, acc := matcalc.GradientAcc(k, []float64{3})
 fmt.Sprint(g3, acc.Exact)`, `"[27] true"`},
 	} {
 		if c.name == "a compiled function" || strings.HasPrefix(c.name, "a function with") {
-			exec(t, s, `import ("strings"; "gonum.org/v1/gonum/floats")`)
+			exec(t, s, `import "gonum.org/v1/gonum/floats"`)
 		}
 		if got := cellText(t, s, c.code); got != c.want {
 			t.Errorf("%s: got %s, want %s", c.name, got, c.want)

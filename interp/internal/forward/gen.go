@@ -79,7 +79,9 @@ func Decl(fd *ast.FuncDecl, sig *Func, env *Env) (out *ast.FuncDecl, err error) 
 	defer recoverUnsupported(&err)
 	g := &gen{env: env, sig: sig}
 	body := g.body(fd.Type, fd.Body)
-	return &ast.FuncDecl{Doc: nil, Name: &ast.Ident{NamePos: fd.Name.Pos(), Name: sig.Tangent}, Type: clone(sig.Sig), Body: body}, nil
+	out = &ast.FuncDecl{Name: &ast.Ident{NamePos: fd.Name.Pos(), Name: sig.Tangent}, Type: clone(sig.Sig), Body: body}
+	gosrc.FillPositions(out, fd.Pos())
+	return out, nil
 }
 
 // Lit returns the tangent of a function literal, and its signature.
@@ -91,7 +93,9 @@ func Lit(fl *ast.FuncLit, env *Env) (out *ast.FuncLit, sig *Func, err error) {
 	defer recoverUnsupported(&err)
 	g := &gen{env: env, sig: sig}
 	body := g.body(fl.Type, fl.Body)
-	return &ast.FuncLit{Type: clone(sig.Sig), Body: body}, sig, nil
+	out = &ast.FuncLit{Type: clone(sig.Sig), Body: body}
+	gosrc.FillPositions(out, fl.Pos())
+	return out, sig, nil
 }
 
 // gen makes one function's tangent.

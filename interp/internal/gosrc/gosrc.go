@@ -72,3 +72,42 @@ func cloneValue(v reflect.Value) reflect.Value {
 	}
 	return v
 }
+
+var posType = reflect.TypeOf(token.NoPos)
+
+// FillPositions gives every position of n that is not set the nearest set one before
+// it (at, for those before any): yaegi finds a node's file, and through it the file's
+// imports, by the node's position, so made nodes need one. A call's Ellipsis, whose
+// position says whether there is one, is left as it is.
+func FillPositions(n ast.Node, at token.Pos) {
+	fillValue(reflect.ValueOf(n), &at)
+}
+
+func fillValue(v reflect.Value, at *token.Pos) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() && v.Type() != objectType {
+			fillValue(v.Elem(), at)
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			fillValue(v.Index(i), at)
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Field(i)
+			if v.Type().Field(i).Name == "Ellipsis" {
+				continue
+			}
+			if f.Type() != posType {
+				fillValue(f, at)
+				continue
+			}
+			if p := token.Pos(f.Int()); p.IsValid() {
+				*at = p
+			} else if f.CanSet() {
+				f.SetInt(int64(*at))
+			}
+		}
+	}
+}
