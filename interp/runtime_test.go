@@ -151,9 +151,9 @@ func TestInterruptingOneSessionLeavesTheOther(t *testing.T) {
 	// a's Hessian (50 coordinates) is interrupted while b's (4, about 70 calls of 5 ms)
 	// is under way, b's having started after a's.
 	both(50*time.Millisecond, func() {
-		interrupted = a.Execute(ctx, lang.ExecuteRequest{Code: "matcalc.Hessian(slow, make([]float64, 50))"}, newRecorder())
+		interrupted = a.Execute(ctx, lang.ExecuteRequest{Code: "matcalc.Hessian(slow, make([]float64, 50), matcalc.Numerically())"}, newRecorder())
 	}, func() {
-		finished, _ = exec(t, b, "H := matcalc.Hessian(slow, []float64{1, 2, 3, 4})\nmath.Abs(H.At(0, 1)-1) < 1e-6 && math.Abs(H.At(0, 0)) < 1e-6")
+		finished, _ = exec(t, b, "H := matcalc.Hessian(slow, []float64{1, 2, 3, 4}, matcalc.Numerically())\nmath.Abs(H.At(0, 1)-1) < 1e-6 && math.Abs(H.At(0, 0)) < 1e-6")
 	})
 	if interrupted.Err == nil || interrupted.Err.Name != "Interrupted" {
 		t.Errorf("a: %+v", interrupted.Err)

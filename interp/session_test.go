@@ -856,7 +856,7 @@ func TestInterruptStopsAMatcalcLoop(t *testing.T) {
 	s := newSession(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
-	code := `import "time"` + "\nslow := func(p []float64) float64 { time.Sleep(time.Millisecond); return p[0] * p[1] }\nmatcalc.Hessian(slow, make([]float64, 50))"
+	code := `import "time"` + "\nslow := func(p []float64) float64 { time.Sleep(time.Millisecond); return p[0] * p[1] }\nmatcalc.Hessian(slow, make([]float64, 50), matcalc.Numerically())"
 	res := s.Execute(ctx, lang.ExecuteRequest{Code: code}, newRecorder())
 	if res.Err == nil || res.Err.Name != "Interrupted" {
 		t.Fatalf("got %+v", res.Err)
@@ -1166,20 +1166,27 @@ func TestForgottenAssertionHints(t *testing.T) {
 	if res, _ := exec(t, s, "matcalc.D(f, 2.0).ApplyFloat(1.0) > 3.99"); res.Err != nil || res.Value["text/plain"] != "true" {
 		t.Errorf("ApplyFloat: %+v %v", res.Value, res.Err)
 	}
-	// A matcalc error reaches the cell with the estimate and what to do.
-	res, _ := exec(t, s, "matcalc.Derivative(func(x float64) float64 { return math.Round(x * 100) / 100 }, 0.3)")
+	// A matcalc error reaches the cell with the estimate and what to do (forward mode
+	// would say the derivative is 0, as it is between the steps).
+	res, _ := exec(t, s, "matcalc.Derivative(func(x float64) float64 { return math.Round(x * 100) / 100 }, 0.3, matcalc.Numerically())")
 	if res.Err == nil || !strings.Contains(res.Err.Value, "matcalc: Derivative:") || !strings.Contains(res.Err.Value, "matcalc.Tolerance") {
 		t.Errorf("a rounded f: %+v", res.Err)
 	}
 }
 
-// A shorthand's result, a plain gonum matrix, shows the digits matcalc trusts in it.
+// A shorthand's result, a plain gonum matrix, says how matcalc computed it: exactly, or
+// with the digits it trusts.
 func TestShorthandShowsItsDigits(t *testing.T) {
 	s := newSession(t)
 	exec(t, s, "f := func(p []float64) float64 { return 2*p[0]*p[0] + 3*p[1]*p[1] - p[0]*p[1] }")
-	res, _ := exec(t, s, "H := matcalc.Hessian(f, []float64{1, 2})\nH")
+	res, _ := exec(t, s, "matcalc.Hessian(f, []float64{1, 2}, matcalc.Numerically())")
 	text, _ := res.Value["text/plain"].(string)
-	if res.Err != nil || !strings.HasPrefix(text, "⎡ 4  -1⎤\n⎣-1   6⎦\nHessian by matcalc: ") || !strings.Contains(text, "correct digits") {
+	if res.Err != nil || !strings.HasPrefix(text, "⎡ 4  -1⎤\n⎣-1   6⎦\nHessian by matcalc: numerical, ") || !strings.Contains(text, "correct digits") {
+		t.Fatalf("got %q, %v", text, res.Err)
+	}
+	res, _ = exec(t, s, "H := matcalc.Hessian(f, []float64{1, 2})\nH")
+	text, _ = res.Value["text/plain"].(string)
+	if res.Err != nil || text != "⎡ 4  -1⎤\n⎣-1   6⎦\nHessian by matcalc: exact (forward mode)" {
 		t.Fatalf("got %q, %v", text, res.Err)
 	}
 	res, _ = exec(t, s, "H.SetSym(0, 0, 5)\nH")

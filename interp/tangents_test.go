@@ -1,9 +1,13 @@
 package interp
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gomatcalc/gomatcalc/kernel/lang"
 )
 
 // Exact derivatives of cell functions, through the whole session: each cell computes a
@@ -184,5 +188,42 @@ fmt.Sprint(g3, acc.Exact)`, `"[27] true"`},
 		if got := cellText(t, s, c.code); got != c.want {
 			t.Errorf("%s: got %s, want %s", c.name, got, c.want)
 		}
+	}
+}
+
+// What forward mode cannot give is an error that says so, or the numerical method with
+// the reason; the tangent's panics reach matcalc through the interpreter as they are.
+func TestForwardModeErrors(t *testing.T) {
+	s := newSession(t)
+	for _, c := range []struct{ name, code, want string }{
+		{"a kink", `matcalc.Derivative(func(x float64) float64 { return math.Abs(x) }, 0.0)`, "f is not differentiable at x: math.Abs at 0"},
+		{"an infinite slope", `matcalc.Derivative(func(x float64) float64 { return math.Sqrt(x) }, 0.0)`, "the derivative is not finite at x (forward mode)"},
+		{"forced forward mode", `matcalc.Gradient(floats.Sum, []float64{1, 2}, matcalc.ForwardMode())`, "f has no exact derivative"},
+	} {
+		exec(t, s, `import "gonum.org/v1/gonum/floats"`)
+		res, _ := exec(t, s, c.code)
+		if res.Err == nil || !strings.Contains(res.Err.Value, c.want) {
+			t.Errorf("%s: got %+v, want an error saying %q", c.name, res.Err, c.want)
+		}
+	}
+	why := cellText(t, s, `tangentPanics := func(x float64, dx *_gomatcalctan.T) (float64, *_gomatcalctan.T) { panic(_gomatcalctan.NoRule{Why: "no rule here"}) }
+l := matcalc.D(matcalc.Exact(func(x float64) float64 { return 3 * x }, tangentPanics), 1.0)
+fmt.Sprintf("%.6f %s", l.ApplyFloat(1.0), l.Accuracy.Why)`)
+	if why != `"3.000000 no rule here"` {
+		t.Errorf("a tangent that panics with NoRule: got %s", why)
+	}
+}
+
+// A long tangent evaluation stops at an interrupt as any cell does: f itself takes
+// milliseconds, its Hessian in 300 directions takes seconds.
+func TestInterruptStopsForwardMode(t *testing.T) {
+	s := newSession(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	code := "chain := func(x []float64) float64 {\n\ts := 0.0\n\tfor i := 0; i < 20000; i++ {\n\t\ts += x[i%300] * x[(i+1)%300]\n\t}\n\treturn s\n}\n" +
+		"matcalc.Hessian(chain, make([]float64, 300))"
+	res := s.Execute(ctx, lang.ExecuteRequest{Code: code}, newRecorder())
+	if res.Err == nil || res.Err.Name != "Interrupted" {
+		t.Fatalf("got %+v", res.Err)
 	}
 }

@@ -262,6 +262,11 @@ func (fn *function) callTangent(args []reflect.Value) (out []reflect.Value, why 
 		if r == ErrCanceled {
 			panic(r)
 		}
+		if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
+			// An interpreter's panic (yaegi's, for a tangent written in a cell) carries
+			// the reflect.Value of what was panicked with.
+			r = v.Interface()
+		}
 		switch r := r.(type) {
 		case tangent.NotDifferentiable:
 			panic(fmt.Sprintf("matcalc: %s: f is not differentiable at x: %s", fn.name, r.What))
