@@ -45,6 +45,14 @@ func newTangentTable() *tangentTable {
 	return &tangentTable{funcs: map[string]*forward.Func{}, vars: map[string]*forward.Func{}, why: map[string]string{}, declared: map[string]bool{}}
 }
 
+// callable are the functions a tangent may call through theirs, by name: declared
+// functions and func variables alike (a func variable's tangent variable changes with it).
+func (t *tangentTable) callable() map[string]*forward.Func {
+	all := maps.Clone(t.vars)
+	maps.Copy(all, t.funcs)
+	return all
+}
+
 func (t *tangentTable) clone() *tangentTable {
 	return &tangentTable{funcs: maps.Clone(t.funcs), vars: maps.Clone(t.vars), why: maps.Clone(t.why), declared: maps.Clone(t.declared)}
 }
@@ -86,6 +94,7 @@ func (s *Session) tangents(c *cell) *tangentTable {
 	old := maps.Clone(next.funcs)
 	for name, fd := range decls {
 		delete(next.funcs, name)
+		delete(next.vars, name)
 		delete(next.why, name)
 		sig, err := forward.Signature(fd.Type, tangentOfPrefx+name, tangentPkg)
 		switch {
@@ -100,7 +109,7 @@ func (s *Session) tangents(c *cell) *tangentTable {
 	made := map[string]*ast.FuncDecl{}
 	for changed := true; changed; {
 		changed = false
-		env.Funcs = next.funcs
+		env.Funcs = next.callable()
 		for name, fd := range decls {
 			sig, ok := next.funcs[name]
 			if !ok || made[name] != nil {
@@ -139,12 +148,13 @@ func (s *Session) tangents(c *cell) *tangentTable {
 	}
 
 	// Func variables at the cells' top level.
+	env.Funcs = next.callable()
 	for _, u := range c.units {
 		if u.kind == stmtUnit {
 			u.block.List = s.funcVarTangents(u.block.List, next, env, whyAt)
 		}
 	}
-	s.forgetAssignedVars(c, next)
+	forgetAssignedVars(c, next)
 	for _, u := range c.units {
 		rewriteMatcalcCalls(u.node(), path, next, env, whyAt)
 	}
@@ -180,7 +190,9 @@ func (s *Session) funcVarTangents(list []ast.Stmt, next *tangentTable, env *forw
 		tanVar := tangentOfPrefx + name
 		exists := definedHere[name] || next.declared[tanVar]
 		delete(next.vars, name)
+		delete(next.funcs, name)
 		delete(next.why, name)
+		delete(env.Funcs, name)
 		if lit == nil {
 			next.why[name] = name + " is assigned a function the session did not see defined"
 			if exists {
@@ -201,6 +213,7 @@ func (s *Session) funcVarTangents(list []ast.Stmt, next *tangentTable, env *forw
 		}
 		sig.Tangent = tanVar
 		next.vars[name] = sig
+		env.Funcs[name] = sig
 		if tok == token.ASSIGN && !exists {
 			tok = token.DEFINE
 		}
@@ -244,37 +257,51 @@ func funcVarAssignment(st ast.Stmt) (name string, tok token.Token, lit *ast.Func
 }
 
 // forgetAssignedVars takes the tangent from a func variable that a function body, or a
-// statement the pass does not follow (a, f = ..., f, b := ...), assigns: its tangent
-// would no longer be the tangent of its value.
-func (s *Session) forgetAssignedVars(c *cell, next *tangentTable) {
+// statement the pass does not follow (a, f = ..., f, b := ...), assigns, and sets its
+// tangent variable to nil there: the tangent would no longer be that of its value.
+func forgetAssignedVars(c *cell, next *tangentTable) {
 	for _, u := range c.units {
-		ast.Inspect(u.node(), func(n ast.Node) bool {
-			if u.kind == stmtUnit && n == u.node() {
-				for _, st := range u.block.List {
-					if name, _, _ := funcVarAssignment(st); name != "" {
-						continue
-					}
-					ast.Inspect(st, func(m ast.Node) bool { forgetIfAssigned(m, next); return true })
+		top := map[ast.Stmt]bool{}
+		if u.kind == stmtUnit {
+			for _, st := range u.block.List {
+				if name, _, _ := funcVarAssignment(st); name != "" {
+					top[st] = true
 				}
-				return false
 			}
-			forgetIfAssigned(n, next)
+		}
+		astutil.Apply(u.node(), func(cur *astutil.Cursor) bool {
+			a, ok := cur.Node().(*ast.AssignStmt)
+			if !ok || top[a] {
+				return true
+			}
+			for _, l := range a.Lhs {
+				id, ok := l.(*ast.Ident)
+				if !ok {
+					continue
+				}
+				if next.vars[id.Name] != nil {
+					delete(next.vars, id.Name)
+					next.why[id.Name] = id.Name + " is assigned where the session does not follow it (in a function, a block or with other variables)"
+				}
+				if tanVar := tangentOfPrefx + id.Name; next.declared[tanVar] && a.Tok == token.ASSIGN {
+					if _, inList := cur.Parent().(*ast.BlockStmt); inList || isCaseBody(cur.Parent()) {
+						reset := &ast.AssignStmt{Lhs: []ast.Expr{engine.Ident(tanVar)}, Tok: token.ASSIGN, Rhs: []ast.Expr{engine.Ident("nil")}}
+						gosrc.FillPositions(reset, a.Pos())
+						cur.InsertAfter(reset)
+					}
+				}
+			}
 			return true
-		})
+		}, nil)
 	}
 }
 
-func forgetIfAssigned(n ast.Node, next *tangentTable) {
-	a, ok := n.(*ast.AssignStmt)
-	if !ok {
-		return
+func isCaseBody(n ast.Node) bool {
+	switch n.(type) {
+	case *ast.CaseClause, *ast.CommClause:
+		return true
 	}
-	for _, l := range a.Lhs {
-		if id, ok := l.(*ast.Ident); ok && next.vars[id.Name] != nil {
-			delete(next.vars, id.Name)
-			next.why[id.Name] = id.Name + " is assigned inside a function or a block, where the session cannot follow it"
-		}
-	}
+	return false
 }
 
 // rewriteMatcalcCalls pairs the f of every matcalc.D(f, ...) (and its siblings) with its
