@@ -59,37 +59,117 @@ func tangents(t *testing.T, src string) map[string]string {
 	return out
 }
 
-func TestPrint(t *testing.T) {
-	for name, text := range tangents(t, `
-func f(x []float64) float64 { return math.Sin(x[0])*math.Exp(x[1]) + x[0]*x[2]*x[2] }
-func rosen(x []float64) float64 {
-	a, b := 1-x[0], x[1]-x[0]*x[0]
-	return a*a + 100*b*b
+// canonical is Go source as gofmt prints it with positions dropped.
+func canonical(t *testing.T, src string) string {
+	t.Helper()
+	text, err := gosrc.Canonical("package main\n\n" + src)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, src)
+	}
+	return strings.TrimSpace(strings.TrimPrefix(text, "package main\n"))
 }
-func babylonian(x float64, n int) float64 {
+
+func TestTangents(t *testing.T) {
+	for _, c := range []struct{ name, in, fn, want string }{
+		{"a product and a math function", `func f(x []float64) float64 { return math.Sin(x[0]) * x[1] }`, "f",
+			`func tan_f(x []float64, _Δx []*tan.T) (float64, *tan.T) {
+	return math.Sin(x[0]) * x[1], tan.Mul(math.Sin(x[0]), tan.Sin(x[0], _Δx[0]), x[1], _Δx[1])
+}`},
+		// The derivative is computed from the values before the assignment, as the value.
+		{"an update reads the old value", `func b(x float64, n int) float64 {
 	t := (1 + x) / 2
 	for i := 2; i <= n; i++ {
 		t = (t + x/t) / 2
 	}
 	return t
-}
-func lse(x []float64) float64 {
+}`, "b", `func tan_b(x float64, _Δx *tan.T, n int) (float64, *tan.T) {
+	t, _Δt := (1+x)/2, tan.Quo((1+x), _Δx, 2, nil)
+	for i := 2; i <= n; i++ {
+		t, _Δt = (t+x/t)/2, tan.Quo((t+x/t), tan.Add(_Δt, tan.Quo(x, _Δx, t, _Δt)), 2, nil)
+	}
+	return t, _Δt
+}`},
+		{"op-assignment, range and a constant start", `func lse(x []float64) float64 {
 	s := 0.0
 	for _, v := range x {
 		s += math.Exp(v)
 	}
 	return math.Log(s)
-}
+}`, "lse", `func tan_lse(x []float64, _Δx []*tan.T) (float64, *tan.T) {
+	s, _Δs := 0.0, (*tan.T)(nil)
+	{
+		_gomatcalcVR1 := _Δx
+		for _gomatcalcVK1, v := range x {
+			_Δv := _gomatcalcVR1[_gomatcalcVK1]
+			s, _Δs = s+(math.Exp(v)), tan.Add(_Δs, tan.Exp(v, _Δv))
+		}
+	}
+	return math.Log(s), tan.Log(s, _Δs)
+}`},
+		{"calls of other functions go through their tangents, once", `func sq(x float64) float64 { return x * x }
 func g(x []float64) []float64 {
 	out := make([]float64, len(x))
 	for i := range x {
-		out[i] = sq(x[i]) + babylonian(x[i], 3)
+		out[i] = sq(x[i]) * sq(x[i])
 	}
 	return append(out, 1)
+}`, "g", `func tan_g(x []float64, _Δx []*tan.T) ([]float64, []*tan.T) {
+	out, _Δout := make([]float64, len(x)), make([]*tan.T, len(x))
+	for i := range x {
+		_gomatcalcV1, _Δ_gomatcalcV1 := tan_sq(x[i], _Δx[i])
+		_gomatcalcV2, _Δ_gomatcalcV2 := tan_sq(x[i], _Δx[i])
+		out[i], _Δout[i] = _gomatcalcV1*_gomatcalcV2, tan.Mul(_gomatcalcV1, _Δ_gomatcalcV1, _gomatcalcV2, _Δ_gomatcalcV2)
+	}
+	return append(out, 1), append(_Δout, (*tan.T)(nil))
+}`},
+		// A var's derivative is declared first: var y = y*2 reads the y outside.
+		{"declarations", `func h(x float64) float64 {
+	var y float64
+	var z = x * 2
+	y = z
+	return y
+}`, "h", `func tan_h(x float64, _Δx *tan.T) (float64, *tan.T) {
+	var _Δy *tan.T
+	var y float64
+	var _Δz *tan.T = tan.Mul(x, _Δx, 2, nil)
+	var z = x * 2
+	y, _Δy = z, _Δz
+	return y, _Δy
+}`},
+		// A call that may not give the same value twice is made once, for both.
+		{"a call of unknown purity in an active expression", `func k(x float64) float64 { return x * A.At(0, 0) }`, "k",
+			`func tan_k(x float64, _Δx *tan.T) (float64, *tan.T) {
+	_gomatcalcV1 := A.At(0, 0)
+	return x * _gomatcalcV1, tan.Mul(x, _Δx, _gomatcalcV1, nil)
+}`},
+	} {
+		got := tangents(t, c.in)[c.fn]
+		if got != canonical(t, c.want) {
+			t.Errorf("%s: got\n%s\nwant\n%s", c.name, got, canonical(t, c.want))
+		}
+	}
 }
-func sq(x float64) float64 { return x * x }
-func bad(x float64) float64 { return x * float64(len(fmt.Sprint(x))) }
-`) {
-		t.Logf("%s:\n%s", name, text)
+
+// What forward mode cannot follow makes a function unsupported, with the reason: never a
+// tangent that is wrong.
+func TestUnsupported(t *testing.T) {
+	for _, c := range []struct{ in, fn, why string }{
+		{`func f(x []float64) float64 { return floats.Sum(x) }`, "f", "calls floats.Sum with a value that depends on its argument; floats.Sum has no derivative rule"},
+		{`func f(x float64) float64 { total += x; return total }`, "f", "assigns to total, a variable outside the function"},
+		{`func f(x float64) float64 { evals++; return x }`, "f", "assigns to evals, a variable outside the function"},
+		{`func f(x float64) float64 { go g(); return x }`, "f", "starts a goroutine"},
+		{`func f(x float64) float64 { y := g0; y = x; return y }`, "f", "gives y, whose type forward mode cannot see, a value that depends on the argument"},
+		{`func f(x float64) float64 { h := func() float64 { return x }; return h() }`, "f", "defines a function literal"},
+		{`func f(x float64) float64 { return math.Gamma(x) }`, "f", "calls math.Gamma, which has no derivative rule"},
+		{`func f(x float64) float64 { v.SetVec(0, x); return mat.Dot(v, v) }`, "f", "calls v.SetVec with a value that depends on its argument; v.SetVec has no derivative rule"},
+		{`func f(a *mat.Dense) float64 { return mat.Det(a) }`, "f", "has a value of type *mat.Dense, which forward mode does not take yet"},
+		{`func f(x float64) (y float64) { y = x; return }`, "f", "names its results"},
+		{`func f(x []float64) float64 { sort.Float64s(x); return x[0] }`, "f", "calls sort.Float64s with a value that depends on its argument; sort.Float64s has no derivative rule"},
+		{`func f(x float64) float64 { p := &x; return *p }`, "f", "takes the address of a float"},
+	} {
+		got := tangents(t, c.in)[c.fn]
+		if got != "unsupported: "+c.why {
+			t.Errorf("%s\ngot  %s\nwant unsupported: %s", c.in, got, c.why)
+		}
 	}
 }

@@ -73,12 +73,16 @@ func cloneValue(v reflect.Value) reflect.Value {
 	return v
 }
 
-var posType = reflect.TypeOf(token.NoPos)
+var (
+	posType     = reflect.TypeOf(token.NoPos)
+	genDeclType = reflect.TypeOf(ast.GenDecl{})
+)
 
 // FillPositions gives every position of n that is not set the nearest set one before
 // it (at, for those before any): yaegi finds a node's file, and through it the file's
-// imports, by the node's position, so made nodes need one. A call's Ellipsis, whose
-// position says whether there is one, is left as it is.
+// imports, by the node's position, so made nodes need one. Positions whose being set
+// means something are left as they are: a call's Ellipsis (f(xs...)) and a
+// declaration's parentheses (var (...)).
 func FillPositions(n ast.Node, at token.Pos) {
 	fillValue(reflect.ValueOf(n), &at)
 }
@@ -96,7 +100,7 @@ func fillValue(v reflect.Value, at *token.Pos) {
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
 			f := v.Field(i)
-			if v.Type().Field(i).Name == "Ellipsis" {
+			if name := v.Type().Field(i).Name; name == "Ellipsis" || v.Type() == genDeclType && (name == "Lparen" || name == "Rparen") {
 				continue
 			}
 			if f.Type() != posType {
