@@ -61,8 +61,12 @@ type cell struct {
 	// packageNames are the names the cell uses only as pkg in pkg.Name, with where they
 	// are first used: the session checks that each is imported or defined.
 	packageNames []declared
-	// tangents is the session's table of tangents once the cell compiles.
-	tangents *tangentTable
+	// tangents is the session's table of tangents once the cell compiles, and
+	// tangentsMade the number of tangents the cell's code got; noTangents, when set, is
+	// why it gets none (they did not compile).
+	tangents     *tangentTable
+	tangentsMade int
+	noTangents   string
 }
 
 // declared is a function or type a cell declares: where, and its text: a type's

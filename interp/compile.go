@@ -28,6 +28,21 @@ func (s *Session) runCell(ctx context.Context, c *cell, count int) ([]any, error
 	}
 	before := s.engine.Checkpoint()
 	progs, err := s.compile(c)
+	if err != nil && c.tangentsMade > 0 {
+		// The tangents are the session's code, not the cell's: a cell that compiles
+		// without them must not fail for them. It runs without, numerically.
+		s.engine.Restore(before)
+		plain, errs := parseCell(s.engine.FileSet(), c.src)
+		if len(errs) > 0 {
+			return nil, errs
+		}
+		plain.serial, plain.noTangents = c.serial, fmt.Sprintf("its tangent did not compile (%v)", firstLine(err))
+		*c = *plain
+		if err := s.transform(c); err != nil {
+			return nil, err
+		}
+		progs, err = s.compile(c)
+	}
 	if err != nil {
 		s.engine.Restore(before)
 		return nil, err
@@ -107,7 +122,7 @@ func (s *Session) transform(c *cell) error {
 		_, earlier := s.funcs[name]
 		return earlier || slices.ContainsFunc(c.funcs, func(d declared) bool { return d.name == name })
 	}
-	c.tangents = s.tangents(c)
+	c.tangents, c.tangentsMade = s.tangents(c)
 	declaresMain := false
 	var units []*unit
 	lits := 0
@@ -597,4 +612,10 @@ func (s *Session) checkImported(c *cell) error {
 			Msg: fmt.Sprintf("undefined: %s (import %s first)", p.name, strings.Join(quoted, " or "))}
 	}
 	return nil
+}
+
+// firstLine is an error's first line.
+func firstLine(err error) string {
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return msg
 }

@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -58,8 +59,8 @@ func (t *tangentTable) clone() *tangentTable {
 }
 
 // tangents runs the pass on a cell's units and returns the session's table as it will be
-// once the cell compiles.
-func (s *Session) tangents(c *cell) *tangentTable {
+// once the cell compiles, and how many tangents it made.
+func (s *Session) tangents(c *cell) (*tangentTable, int) {
 	path := s.pathOf(c)
 	fset := s.engine.FileSet()
 	next := s.tangent.clone()
@@ -70,8 +71,15 @@ func (s *Session) tangents(c *cell) *tangentTable {
 	if path("fmt") == "fmt" {
 		env.Fmt = "fmt"
 	}
+	if path("mat") == "gonum.org/v1/gonum/mat" {
+		env.Mat = "mat"
+	}
+	made := 0
 	whyAt := func(name string, err error) string {
-		u := err.(*forward.Unsupported)
+		u, ok := err.(*forward.Unsupported)
+		if !ok {
+			return name + " " + err.Error()
+		}
 		if p := fset.Position(u.Pos); p.Line > 0 {
 			return fmt.Sprintf("%s %s (line %d)", name, u.Why, p.Line)
 		}
@@ -96,8 +104,10 @@ func (s *Session) tangents(c *cell) *tangentTable {
 		delete(next.funcs, name)
 		delete(next.vars, name)
 		delete(next.why, name)
-		sig, err := forward.Signature(fd.Type, tangentOfPrefx+name, tangentPkg)
+		sig, err := forward.Signature(fd.Type, tangentOfPrefx+name, env)
 		switch {
+		case c.noTangents != "":
+			next.why[name] = name + " " + c.noTangents
 		case err != nil:
 			next.why[name] = whyAt(name, err)
 		case sig.ActiveParams():
@@ -106,26 +116,27 @@ func (s *Session) tangents(c *cell) *tangentTable {
 			next.why[name] = name + " takes no float"
 		}
 	}
-	made := map[string]*ast.FuncDecl{}
+	tangentOf := map[string]*ast.FuncDecl{}
 	for changed := true; changed; {
 		changed = false
 		env.Funcs = next.callable()
 		for name, fd := range decls {
 			sig, ok := next.funcs[name]
-			if !ok || made[name] != nil {
+			if !ok || tangentOf[name] != nil {
 				continue
 			}
 			tf, err := forward.Decl(fd, sig, env)
 			if err != nil {
 				delete(next.funcs, name)
 				next.why[name] = whyAt(name, err)
-				clear(made) // those made may call it
+				clear(tangentOf) // those made may call it
 				changed = true
 				break
 			}
-			made[name] = tf
+			tangentOf[name] = tf
 		}
 	}
+	made += len(tangentOf)
 	for _, u := range c.units {
 		if u.kind != declUnit {
 			continue
@@ -137,7 +148,7 @@ func (s *Session) tangents(c *cell) *tangentTable {
 			if !ok || decls[fd.Name.Name] != fd {
 				continue
 			}
-			if tf := made[fd.Name.Name]; tf != nil {
+			if tf := tangentOf[fd.Name.Name]; tf != nil {
 				out = append(out, tf)
 			} else if was := old[fd.Name.Name]; was != nil {
 				// Earlier tangents call the old one: now they fall back to numbers.
@@ -151,14 +162,16 @@ func (s *Session) tangents(c *cell) *tangentTable {
 	env.Funcs = next.callable()
 	for _, u := range c.units {
 		if u.kind == stmtUnit {
-			u.block.List = s.funcVarTangents(u.block.List, next, env, whyAt)
+			var n int
+			u.block.List, n = funcVarTangents(u.block.List, next, env, whyAt, c.noTangents)
+			made += n
 		}
 	}
 	forgetAssignedVars(c, next)
 	for _, u := range c.units {
-		rewriteMatcalcCalls(u.node(), path, next, env, whyAt)
+		made += rewriteMatcalcCalls(u.node(), path, next, env, whyAt, c.noTangents)
 	}
-	return next
+	return next, made
 }
 
 // noTangent is a stub for the tangent of a function redefined without one: it panics
@@ -174,7 +187,8 @@ func noTangent(was *forward.Func, why string, at token.Pos) *ast.FuncDecl {
 
 // funcVarTangents declares, after each top-level f := func..., f's tangent as a variable
 // _gomatcalcTan_f; a later assignment of anything else to f sets it to nil.
-func (s *Session) funcVarTangents(list []ast.Stmt, next *tangentTable, env *forward.Env, whyAt func(string, error) string) []ast.Stmt {
+func funcVarTangents(list []ast.Stmt, next *tangentTable, env *forward.Env, whyAt func(string, error) string, noTangents string) ([]ast.Stmt, int) {
+	made := 0
 	definedHere := map[string]bool{}
 	var out []ast.Stmt
 	for _, st := range list {
@@ -204,6 +218,9 @@ func (s *Session) funcVarTangents(list []ast.Stmt, next *tangentTable, env *forw
 		if err == nil && !sig.ActiveParams() {
 			continue
 		}
+		if err == nil && noTangents != "" {
+			err = errors.New(noTangents)
+		}
 		if err != nil {
 			next.why[name] = whyAt(name, err)
 			if exists {
@@ -223,8 +240,9 @@ func (s *Session) funcVarTangents(list []ast.Stmt, next *tangentTable, env *forw
 		definedHere[name] = true
 		next.declared[tanVar] = true
 		add(&ast.AssignStmt{Lhs: []ast.Expr{engine.Ident(tanVar)}, Tok: tok, Rhs: []ast.Expr{tl}})
+		made++
 	}
-	return out
+	return out, made
 }
 
 // funcVarAssignment returns name, the token and the literal of f := func... (or =, or
@@ -306,7 +324,8 @@ func isCaseBody(n ast.Node) bool {
 
 // rewriteMatcalcCalls pairs the f of every matcalc.D(f, ...) (and its siblings) with its
 // tangent, or marks it numerical with the reason.
-func rewriteMatcalcCalls(n ast.Node, path func(string) string, next *tangentTable, env *forward.Env, whyAt func(string, error) string) {
+func rewriteMatcalcCalls(n ast.Node, path func(string) string, next *tangentTable, env *forward.Env, whyAt func(string, error) string, noTangents string) int {
+	made := 0
 	var locals []map[string]bool
 	astutil.Apply(n, func(c *astutil.Cursor) bool {
 		switch x := c.Node().(type) {
@@ -323,8 +342,11 @@ func rewriteMatcalcCalls(n ast.Node, path func(string) string, next *tangentTabl
 			if !ok || path(pkg.Name) != matcalcPath {
 				return true
 			}
-			if paired := pair(pkg.Name, x.Args[0], locals, next, env, whyAt); paired != nil {
+			if paired, lit := pair(pkg.Name, x.Args[0], locals, next, env, whyAt, noTangents); paired != nil {
 				x.Args[0] = paired
+				if lit {
+					made++
+				}
 			}
 		}
 		return true
@@ -335,11 +357,13 @@ func rewriteMatcalcCalls(n ast.Node, path func(string) string, next *tangentTabl
 		}
 		return true
 	})
+	return made
 }
 
 // pair is f paired with its tangent for matcalc, or marked numerical with the reason;
-// nil for an f the session knows nothing of (a compiled function, a local variable).
-func pair(pkg string, f ast.Expr, locals []map[string]bool, next *tangentTable, env *forward.Env, whyAt func(string, error) string) ast.Expr {
+// nil for an f the session knows nothing of (a compiled function, a local variable);
+// and whether it made a function literal's tangent.
+func pair(pkg string, f ast.Expr, locals []map[string]bool, next *tangentTable, env *forward.Env, whyAt func(string, error) string, noTangents string) (ast.Expr, bool) {
 	exact := func(tan ast.Expr) ast.Expr {
 		call := engine.Call(pkg, "Exact", f, tan)
 		gosrc.FillPositions(call, f.Pos())
@@ -354,28 +378,31 @@ func pair(pkg string, f ast.Expr, locals []map[string]bool, next *tangentTable, 
 	case *ast.Ident:
 		for _, l := range locals {
 			if l[x.Name] {
-				return nil
+				return nil, false
 			}
 		}
 		if sig := next.funcs[x.Name]; sig != nil {
-			return exact(engine.Ident(sig.Tangent))
+			return exact(engine.Ident(sig.Tangent)), false
 		}
 		if sig := next.vars[x.Name]; sig != nil {
-			return exact(engine.Ident(sig.Tangent))
+			return exact(engine.Ident(sig.Tangent)), false
 		}
 		if why := next.why[x.Name]; why != "" {
-			return numerical(why)
+			return numerical(why), false
 		}
 	case *ast.FuncLit:
 		tl, sig, err := forward.Lit(x, env)
+		if err == nil && sig.ActiveParams() && noTangents != "" {
+			err = errors.New(noTangents)
+		}
 		if err != nil {
-			return numerical(whyAt("the function literal", err))
+			return numerical(whyAt("the function literal", err)), false
 		}
 		if sig.ActiveParams() {
-			return exact(tl)
+			return exact(tl), true
 		}
 	}
-	return nil
+	return nil, false
 }
 
 // declaredIn is every name a function declares, its parameters and results and the

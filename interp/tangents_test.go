@@ -159,6 +159,10 @@ acc.Why`, `"h calls floats.Sum with a value that depends on its argument; floats
 acc.Exact`, `false`},
 		{"forced numerical", `_, acc = matcalc.GradientAcc(f, []float64{1, 2}, matcalc.Numerically())
 acc.Exact`, `false`},
+		// A name of the pass's own in the cell: the tangent does not compile, the cell does.
+		{"a tangent that does not compile", `func clash(x float64) float64 { _Δx := 1.0; return x * _Δx }
+_, acc = matcalc.GradientAcc(func(p []float64) float64 { return clash(p[0]) }, []float64{2})
+fmt.Sprint(clash(3), acc.Exact)`, `"3 false"`},
 		{"a parameter that shadows a cell function", `func via(f func([]float64) float64) bool {
 	_, acc := matcalc.GradientAcc(f, []float64{1, 2})
 	return acc.Exact

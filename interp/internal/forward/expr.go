@@ -86,7 +86,10 @@ func (g *gen) typeOf(e ast.Expr) Type {
 	case *ast.ParenExpr:
 		return g.typeOf(x.X)
 	case *ast.UnaryExpr:
-		if x.Op == token.NOT || x.Op == token.ARROW || x.Op == token.AND {
+		if x.Op == token.AND {
+			return addressOf(g.typeOf(x.X))
+		}
+		if x.Op == token.NOT || x.Op == token.ARROW {
 			return Type{Kind: Unknown}
 		}
 		return g.typeOf(x.X)
@@ -112,7 +115,7 @@ func (g *gen) typeOf(e ast.Expr) Type {
 		if x.Type == nil {
 			return Type{Kind: Unknown}
 		}
-		if t, err := classify(x.Type); err == nil {
+		if t, err := classify(x.Type, g.env.Mat); err == nil {
 			return t
 		}
 		return Type{Kind: Unknown}
@@ -128,6 +131,9 @@ func (g *gen) typeOf(e ast.Expr) Type {
 }
 
 func (g *gen) callType(c *ast.CallExpr) Type {
+	if t, ok := g.matType(c); ok {
+		return t
+	}
 	if name, ok := g.mathName(c.Fun); ok {
 		switch {
 		case mathRules[name] > 0 || mathFloats[name]:
@@ -150,7 +156,13 @@ func (g *gen) callType(c *ast.CallExpr) Type {
 				}
 			case "make":
 				if len(c.Args) > 0 {
-					if t, err := classify(c.Args[0]); err == nil {
+					if t, err := classify(c.Args[0], g.env.Mat); err == nil {
+						return t
+					}
+				}
+			case "new":
+				if len(c.Args) == 1 {
+					if t, err := classify(&ast.StarExpr{X: c.Args[0]}, g.env.Mat); err == nil && t.Kind == Mat {
 						return t
 					}
 				}
@@ -167,12 +179,12 @@ func (g *gen) callType(c *ast.CallExpr) Type {
 		return f.Results[0]
 	}
 	if a, ok := c.Fun.(*ast.ArrayType); ok {
-		if t, err := classify(a); err == nil {
+		if t, err := classify(a, g.env.Mat); err == nil {
 			return t
 		}
 	}
 	if p, ok := c.Fun.(*ast.ParenExpr); ok {
-		if t, err := classify(p.X); err == nil {
+		if t, err := classify(p.X, g.env.Mat); err == nil {
 			return t
 		}
 	}
@@ -195,7 +207,7 @@ func (g *gen) prep(e ast.Expr, c ctx) ast.Expr {
 	case *ast.ParenExpr:
 		x.X = g.prep(x.X, c)
 	case *ast.UnaryExpr:
-		if x.Op == token.AND && g.typeOf(x.X).Active() {
+		if k := g.typeOf(x.X).Kind; x.Op == token.AND && (k == Float || k == Floats) {
 			fail(x.Pos(), "takes the address of a float")
 		}
 		x.X = g.prep(x.X, c)
@@ -282,7 +294,7 @@ func (g *gen) prepCall(call *ast.CallExpr, c ctx) ast.Expr {
 		if _, local := g.local(id.Name); !local {
 			switch id.Name {
 			case "float64", "int", "int64", "int32", "uint", "uint64", "len", "cap", "append", "make", "min", "max",
-				"panic", "print", "println":
+				"panic", "print", "println", "new":
 				if (id.Name == "min" || id.Name == "max") && len(call.Args) < 2 && active {
 					fail(call.Pos(), "calls %s with one argument", id.Name)
 				}
@@ -296,6 +308,9 @@ func (g *gen) prepCall(call *ast.CallExpr, c ctx) ast.Expr {
 		}
 	}
 	if _, ok := call.Fun.(*ast.ArrayType); ok {
+		return call
+	}
+	if g.env.Mat != "" && g.prepMat(call, c) {
 		return call
 	}
 	f, name := g.cellFunc(call.Fun)
@@ -394,8 +409,13 @@ func (g *gen) tan(e ast.Expr) ast.Expr {
 		return g.tan(x.X)
 	case *ast.UnaryExpr:
 		dx := g.tan(x.X)
-		if x.Op == token.SUB && dx != nil {
+		switch {
+		case dx == nil:
+			return nil
+		case x.Op == token.SUB:
 			return g.rule("Neg", dx)
+		case x.Op == token.AND:
+			return &ast.UnaryExpr{OpPos: x.OpPos, Op: token.AND, X: dx}
 		}
 		return dx
 	case *ast.BinaryExpr:
@@ -481,6 +501,9 @@ func (g *gen) tanElem(t Type, e ast.Expr) ast.Expr {
 }
 
 func (g *gen) tanCall(call *ast.CallExpr, t Type) ast.Expr {
+	if e, ok := g.tanMat(call); ok {
+		return e
+	}
 	if name, ok := g.mathName(call.Fun); ok {
 		if mathFloats[name] {
 			return nil
@@ -500,13 +523,15 @@ func (g *gen) tanCall(call *ast.CallExpr, t Type) ast.Expr {
 	id, ok := call.Fun.(*ast.Ident)
 	if !ok {
 		if a, isArray := call.Fun.(*ast.ArrayType); isArray && len(call.Args) == 1 {
-			return g.tanOr(must(classify(a)), call.Args[0])
+			return g.tanOr(must(classify(a, g.env.Mat)), call.Args[0])
 		}
 		fail(call.Pos(), "calls %s, which has no derivative rule", callee(call.Fun))
 	}
 	switch id.Name {
 	case "float64":
 		return g.tan(call.Args[0])
+	case "new":
+		return &ast.CallExpr{Fun: ast.NewIdent("new"), Args: []ast.Expr{tangentType(t, g.env.Tan).(*ast.StarExpr).X}}
 	case "make":
 		args := []ast.Expr{tangentType(t, g.env.Tan)}
 		for _, a := range call.Args[1:] {

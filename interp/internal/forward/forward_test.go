@@ -20,10 +20,10 @@ func tangents(t *testing.T, src string) map[string]string {
 	if err != nil {
 		t.Fatalf("parsing: %v", err)
 	}
-	env := &Env{Tan: "tan", Math: "math", Fmt: "fmt", Funcs: map[string]*Func{}}
+	env := &Env{Tan: "tan", Math: "math", Fmt: "fmt", Mat: "mat", Funcs: map[string]*Func{}}
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok {
-			if sig, err := Signature(fd.Type, "tan_"+fd.Name.Name, "tan"); err == nil && sig.ActiveParams() {
+			if sig, err := Signature(fd.Type, "tan_"+fd.Name.Name, env); err == nil && sig.ActiveParams() {
 				env.Funcs[fd.Name.Name] = sig
 			}
 		}
@@ -36,7 +36,7 @@ func tangents(t *testing.T, src string) map[string]string {
 		}
 		sig, ok := env.Funcs[fd.Name.Name]
 		if !ok {
-			_, err := Signature(fd.Type, "", "tan")
+			_, err := Signature(fd.Type, "", env)
 			if err != nil {
 				out[fd.Name.Name] = "unsupported: " + err.Error()
 			}
@@ -142,6 +142,61 @@ func g(x []float64) []float64 {
 	_gomatcalcV1 := A.At(0, 0)
 	return x * _gomatcalcV1, tan.Mul(x, _Δx, _gomatcalcV1, nil)
 }`},
+		// gonum's methods: the receiver's derivative by the same method, first.
+		{"the assignment's least squares", `func f(x *mat.VecDense) float64 {
+	var r mat.VecDense
+	r.MulVec(A, x)
+	r.SubVec(&r, b)
+	return mat.Dot(&r, &r)
+}`, "f", `func tan_f(x *mat.VecDense, _Δx *tan.VecDense) (float64, *tan.T) {
+	var _Δr tan.VecDense
+	var r mat.VecDense
+	_Δr.MulVec(A, nil, x, _Δx)
+	r.MulVec(A, x)
+	_Δr.SubVec(&r, &_Δr, b, nil)
+	r.SubVec(&r, b)
+	return mat.Dot(&r, &r), tan.Dot(&r, &_Δr, &r, &_Δr)
+}`},
+		{"an inverse that may fail", `func inverse(a *mat.Dense) *mat.Dense {
+	var b mat.Dense
+	if err := b.Inverse(a); err != nil {
+		panic(err)
+	}
+	return &b
+}`, "inverse", `func tan_inverse(a *mat.Dense, _Δa *tan.Dense) (*mat.Dense, *tan.Dense) {
+	var _Δb tan.Dense
+	var b mat.Dense
+	{
+		_Δb.Inverse(a, _Δa)
+		err := b.Inverse(a)
+		if err != nil {
+			panic(err)
+		}
+	}
+	return &b, &_Δb
+}`},
+		{"entries and a receiver that is an operand", `func h(x *mat.VecDense) float64 {
+	var c mat.Dense
+	c.Mul(x, x.T())
+	c.Mul(&c, &c)
+	s := 0.0
+	for i := 0; i < x.Len(); i++ {
+		s += math.Exp(x.AtVec(i)) * c.At(i, i)
+	}
+	return s + mat.Trace(&c)
+}`, "h", `func tan_h(x *mat.VecDense, _Δx *tan.VecDense) (float64, *tan.T) {
+	var _Δc tan.Dense
+	var c mat.Dense
+	_Δc.Mul(x, _Δx, x.T(), tan.Transpose(_Δx))
+	c.Mul(x, x.T())
+	_Δc.Mul(&c, &_Δc, &c, &_Δc)
+	c.Mul(&c, &c)
+	s, _Δs := 0.0, (*tan.T)(nil)
+	for i := 0; i < x.Len(); i++ {
+		s, _Δs = s+(math.Exp(x.AtVec(i))*c.At(i, i)), tan.Add(_Δs, tan.Mul(math.Exp(x.AtVec(i)), tan.Exp(x.AtVec(i), tan.AtVec(_Δx, i)), c.At(i, i), tan.At(&_Δc, i, i)))
+	}
+	return s + mat.Trace(&c), tan.Add(_Δs, tan.Trace(&c, &_Δc))
+}`},
 	} {
 		got := tangents(t, c.in)[c.fn]
 		if got != canonical(t, c.want) {
@@ -162,7 +217,10 @@ func TestUnsupported(t *testing.T) {
 		{`func f(x float64) float64 { h := func() float64 { return x }; return h() }`, "f", "defines a function literal"},
 		{`func f(x float64) float64 { return math.Gamma(x) }`, "f", "calls math.Gamma, which has no derivative rule"},
 		{`func f(x float64) float64 { v.SetVec(0, x); return mat.Dot(v, v) }`, "f", "calls v.SetVec with a value that depends on its argument; v.SetVec has no derivative rule"},
-		{`func f(a *mat.Dense) float64 { return mat.Det(a) }`, "f", "has a value of type *mat.Dense, which forward mode does not take yet"},
+		{`func f(a *mat.CDense) float64 { return 1 }`, "f", "has a value of type *mat.CDense, which forward mode does not take yet"},
+		{`func f(a *mat.Dense) float64 { var l mat.LU; l.Factorize(a); return l.Det() }`, "f", "has a value of type mat.LU, which forward mode does not take yet"},
+		{`func f(a *mat.Dense) float64 { var b mat.Dense; b.Exp(a); return mat.Det(&b) }`, "f", "calls b.Exp, which has no derivative rule"},
+		{`func f(a *mat.Dense) float64 { return mat.Max(a) }`, "f", "calls mat.Max, which has no derivative rule"},
 		{`func f(x float64) (y float64) { y = x; return }`, "f", "names its results"},
 		{`func f(x []float64) float64 { sort.Float64s(x); return x[0] }`, "f", "calls sort.Float64s with a value that depends on its argument; sort.Float64s has no derivative rule"},
 		{`func f(x float64) float64 { p := &x; return *p }`, "f", "takes the address of a float"},

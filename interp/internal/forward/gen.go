@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"strings"
 
 	"github.com/gomatcalc/gomatcalc/interp/internal/gosrc"
 )
@@ -13,6 +14,7 @@ type Env struct {
 	Tan  string // the name of package tangent in generated code
 	Math string // the name of package math in the cell ("" when not imported)
 	Fmt  string // the name of package fmt in the cell
+	Mat  string // the name of gonum's package mat in the cell
 	// Funcs are the functions callable through their tangents, by name.
 	Funcs map[string]*Func
 	// Why says why a function of the session's by that name has no tangent, "" for a name
@@ -36,7 +38,8 @@ func d(name string) string {
 
 // Signature reads a function type: the kinds of its parameters and results, and the
 // type of its tangent, named tangent.
-func Signature(ft *ast.FuncType, tangent, tanPkg string) (f *Func, err error) {
+func Signature(ft *ast.FuncType, tangent string, env *Env) (f *Func, err error) {
+	tanPkg := env.Tan
 	defer recoverUnsupported(&err)
 	f = &Func{Tangent: tangent}
 	var params, results, resultTans []*ast.Field
@@ -44,7 +47,7 @@ func Signature(ft *ast.FuncType, tangent, tanPkg string) (f *Func, err error) {
 		if _, ok := field.Type.(*ast.Ellipsis); ok {
 			fail(field.Pos(), "takes a variadic parameter")
 		}
-		t := must(classify(field.Type))
+		t := must(classify(field.Type, env.Mat))
 		names := field.Names
 		if len(names) == 0 {
 			names = []*ast.Ident{{NamePos: field.Pos(), Name: "_"}}
@@ -62,7 +65,7 @@ func Signature(ft *ast.FuncType, tangent, tanPkg string) (f *Func, err error) {
 			if len(field.Names) > 0 {
 				fail(field.Pos(), "names its results")
 			}
-			t := must(classify(field.Type))
+			t := must(classify(field.Type, env.Mat))
 			f.Results = append(f.Results, t)
 			results = append(results, &ast.Field{Type: clone(field.Type)})
 			if t.Active() {
@@ -86,7 +89,7 @@ func Decl(fd *ast.FuncDecl, sig *Func, env *Env) (out *ast.FuncDecl, err error) 
 
 // Lit returns the tangent of a function literal, and its signature.
 func Lit(fl *ast.FuncLit, env *Env) (out *ast.FuncLit, sig *Func, err error) {
-	sig, err = Signature(fl.Type, "", env.Tan)
+	sig, err = Signature(fl.Type, "", env)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -177,6 +180,14 @@ func clone[N ast.Node](n N) N { return gosrc.Clone(n).(N) }
 // tangentType is the Go type of an active type's derivative: *T for float64, and the
 // same slices and arrays of *T for the others.
 func tangentType(t Type, tanPkg string) ast.Expr {
+	if t.Kind == Mat {
+		name := gonumTypes[t.Gonum]
+		var e ast.Expr = &ast.SelectorExpr{X: ast.NewIdent(tanPkg), Sel: ast.NewIdent(strings.TrimPrefix(name, "*"))}
+		if strings.HasPrefix(name, "*") {
+			e = &ast.StarExpr{X: e}
+		}
+		return e
+	}
 	if t.Kind == Float {
 		return &ast.StarExpr{X: &ast.SelectorExpr{X: ast.NewIdent(tanPkg), Sel: ast.NewIdent("T")}}
 	}
@@ -193,7 +204,9 @@ func tangentType(t Type, tanPkg string) ast.Expr {
 func (g *gen) zero(t Type, e ast.Expr) ast.Expr {
 	tt := tangentType(t, g.env.Tan)
 	switch {
-	case t.Kind == Float:
+	case t.Kind == Mat && (t.Gonum == "Dense" || t.Gonum == "VecDense" || t.Gonum == "EigenSym"):
+		return &ast.CompositeLit{Type: tt}
+	case t.Kind == Float || t.Kind == Mat:
 		return &ast.CallExpr{Fun: &ast.ParenExpr{X: tt}, Args: []ast.Expr{ast.NewIdent("nil")}}
 	case t.Expr.(*ast.ArrayType).Len != nil:
 		return &ast.CompositeLit{Type: tt}

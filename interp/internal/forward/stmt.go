@@ -321,7 +321,7 @@ func (g *gen) decl(x *ast.DeclStmt) []ast.Stmt {
 		}
 		var declared Type
 		if vs.Type != nil {
-			declared = must(classify(vs.Type))
+			declared = must(classify(vs.Type, g.env.Mat))
 		}
 		types := make([]Type, len(vs.Names))
 		var tans []ast.Expr

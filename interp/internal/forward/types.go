@@ -22,16 +22,20 @@ const (
 	Float
 	// Floats is a slice or array of float64, or of such slices and arrays.
 	Floats
+	// Mat is one of gonum's matrices, vectors or factorizations (Type.Gonum says which).
+	Mat
 )
 
-// Type is a value's kind and, for Float and Floats, its Go type.
+// Type is a value's kind and, for Float and Floats, its Go type; for Mat, the name of
+// its gonum type ("Dense", "*Dense", "Matrix", ...).
 type Type struct {
-	Kind Kind
-	Expr ast.Expr
+	Kind  Kind
+	Expr  ast.Expr
+	Gonum string
 }
 
 // Active reports whether values of t carry a derivative.
-func (t Type) Active() bool { return t.Kind == Float || t.Kind == Floats }
+func (t Type) Active() bool { return t.Kind == Float || t.Kind == Floats || t.Kind == Mat }
 
 // Func is what a caller of a tangent needs to know of a function.
 type Func struct {
@@ -62,10 +66,21 @@ type Unsupported struct {
 
 func (u *Unsupported) Error() string { return u.Why }
 
-// classify reads a type expression: float64, []float64, [3][]float64 are active; the
-// basic types other than floats, and slices and arrays of them, are inactive; anything
-// else (gonum's matrices, structs, maps, pointers, named types) is unsupported.
-func classify(e ast.Expr) (Type, error) {
+// gonumTypes are the types of package mat whose derivatives package tangent has, by
+// how cells write them, with the name of the derivative's type.
+var gonumTypes = map[string]string{
+	"Dense": "Dense", "*Dense": "*Dense", "VecDense": "VecDense", "*VecDense": "*VecDense",
+	"Matrix": "Matrix", "Vector": "Vector", "Symmetric": "Matrix", "*SymDense": "*Dense", "EigenSym": "EigenSym",
+}
+
+// classify reads a type expression: float64, []float64, [3][]float64 and gonum's
+// matrices and vectors are active; the basic types other than floats, and slices and
+// arrays of them, are inactive; anything else (structs, maps, pointers, named types) is
+// unsupported. mat is the name of package mat in the cell.
+func classify(e ast.Expr, mat string) (Type, error) {
+	if name := gonumName(e, mat); gonumTypes[name] != "" {
+		return Type{Kind: Mat, Expr: e, Gonum: name}, nil
+	}
 	switch t := e.(type) {
 	case *ast.Ident:
 		switch t.Name {
@@ -76,14 +91,14 @@ func classify(e ast.Expr) (Type, error) {
 			return Type{Kind: Inactive}, nil
 		}
 	case *ast.ParenExpr:
-		return classify(t.X)
+		return classify(t.X, mat)
 	case *ast.ArrayType:
 		if t.Len != nil {
 			if _, ok := t.Len.(*ast.Ellipsis); ok {
 				break
 			}
 		}
-		elem, err := classify(t.Elt)
+		elem, err := classify(t.Elt, mat)
 		if err != nil {
 			return Type{}, err
 		}
@@ -93,6 +108,22 @@ func classify(e ast.Expr) (Type, error) {
 		return Type{Kind: Inactive}, nil
 	}
 	return Type{}, &Unsupported{Pos: e.Pos(), Why: fmt.Sprintf("has a value of type %s, which forward mode does not take yet", typeText(e))}
+}
+
+// gonumName is "Dense" for mat.Dense, "*Dense" for *mat.Dense, "" for another type.
+func gonumName(e ast.Expr, mat string) string {
+	star := ""
+	if s, ok := e.(*ast.StarExpr); ok {
+		star, e = "*", s.X
+	}
+	sel, ok := e.(*ast.SelectorExpr)
+	if !ok || mat == "" {
+		return ""
+	}
+	if id, ok := sel.X.(*ast.Ident); !ok || id.Name != mat {
+		return ""
+	}
+	return star + sel.Sel.Name
 }
 
 // elem is the type of an element of t, a Floats.
