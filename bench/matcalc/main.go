@@ -4,9 +4,11 @@
 // internal/hardcases (poles, domain edges, sign changes, Householder flips, eigenvalue
 // gaps, Newton solves, matrix square roots), beside a plain central difference, case by
 // case for the fixed ones and in summary for random draws; and the wall time of a Hessian
-// of a 100-dimensional function written in a notebook cell.
+// of a 100-dimensional function written in a notebook cell; and exact derivatives of
+// functions written in cells (forward mode) beside the numerical method and diff/fd.
 //
-//	go run ./bench/matcalc
+//	go run ./bench/matcalc            # every table
+//	go run ./bench/matcalc forward    # forward mode's table only
 package main
 
 import (
@@ -138,10 +140,15 @@ func counted(f func([]float64) float64) (func([]float64) float64, *int) {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "forward" {
+		printForward()
+		return
+	}
 	printProblems()
 	printFixed(hardcases.Fixed())
 	printRandom(hardcases.Random(randomSeed, 300))
 	printCellHessian()
+	printForward()
 }
 
 // printProblems prints the gradients and Hessians of problems() by matcalc and fd.
