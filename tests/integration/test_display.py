@@ -21,6 +21,21 @@ class TestDisplay(KernelTestCase):
         self.assertIn(r"\begin{bmatrix} 4 & -1 \\ -1 & 6 \end{bmatrix}", data["text/latex"])
         self.assertEqual(data["text/plain"], "⎡ 4  -1⎤\n⎣-1   6⎦")
 
+    def test_a_derivative_says_how_it_was_computed(self):
+        # A cell's function: exact, in forward mode; the same function asked numerically:
+        # its digits; a function with no rule: numerical, and why.
+        self.run_cell("func rosen(x []float64) float64 { a, b := 1-x[0], x[1]-x[0]*x[0]; return a*a + 100*b*b }")
+        _, exact = self.run_cell("matcalc.Hessian(rosen, []float64{-1.2, 1})")
+        _, numerical = self.run_cell("matcalc.Hessian(rosen, []float64{-1.2, 1}, matcalc.Numerically())")
+        _, why = self.run_cell('import "gonum.org/v1/gonum/floats"\n'
+                               "matcalc.Gradient(func(x []float64) float64 { return floats.Sum(x) }, []float64{1, 2})")
+        [e], [n], [w] = (outputs(m, "execute_result") for m in (exact, numerical, why))
+        self.assertEqual(e["data"]["text/plain"], "⎡1330  480⎤\n⎣ 480  200⎦\nHessian by matcalc: exact (forward mode)")
+        self.assertIn("Hessian by matcalc: exact (forward mode)</caption>", e["data"]["text/html"])
+        self.assertRegex(n["data"]["text/plain"], r"Hessian by matcalc: numerical, 1\d\.\d correct digits")
+        self.assertIn("gradient by matcalc: numerical (the function literal calls floats.Sum with a value that depends on "
+                      "its argument; floats.Sum has no derivative rule (line 2))", w["data"]["text/plain"])
+
     def test_a_matrix_held_by_value_shows_as_its_pointer(self):
         _, by_value = self.run_cell("A := mat.NewDense(2, 2, []float64{1, 2, 3, 4})\nvar P mat.Dense\nP.Mul(A, A)\nP")
         _, by_pointer = self.run_cell("&P")
