@@ -10,51 +10,108 @@ import (
 func init() {
 	Symbols["github.com/gomatcalc/gomatcalc/stdlib/matcalc/tangent/tangent"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Abs":    reflect.ValueOf(tangent.Abs),
-		"Acos":   reflect.ValueOf(tangent.Acos),
-		"Acosh":  reflect.ValueOf(tangent.Acosh),
-		"Add":    reflect.ValueOf(tangent.Add),
-		"Asin":   reflect.ValueOf(tangent.Asin),
-		"Asinh":  reflect.ValueOf(tangent.Asinh),
-		"Atan":   reflect.ValueOf(tangent.Atan),
-		"Atan2":  reflect.ValueOf(tangent.Atan2),
-		"Atanh":  reflect.ValueOf(tangent.Atanh),
-		"Binary": reflect.ValueOf(tangent.Binary),
-		"Cbrt":   reflect.ValueOf(tangent.Cbrt),
-		"Ceil":   reflect.ValueOf(tangent.Ceil),
-		"Cos":    reflect.ValueOf(tangent.Cos),
-		"Cosh":   reflect.ValueOf(tangent.Cosh),
-		"Erf":    reflect.ValueOf(tangent.Erf),
-		"Erfc":   reflect.ValueOf(tangent.Erfc),
-		"Exp":    reflect.ValueOf(tangent.Exp),
-		"Exp2":   reflect.ValueOf(tangent.Exp2),
-		"Expm1":  reflect.ValueOf(tangent.Expm1),
-		"Floor":  reflect.ValueOf(tangent.Floor),
-		"Hypot":  reflect.ValueOf(tangent.Hypot),
-		"Log":    reflect.ValueOf(tangent.Log),
-		"Log10":  reflect.ValueOf(tangent.Log10),
-		"Log1p":  reflect.ValueOf(tangent.Log1p),
-		"Log2":   reflect.ValueOf(tangent.Log2),
-		"Max":    reflect.ValueOf(tangent.Max),
-		"Min":    reflect.ValueOf(tangent.Min),
-		"Mul":    reflect.ValueOf(tangent.Mul),
-		"Neg":    reflect.ValueOf(tangent.Neg),
-		"New":    reflect.ValueOf(tangent.New),
-		"Pow":    reflect.ValueOf(tangent.Pow),
-		"Quo":    reflect.ValueOf(tangent.Quo),
-		"Round":  reflect.ValueOf(tangent.Round),
-		"Sin":    reflect.ValueOf(tangent.Sin),
-		"Sinh":   reflect.ValueOf(tangent.Sinh),
-		"Sqrt":   reflect.ValueOf(tangent.Sqrt),
-		"Sub":    reflect.ValueOf(tangent.Sub),
-		"Tan":    reflect.ValueOf(tangent.Tan),
-		"Tanh":   reflect.ValueOf(tangent.Tanh),
-		"Trunc":  reflect.ValueOf(tangent.Trunc),
-		"Unary":  reflect.ValueOf(tangent.Unary),
+		"Abs":         reflect.ValueOf(tangent.Abs),
+		"Acos":        reflect.ValueOf(tangent.Acos),
+		"Acosh":       reflect.ValueOf(tangent.Acosh),
+		"Add":         reflect.ValueOf(tangent.Add),
+		"Asin":        reflect.ValueOf(tangent.Asin),
+		"Asinh":       reflect.ValueOf(tangent.Asinh),
+		"At":          reflect.ValueOf(tangent.At),
+		"AtVec":       reflect.ValueOf(tangent.AtVec),
+		"Atan":        reflect.ValueOf(tangent.Atan),
+		"Atan2":       reflect.ValueOf(tangent.Atan2),
+		"Atanh":       reflect.ValueOf(tangent.Atanh),
+		"Binary":      reflect.ValueOf(tangent.Binary),
+		"Cbrt":        reflect.ValueOf(tangent.Cbrt),
+		"Ceil":        reflect.ValueOf(tangent.Ceil),
+		"Cos":         reflect.ValueOf(tangent.Cos),
+		"Cosh":        reflect.ValueOf(tangent.Cosh),
+		"DenseCopyOf": reflect.ValueOf(tangent.DenseCopyOf),
+		"Det":         reflect.ValueOf(tangent.Det),
+		"Dot":         reflect.ValueOf(tangent.Dot),
+		"Erf":         reflect.ValueOf(tangent.Erf),
+		"Erfc":        reflect.ValueOf(tangent.Erfc),
+		"Exp":         reflect.ValueOf(tangent.Exp),
+		"Exp2":        reflect.ValueOf(tangent.Exp2),
+		"Expm1":       reflect.ValueOf(tangent.Expm1),
+		"Floor":       reflect.ValueOf(tangent.Floor),
+		"Hypot":       reflect.ValueOf(tangent.Hypot),
+		"Inner":       reflect.ValueOf(tangent.Inner),
+		"Log":         reflect.ValueOf(tangent.Log),
+		"Log10":       reflect.ValueOf(tangent.Log10),
+		"Log1p":       reflect.ValueOf(tangent.Log1p),
+		"Log2":        reflect.ValueOf(tangent.Log2),
+		"Max":         reflect.ValueOf(tangent.Max),
+		"Min":         reflect.ValueOf(tangent.Min),
+		"Mul":         reflect.ValueOf(tangent.Mul),
+		"Neg":         reflect.ValueOf(tangent.Neg),
+		"New":         reflect.ValueOf(tangent.New),
+		"NewDense":    reflect.ValueOf(tangent.NewDense),
+		"NewVecDense": reflect.ValueOf(tangent.NewVecDense),
+		"Norm":        reflect.ValueOf(tangent.Norm),
+		"Pow":         reflect.ValueOf(tangent.Pow),
+		"Quo":         reflect.ValueOf(tangent.Quo),
+		"Round":       reflect.ValueOf(tangent.Round),
+		"Sin":         reflect.ValueOf(tangent.Sin),
+		"Sinh":        reflect.ValueOf(tangent.Sinh),
+		"Sqrt":        reflect.ValueOf(tangent.Sqrt),
+		"Sub":         reflect.ValueOf(tangent.Sub),
+		"Sum":         reflect.ValueOf(tangent.Sum),
+		"Tan":         reflect.ValueOf(tangent.Tan),
+		"Tanh":        reflect.ValueOf(tangent.Tanh),
+		"Trace":       reflect.ValueOf(tangent.Trace),
+		"Transpose":   reflect.ValueOf(tangent.Transpose),
+		"Trunc":       reflect.ValueOf(tangent.Trunc),
+		"Unary":       reflect.ValueOf(tangent.Unary),
 
 		// type definitions
+		"Dense":             reflect.ValueOf((*tangent.Dense)(nil)),
+		"EigenSym":          reflect.ValueOf((*tangent.EigenSym)(nil)),
+		"Matrix":            reflect.ValueOf((*tangent.Matrix)(nil)),
 		"NoRule":            reflect.ValueOf((*tangent.NoRule)(nil)),
 		"NotDifferentiable": reflect.ValueOf((*tangent.NotDifferentiable)(nil)),
 		"T":                 reflect.ValueOf((*tangent.T)(nil)),
+		"VecDense":          reflect.ValueOf((*tangent.VecDense)(nil)),
+		"Vector":            reflect.ValueOf((*tangent.Vector)(nil)),
+
+		// interface wrapper definitions
+		"_Matrix": reflect.ValueOf((*_github_com_gomatcalc_gomatcalc_stdlib_matcalc_tangent_Matrix)(nil)),
+		"_Vector": reflect.ValueOf((*_github_com_gomatcalc_gomatcalc_stdlib_matcalc_tangent_Vector)(nil)),
 	}
+}
+
+// _github_com_gomatcalc_gomatcalc_stdlib_matcalc_tangent_Matrix is an interface wrapper for Matrix type
+type _github_com_gomatcalc_gomatcalc_stdlib_matcalc_tangent_Matrix struct {
+	IValue interface{}
+	WAt    func(i int, j int) *tangent.T
+	WDims  func() (r int, c int)
+}
+
+func (W _github_com_gomatcalc_gomatcalc_stdlib_matcalc_tangent_Matrix) At(i int, j int) *tangent.T {
+	return W.WAt(i, j)
+}
+func (W _github_com_gomatcalc_gomatcalc_stdlib_matcalc_tangent_Matrix) Dims() (r int, c int) {
+	return W.WDims()
+}
+
+// _github_com_gomatcalc_gomatcalc_stdlib_matcalc_tangent_Vector is an interface wrapper for Vector type
+type _github_com_gomatcalc_gomatcalc_stdlib_matcalc_tangent_Vector struct {
+	IValue interface{}
+	WAt    func(i int, j int) *tangent.T
+	WAtVec func(i int) *tangent.T
+	WDims  func() (r int, c int)
+	WLen   func() int
+}
+
+func (W _github_com_gomatcalc_gomatcalc_stdlib_matcalc_tangent_Vector) At(i int, j int) *tangent.T {
+	return W.WAt(i, j)
+}
+func (W _github_com_gomatcalc_gomatcalc_stdlib_matcalc_tangent_Vector) AtVec(i int) *tangent.T {
+	return W.WAtVec(i)
+}
+func (W _github_com_gomatcalc_gomatcalc_stdlib_matcalc_tangent_Vector) Dims() (r int, c int) {
+	return W.WDims()
+}
+func (W _github_com_gomatcalc_gomatcalc_stdlib_matcalc_tangent_Vector) Len() int {
+	return W.WLen()
 }

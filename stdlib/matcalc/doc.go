@@ -23,8 +23,11 @@
 // exact up to the rounding of the rules' closed forms. The tangent's value must agree with
 // f's, bit for bit, where matcalc knows f's: where it does not, or where the tangent has no
 // rule for a function f calls (tangent.NoRule), the derivative is numerical. Exact
-// derivatives are built for f from float64 or []float64 to float64 or []float64; an f on
-// gonum matrices is differentiated numerically for now.
+// derivatives are built for f from and to float64, []float64, *mat.Dense and
+// *mat.VecDense (a parameter typed mat.Matrix or mat.Vector as well): matrices and their
+// derivatives (tangent.Dense, tangent.VecDense) are seeded and read in vec coordinates,
+// so the exact Jacobian of A -> A² is I ⊗ A + Aᵀ ⊗ I and the exact Hessian of det on
+// 3×3 matrices is 9×9, both from one evaluation of the tangent.
 //
 // Otherwise (a plain func, or matcalc.Numerical(f, why)) the derivative is numerical:
 // central differences extrapolated by Ridders' method on steps that follow f (steps where

@@ -22,7 +22,6 @@ type Function struct {
 // The reasons a derivative is numerical, as Accuracy.Why and ForwardMode's errors give them.
 const (
 	whyNoTangent = "f has no tangent"
-	whyMatrices  = "exact derivatives of gonum matrices are not built yet"
 	whyCompiled  = "f is compiled Go, not a cell's function; pass matcalc.Exact(f, tangent) with its tangent"
 	whyMismatch  = "f's tangent does not agree with f (was f redefined?)"
 	whyAsked     = "matcalc.Numerically() asks for numerical derivatives"
@@ -35,22 +34,37 @@ var (
 	floatsType   = reflect.TypeOf([]float64(nil))
 	denseType    = reflect.TypeOf((*mat.Dense)(nil))
 	vecDenseType = reflect.TypeOf((*mat.VecDense)(nil))
+	matrixType   = reflect.TypeOf((*mat.Matrix)(nil)).Elem()
+	vectorType   = reflect.TypeOf((*mat.Vector)(nil)).Elem()
+	// The tangents of the matrix types, in the same order.
+	tDenseType    = reflect.TypeOf((*tangent.Dense)(nil))
+	tVecDenseType = reflect.TypeOf((*tangent.VecDense)(nil))
+	tMatrixType   = reflect.TypeOf((*tangent.Matrix)(nil)).Elem()
+	tVectorType   = reflect.TypeOf((*tangent.Vector)(nil)).Elem()
 )
 
 // Exact returns f with its tangent, whose derivatives are then exact: computed in forward
 // mode (package tangent), up to the rounding of the derivative rules' closed forms.
 //
-// For f of type func(X) Y, with X and Y each float64 or []float64, the tangent has type
-// func(X, TX) (Y, TY), where TX and TY are *tangent.T for float64 and []*tangent.T for
-// []float64: given a point and the tangents of its coordinates, it returns f's value and
-// the value's tangents (nil for a coordinate that does not depend on the point), as many
-// as the value has coordinates. A notebook session generates tangents of a cell's
-// functions; Exact panics when the tangent does not have this type.
+// For f of type func(X) Y, the tangent has type func(X, TX) (Y, TY): given a point and
+// the derivatives of its coordinates, it returns f's value and the value's derivatives.
+// X and Y are each one of
 //
-// A nil tangent gives numerical derivatives, as does an f that takes or returns gonum
-// matrices, for which exact derivatives are not built yet. Where the tangent cannot be
-// used (it does not agree with f, or it panics), derivatives are numerical and their
-// Accuracy says why.
+//	float64       with the tangent *tangent.T
+//	[]float64     with []*tangent.T, one per coordinate
+//	*mat.Dense    with *tangent.Dense
+//	*mat.VecDense with *tangent.VecDense
+//	mat.Matrix    with tangent.Matrix (a *mat.Dense or *mat.VecDense point)
+//	mat.Vector    with tangent.Vector (a *mat.VecDense point)
+//
+// and a nil derivative is that of a constant. A matrix's coordinates are its vec, column
+// by column: the tangent of entry (i, j) of an r×c point carries the derivatives of
+// coordinate j*r + i. A notebook session generates tangents of a cell's functions;
+// Exact panics when the tangent does not have this type.
+//
+// A nil tangent gives numerical derivatives, as does an f of other types. Where the
+// tangent cannot be used (it does not agree with f, or it panics), derivatives are
+// numerical and their Accuracy says why.
 func Exact(f, tangent any) *Function {
 	ft := reflect.TypeOf(f)
 	if ft == nil || ft.Kind() != reflect.Func || ft.NumIn() != 1 || ft.NumOut() != 1 {
@@ -64,10 +78,7 @@ func Exact(f, tangent any) *Function {
 	tin, okIn := tangentOf(in)
 	tout, okOut := tangentOf(out)
 	if !okIn || !okOut {
-		if isMatrix(in) || isMatrix(out) {
-			return Numerical(f, whyMatrices)
-		}
-		return Numerical(f, fmt.Sprintf("f is %v, and exact derivatives take and return float64 or []float64", ft))
+		return Numerical(f, fmt.Sprintf("f is %v, and exact derivatives take and return float64, []float64, *mat.Dense, *mat.VecDense, mat.Matrix or mat.Vector", ft))
 	}
 	want := reflect.FuncOf([]reflect.Type{in, tin}, []reflect.Type{out, tout}, false)
 	if tv.Type() != want {
@@ -92,16 +103,16 @@ func tangentOf(t reflect.Type) (reflect.Type, bool) {
 		return tangentType, true
 	case floatsType:
 		return tangentsType, true
+	case denseType:
+		return tDenseType, true
+	case vecDenseType:
+		return tVecDenseType, true
+	case matrixType:
+		return tMatrixType, true
+	case vectorType:
+		return tVectorType, true
 	}
 	return nil, false
-}
-
-// isMatrix reports whether t is a gonum matrix or vector type.
-func isMatrix(t reflect.Type) bool {
-	if t == denseType || t == vecDenseType {
-		return true
-	}
-	return t.Kind() == reflect.Interface && t.NumMethod() > 0 && (denseType.Implements(t) || vecDenseType.Implements(t))
 }
 
 // method is how a function is differentiated: through its tangent while it has one that
@@ -191,19 +202,13 @@ func (fn *function) forward(x, fx []float64, dirs [][]float64, order2 bool) ([]*
 		}
 		seeds[i] = tangent.New(g, order2)
 	}
-	var args []reflect.Value
-	if fn.in.kind == scalarKind {
-		args = []reflect.Value{reflect.ValueOf(x[0]), reflect.ValueOf(seeds[0])}
-	} else {
-		args = []reflect.Value{reflect.ValueOf(append([]float64(nil), x...)), reflect.ValueOf(seeds)}
-	}
-	out, why := fn.callTangent(args)
+	out, why := fn.callTangent(fn.tangentArgs(x, seeds))
 	if why != "" {
 		fn.fallBack(why)
 		return nil, false
 	}
-	y, ts := fn.tangentResult(out)
-	if len(y) != len(fx) {
+	y, ts, ok := fn.tangentResult(out)
+	if !ok || len(y) != len(fx) {
 		fn.fallBack(whyMismatch)
 		return nil, false
 	}
@@ -290,16 +295,74 @@ func noRule(why string) string {
 	return why
 }
 
-// tangentResult returns the value and the tangents the tangent returned.
-func (fn *function) tangentResult(out []reflect.Value) ([]float64, []*tangent.T) {
-	if fn.out.kind == scalarKind {
-		return []float64{out[0].Float()}, []*tangent.T{out[1].Interface().(*tangent.T)}
+// tangentArgs returns the arguments of f's tangent at coordinates x with the tangents
+// seeds of the coordinates: a matrix point's entry (i, j) gets the tangent of coordinate
+// j*rows + i.
+func (fn *function) tangentArgs(x []float64, seeds []*tangent.T) []reflect.Value {
+	switch fn.in.kind {
+	case scalarKind:
+		return []reflect.Value{reflect.ValueOf(x[0]), reflect.ValueOf(seeds[0])}
+	case sliceKind:
+		return []reflect.Value{reflect.ValueOf(append([]float64(nil), x...)), reflect.ValueOf(seeds)}
+	case vectorKind:
+		return []reflect.Value{mustValue(fn.in, x, fn.inputArg), reflect.ValueOf(tangent.NewVecDense(fn.in.rows, nil, seeds))}
 	}
-	y, ts := out[0].Interface().([]float64), out[1].Interface().([]*tangent.T)
-	if len(ts) != len(y) {
-		panic(fmt.Sprintf("matcalc: %s: f's tangent returned %d tangents for a value of %d coordinates; it must return one per coordinate (nil for a constant one)", fn.name, len(ts), len(y)))
+	r, c := fn.in.rows, fn.in.cols
+	d := make([]*tangent.T, r*c)
+	for j := 0; j < c; j++ {
+		for i := 0; i < r; i++ {
+			d[i*c+j] = seeds[j*r+i]
+		}
 	}
-	return append([]float64(nil), y...), ts
+	return []reflect.Value{mustValue(fn.in, x, fn.inputArg), reflect.ValueOf(tangent.NewDense(r, c, nil, d))}
+}
+
+// tangentResult returns the value and the tangents the tangent returned, in vec
+// coordinates; false when the value is not a point (a nil matrix).
+func (fn *function) tangentResult(out []reflect.Value) ([]float64, []*tangent.T, bool) {
+	switch fn.out.kind {
+	case scalarKind:
+		return []float64{out[0].Float()}, []*tangent.T{out[1].Interface().(*tangent.T)}, true
+	case sliceKind:
+		y, ts := out[0].Interface().([]float64), out[1].Interface().([]*tangent.T)
+		if len(ts) != len(y) {
+			panic(fmt.Sprintf("matcalc: %s: f's tangent returned %d tangents for a value of %d coordinates; it must return one per coordinate (nil for a constant one)", fn.name, len(ts), len(y)))
+		}
+		return append([]float64(nil), y...), ts, true
+	}
+	if isNilValue(out[0]) {
+		return nil, nil, false
+	}
+	y, s, err := vec(out[0].Interface())
+	if err != nil || s != fn.out {
+		return nil, nil, false
+	}
+	ts := make([]*tangent.T, len(y))
+	if isNilValue(out[1]) {
+		return y, ts, true
+	}
+	d := out[1].Interface().(tangent.Matrix)
+	if r, c := d.Dims(); r != s.rows || c != s.cols {
+		panic(fmt.Sprintf("matcalc: %s: f's tangent returned a %d×%d derivative for f's value, a %v; it must have the value's shape (or be nil for a constant)", fn.name, r, c, s))
+	}
+	for j := 0; j < s.cols; j++ {
+		for i := 0; i < s.rows; i++ {
+			ts[j*s.rows+i] = d.At(i, j)
+		}
+	}
+	return y, ts, true
+}
+
+// isNilValue reports whether v is a nil pointer or interface, or an interface holding a
+// nil pointer.
+func isNilValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Interface:
+		return v.IsNil() || isNilValue(v.Elem())
+	case reflect.Pointer:
+		return v.IsNil()
+	}
+	return !v.IsValid()
 }
 
 // firsts returns the derivatives of the coordinates along direction i.

@@ -387,10 +387,11 @@ func TestFallbacks(t *testing.T) {
 			t.Errorf("%s: note %q", c.name, matfmt.NoteOf(h))
 		}
 	}
-	// Gonum matrices have no tangents yet.
-	m := Exact(det, func(*mat.Dense, *mat.Dense) (float64, *tangent.T) { return 0, nil })
-	if _, acc := GradientAcc(m, mat.NewDense(2, 2, []float64{1, 2, 3, 4})); acc.Why != "exact derivatives of gonum matrices are not built yet" {
-		t.Errorf("matrices: %+v", acc)
+	// Types without tangents.
+	sym := func(s *mat.SymDense) float64 { return mat.Trace(s) }
+	if m := Exact(sym, func(*mat.SymDense, *mat.SymDense) (float64, *tangent.T) { return 0, nil }); m.tangent.IsValid() ||
+		m.why != "f is func(*mat.SymDense) float64, and exact derivatives take and return float64, []float64, *mat.Dense, *mat.VecDense, mat.Matrix or mat.Vector" {
+		t.Errorf("SymDense: %q", m.why)
 	}
 }
 

@@ -38,4 +38,32 @@
 //
 // Programmer errors, such as combining tangents of different direction counts, panic with a
 // message prefixed "tangent:".
+//
+// # Matrices
+//
+// The derivative of a gonum matrix is a matrix of tangents: a Dense beside a mat.Dense, a
+// VecDense beside a mat.VecDense, and the interfaces Matrix and Vector beside mat.Matrix
+// and mat.Vector; nil (a nil interface or a nil pointer) is the derivative of a constant
+// matrix. Every method of Dense and VecDense that writes its receiver is the derivative of
+// the gonum method of the same name, taking its operands each followed by its derivative,
+// and is called just before it, while the operands still have the values the gonum method
+// reads; the receiver may be one of them:
+//
+//	_Δc.Mul(&c, &_Δc, x, nil) // d(c x) = dc x, with c's old value
+//	c.Mul(&c, x)
+//
+// The rules are the lectures' matrix differentials: d(AB) = dA B + A dB,
+// d(A⁻¹) = -A⁻¹ dA A⁻¹, d(A⁻¹B) = A⁻¹(dB - dA A⁻¹B), d det A = det A tr(A⁻¹dA),
+// d(xᵀy) = dxᵀy + xᵀdy, dλ = vᵀ dA v for an eigenvalue λ of a symmetric A with unit
+// eigenvector v; and at second order the same formulas differentiated once more, as
+// d²(A⁻¹)[u, v] = X(A_u X A_v + A_v X A_u - A_uv)X with X = A⁻¹. They compute the
+// derivatives along each direction, and each pair of them, as matrices, with gonum's own
+// products, factorizations and solves. Functions of matrices with a float64 value (Det,
+// Trace, Dot, Inner, Sum, Norm) return its *T; At, AtVec and Transpose are the
+// derivatives of a.At(i, j), x.AtVec(i) and a.T().
+//
+// Operands of the wrong shapes panic as gonum does (mat.ErrShape, ...). Where gonum returns
+// an error for a singular matrix (Inverse, Solve), so does the rule, leaving a zero
+// derivative; Det at a singular matrix, a least-squares Solve in its matrix and the norms
+// other than 2 panic with a NoRule, a repeated eigenvalue with a NotDifferentiable.
 package tangent
