@@ -333,6 +333,33 @@ func scaled(rule string, f float64, df *T, e []*T, n int, x func(int) float64) [
 	return out
 }
 
+// Outer is the derivative of m.Outer(alpha, x, y), alpha x yᵀ: each entry's by the
+// product rule.
+func (m *Dense) Outer(alpha float64, dalpha *T, x mat.Vector, dx Vector, y mat.Vector, dy Vector) {
+	r, c := x.Len(), y.Len()
+	ex, ey := vecEntries("Outer", dx, r), vecEntries("Outer", dy, c)
+	if ex == nil && ey == nil && dalpha == nil {
+		m.set("Outer", r, c, nil)
+		return
+	}
+	reference("Outer", []*T{dalpha}, ex, ey)
+	at := func(e []*T, i int) *T {
+		if e == nil {
+			return nil
+		}
+		return e[i]
+	}
+	out := make([]*T, r*c)
+	for i := 0; i < r; i++ {
+		xi := x.AtVec(i)
+		ax, dax := alpha*xi, Mul(alpha, dalpha, xi, at(ex, i))
+		for j := 0; j < c; j++ {
+			out[i*c+j] = Mul(ax, dax, y.AtVec(j), at(ey, j))
+		}
+	}
+	m.set("Outer", r, c, out)
+}
+
 // Dims returns the dimensions of the column vector, n×1; 0, 0 for a nil *VecDense.
 func (v *VecDense) Dims() (r, c int) {
 	if v == nil {

@@ -395,6 +395,13 @@ func TestSolve(t *testing.T) {
 	if worst > ulps {
 		t.Errorf("second derivative of A⁻¹B: relative error %.2g", worst)
 	}
+	// A singular matrix: gonum's error, and a zero derivative.
+	sing := mat.NewDense(2, 2, []float64{1, 2, 2, 4})
+	var ds Dense
+	var xs mat.Dense
+	if err, want := ds.Solve(sing, seedDense(2, 2, 0, 4, false), mat.NewDense(2, 1, []float64{1, 1}), nil), xs.Solve(sing, mat.NewDense(2, 1, []float64{1, 1})); err == nil || err.Error() != want.Error() || ds.At(0, 0) != nil {
+		t.Errorf("singular: %v (gonum: %v), %v", err, want, ds.At(0, 0))
+	}
 	// SolveVec agrees with Solve on a column.
 	bv := mat.NewVecDense(n, mat.Col(nil, 0, b))
 	dbv := seedVec(n, 0, n, false)
@@ -529,6 +536,16 @@ func TestElementwise(t *testing.T) {
 	}
 	// Vectors.
 	x, y := randVec(3, 20), randVec(3, 21)
+	var outer Dense
+	dxo, dyo := seedVec(3, 0, 6, true), seedVec(3, 3, 6, true)
+	outer.Outer(2, nil, x, dxo, y, dyo)
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 3; j++ {
+			if want := Mul(2*x.AtVec(i), Mul(2, nil, x.AtVec(i), dxo.AtVec(i)), y.AtVec(j), dyo.AtVec(j)); !equal(outer.At(i, j), want) {
+				t.Errorf("Outer (%d, %d): %v, want %v", i, j, outer.At(i, j), want)
+			}
+		}
+	}
 	dx, dy := seedVec(3, 0, 6, false), seedVec(3, 3, 6, false)
 	alpha, dalpha := 0.7, New([]float64{1, 1, 1, 1, 1, 1}, false)
 	var as, sv, mv VecDense
