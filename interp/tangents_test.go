@@ -231,3 +231,120 @@ func TestInterruptStopsForwardMode(t *testing.T) {
 		t.Fatalf("got %+v", res.Err)
 	}
 }
+
+// gonum's matrices through the lectures' rules, in the lectures' own functions.
+func TestExactDerivativesOfMatrixFunctions(t *testing.T) {
+	s := newSession(t)
+	if res, _ := exec(t, s, relDiff); res.Err != nil {
+		t.Fatal(strings.Join(res.Err.Traceback, "\n"))
+	}
+	for _, c := range []struct{ name, code string }{
+		{"d(A²)[dA] = dA A + A dA", `func square(a *mat.Dense) *mat.Dense {
+	var p mat.Dense
+	p.Mul(a, a)
+	return &p
+}
+A := mat.NewDense(2, 2, []float64{1, 2, 3, 4})
+dA := mat.NewDense(2, 2, []float64{0.5, -1, 2, 0.25})
+var p, q mat.Dense
+p.Mul(dA, A)
+q.Mul(A, dA)
+p.Add(&p, &q)
+relDiff(flat(matcalc.D(square, A).ApplyDense(dA)), flat(&p))`},
+		{"d(A⁻¹)[dA] = -A⁻¹ dA A⁻¹", `func inverse(a *mat.Dense) *mat.Dense {
+	var b mat.Dense
+	if err := b.Inverse(a); err != nil {
+		panic(err)
+	}
+	return &b
+}
+Ai := inverse(A)
+var r mat.Dense
+r.Mul(Ai, dA)
+r.Mul(&r, Ai)
+r.Scale(-1, &r)
+relDiff(flat(matcalc.D(inverse, A).ApplyDense(dA)), flat(&r))`},
+		{"∇det A = det(A) A⁻ᵀ", `det := func(a *mat.Dense) float64 { return mat.Det(a) }
+var cof mat.Dense
+cof.Scale(mat.Det(A), Ai.T())
+relDiff(flat(matcalc.GradientDense(det, A)), flat(&cof))`},
+		{"the Hessian of det, 9×9, from det A (tr(X dA') tr(X dA) - tr(X dA' X dA))", `B := mat.NewDense(3, 3, []float64{2, 1, 0, -1, 3, 1, 4, 2, 1})
+X := inverse(B)
+H := matcalc.Hessian(det, B)
+E := func(k int) *mat.Dense { e := mat.NewDense(3, 3, nil); e.Set(k%3, k/3, 1); return e }
+worst := 0.0
+for k := 0; k < 9; k++ {
+	for l := 0; l < 9; l++ {
+		var u, v, uv mat.Dense
+		u.Mul(X, E(k))
+		v.Mul(X, E(l))
+		uv.Mul(&u, &v)
+		want := mat.Det(B) * (mat.Trace(&u)*mat.Trace(&v) - mat.Trace(&uv))
+		if want == 0 {
+			worst = math.Max(worst, math.Abs(H.At(k, l)))
+		} else {
+			worst = math.Max(worst, math.Abs(H.At(k, l)-want)/math.Abs(want))
+		}
+	}
+}
+worst`},
+		{"∇(xᵀAx) = (A + Aᵀ)x, its Hessian A + Aᵀ", `A3 := mat.NewDense(3, 3, []float64{2, 1, 0, -1, 3, 1, 4, 2, 1})
+quad := func(x *mat.VecDense) float64 { return mat.Inner(x, A3, x) }
+xv := mat.NewVecDense(3, []float64{1, 2, 3})
+var sym mat.Dense
+sym.Add(A3, A3.T())
+var want mat.VecDense
+want.MulVec(&sym, xv)
+math.Max(relDiff(flat(matcalc.GradientVec(quad, xv)), flat(&want)), relDiff(flat(matcalc.Hessian(quad, xv)), flat(&sym)))`},
+		{"the assignment's ‖Ax - b‖²: gradient 2Aᵀ(Ax - b), Hessian 2AᵀA", `Am := mat.NewDense(4, 3, []float64{1, 2, 0, 0, 1, 1, 2, 0, 1, 1, 1, 1})
+bv := mat.NewVecDense(4, []float64{1, 2, 0, 3})
+func lsq(x *mat.VecDense) float64 {
+	var r mat.VecDense
+	r.MulVec(Am, x)
+	r.SubVec(&r, bv)
+	return mat.Dot(&r, &r)
+}
+x0 := mat.NewVecDense(3, []float64{0.5, -1, 2})
+var res, grad mat.VecDense
+res.MulVec(Am, x0)
+res.SubVec(&res, bv)
+grad.MulVec(Am.T(), &res)
+grad.ScaleVec(2, &grad)
+var ata mat.Dense
+ata.Mul(Am.T(), Am)
+ata.Scale(2, &ata)
+math.Max(relDiff(flat(matcalc.GradientVec(lsq, x0)), flat(&grad)), relDiff(flat(matcalc.Hessian(lsq, x0)), flat(&ata)))`},
+		{"∇tr(X³) = 3(X²)ᵀ, with a receiver that is an operand", `h := func(X *mat.Dense) float64 {
+	var c mat.Dense
+	c.Mul(X, X)
+	c.Mul(&c, X)
+	return mat.Trace(&c)
+}
+var sq, g3 mat.Dense
+sq.Mul(B, B)
+g3.Scale(3, sq.T())
+relDiff(flat(matcalc.GradientDense(h, B)), flat(&g3))`},
+		{"the largest eigenvalue of [[a, b], [b, c]]: (a + c)/2 + √(((a - c)/2)² + b²)", `lmax := func(p []float64) float64 {
+	s := mat.NewSymDense(2, []float64{p[0], p[1], p[1], p[2]})
+	var e mat.EigenSym
+	if !e.Factorize(s, false) {
+		panic("no eigenvalues")
+	}
+	return e.Values(nil)[1]
+}
+pa, pb, pc := 1.0, 0.5, -2.0
+rad := math.Hypot((pa-pc)/2, pb)
+relDiff(matcalc.GradientSlice(lmax, []float64{pa, pb, pc}), []float64{0.5 + (pa-pc)/4/rad, pb / rad, 0.5 - (pa-pc)/4/rad})`},
+	} {
+		if got := cellFloat(t, s, c.code); !(got <= ulps) {
+			t.Errorf("%s: relative difference %.3g, want ≤ %.3g", c.name, got, ulps)
+		}
+	}
+	// Each of them exact: none fell back to numbers.
+	for _, f := range []string{"square", "inverse", "det", "quad", "lsq", "h", "lmax"} {
+		x := map[string]string{"square": "A", "inverse": "A", "det": "A", "quad": "xv", "lsq": "x0", "h": "B", "lmax": "[]float64{pa, pb, pc}"}[f]
+		if got := cellText(t, s, "l := matcalc.D("+f+", "+x+")\nl.Matrix()\nl.Accuracy.String()"); got != `"exact (forward mode)"` {
+			t.Errorf("%s: %s", f, got)
+		}
+	}
+}
