@@ -99,7 +99,6 @@ func (s *Session) tangents(c *cell) (*tangentTable, int) {
 			}
 		}
 	}
-	old := maps.Clone(next.funcs)
 	for name, fd := range decls {
 		delete(next.funcs, name)
 		delete(next.vars, name)
@@ -148,11 +147,11 @@ func (s *Session) tangents(c *cell) (*tangentTable, int) {
 			if !ok || decls[fd.Name.Name] != fd {
 				continue
 			}
+			// A function redefined without a tangent needs no stub for the old one:
+			// yaegi binds a call to the function defined when the caller was, so the
+			// tangents that call the old tangent go with callers that call the old function.
 			if tf := tangentOf[fd.Name.Name]; tf != nil {
 				out = append(out, tf)
-			} else if was := old[fd.Name.Name]; was != nil {
-				// Earlier tangents call the old one: now they fall back to numbers.
-				out = append(out, noTangent(was, next.why[fd.Name.Name], fd.Pos()))
 			}
 		}
 		u.file.Decls = out
@@ -172,17 +171,6 @@ func (s *Session) tangents(c *cell) (*tangentTable, int) {
 		made += rewriteMatcalcCalls(u.node(), path, next, env, whyAt, c.noTangents)
 	}
 	return next, made
-}
-
-// noTangent is a stub for the tangent of a function redefined without one: it panics
-// with tangent.NoRule, which matcalc takes as "differentiate numerically, for why".
-func noTangent(was *forward.Func, why string, at token.Pos) *ast.FuncDecl {
-	nr := &ast.CompositeLit{Type: &ast.SelectorExpr{X: engine.Ident(tangentPkg), Sel: engine.Ident("NoRule")},
-		Elts: []ast.Expr{&ast.KeyValueExpr{Key: engine.Ident("Why"), Value: engine.String(why)}}}
-	body := &ast.BlockStmt{List: []ast.Stmt{&ast.ExprStmt{X: &ast.CallExpr{Fun: engine.Ident("panic"), Args: []ast.Expr{nr}}}}}
-	stub := &ast.FuncDecl{Name: engine.Ident(was.Tangent), Type: gosrc.Clone(was.Sig).(*ast.FuncType), Body: body}
-	gosrc.FillPositions(stub, at)
-	return stub
 }
 
 // funcVarTangents declares, after each top-level f := func..., f's tangent as a variable

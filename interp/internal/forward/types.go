@@ -41,10 +41,8 @@ func (t Type) Active() bool { return t.Kind == Float || t.Kind == Floats || t.Ki
 type Func struct {
 	Params  []Type
 	Results []Type
-	Tangent string // the tangent's name
-	// Sig is the tangent's type, for a stub that takes its place when the function is
-	// redefined without one.
-	Sig *ast.FuncType
+	Tangent string        // the tangent's name
+	Sig     *ast.FuncType // the tangent's type
 }
 
 // ActiveParams reports whether a parameter of the function carries a derivative: only
