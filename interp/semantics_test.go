@@ -94,6 +94,10 @@ func TestGoSemantics(t *testing.T) {
 		{"a, b = x, f() evaluates every value first", []step{
 			{code: "a, b := 1, 2\nf := func() int { a = 10; return 20 }\na, b = b, f()\nfmt.Println(a, b)", stdout: "2 20\n"},
 			{code: "func swap() (int, int) { p, q := 1, 2; g := func() int { p = 100; return 3 }; p, q = q, g(); return p, q }\nswap()", value: "2 3"},
+			// With a compiled call among the values, yaegi alone kept i at 0: the loop
+			// never ended.
+			{code: "i, s := 0, 1.0\ni, s = i+1, math.Max(s, 2)\nfmt.Println(i, s)", stdout: "1 2\n"},
+			{code: "func steps(x []float64) (int, float64) {\n\tn, s := 0, 0.0\n\tfor i, m := 0, 0.0; i < len(x); i, m = i+1, math.Max(m, x[i]) {\n\t\tn++\n\t\ts = m\n\t}\n\treturn n, s\n}\nsteps([]float64{3, 1, 2})", value: "3 3"},
 		}},
 		{"definitions that use earlier ones", []step{
 			{code: "v := mat.NewVecDense(2, []float64{1, 2})\nxs := mat.Col(nil, 0, v)"},

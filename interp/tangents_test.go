@@ -348,3 +348,140 @@ relDiff(matcalc.GradientSlice(lmax, []float64{pa, pb, pc}), []float64{0.5 + (pa-
 		}
 	}
 }
+
+// Functions written the ways students write them (shadowing, aliasing slices, swaps,
+// arrays, ranges that write, fallthrough, labels, several results, conversions, gonum
+// built from a point's entries): forward mode's gradient against the numerical one, an
+// independent method, and each of them exact. A tangent that followed the code wrong
+// would disagree far beyond the numerical method's error.
+func TestForwardModeFollowsGo(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, `func sq(v float64) float64 { return v * v }
+func two(a float64) (float64, float64) { return a * a, math.Sin(a) }
+func pass(a float64) (float64, float64) { return two(a) }
+func scale(s []float64, c float64) {
+	for i := range s {
+		s[i] *= c
+	}
+}
+func sumTo(s []float64, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return s[n-1] + sumTo(s, n-1)
+}
+A := mat.NewDense(2, 2, []float64{2, 1, 1, 3})`)
+	for _, c := range []struct{ name, f string }{
+		{"shadowing in a block", `y := x[0]
+	{
+		y := x[1] * 2
+		_ = y
+	}
+	return y * y`},
+		{"a slice that aliases the parameter", `s := x
+	s[0] = s[0] * 3
+	return x[0] + s[1]*x[0]`},
+		{"appends that share a backing array", `s := make([]float64, 0, 4)
+	s = append(s, x[0])
+	t := append(s, x[1])
+	u := append(s, x[2])
+	return t[1] * u[1] * s[0]`},
+		{"a swap", `a, b := x[0], x[1]
+	a, b = b, a*b
+	return a - b*a`},
+		{"an array copied by range", `arr := [3]float64{x[0], x[1], x[2]}
+	for i, v := range arr {
+		arr[i] = v * v * arr[(i+1)%3]
+	}
+	return arr[0] + arr[2]`},
+		{"a range that writes its slice", `for i := range x {
+		x[i] *= 2 + x[(i+1)%3]
+	}
+	return x[0] * x[1] * x[2]`},
+		{"fallthrough", `y := 0.0
+	switch {
+	case x[0] > 0:
+		y = x[0] * x[1]
+		fallthrough
+	default:
+		y += x[2]
+	}
+	return y`},
+		{"labels", `s := 0.0
+outer:
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 3; j++ {
+			if j > i {
+				continue outer
+			}
+			if i == 2 && j == 2 {
+				break outer
+			}
+			s += x[i] * x[j]
+		}
+	}
+	return s`},
+		{"several results", `p, q := two(x[0])
+	r, _ := pass(x[1])
+	return p*q + r`},
+		{"conversions and builtins", `k := float64(len(x)) / 10
+	return k*x[1] + max(x[0], x[1], 0.25) + min(x[2], 5) + math.Pow(x[2], 3) + math.Hypot(x[0], x[1])`},
+		{"an op-assignment at a computed index", `x[len(x)-1] += x[0] * x[1]
+	return x[2] * x[2]`},
+		{"a loop with two variables", `t := 0.0
+	for i, s := 0, 1.0; i < 3; i, s = i+1, s*x[i] {
+		t += s
+	}
+	return t`},
+		{"a definition that assigns too", `y := x[0] * 2
+	y, z := y*y, math.Sin(y)
+	return y + z*x[1]`},
+		{"a post statement with a compiled call", `t := 0.0
+	for i, m := 0, 0.0; i < 3; i, m = i+1, math.Max(m, x[i]*x[i]) {
+		t += m * x[2]
+	}
+	return t`},
+		{"a callee that writes a slice", `y := make([]float64, 3)
+	copy(y, x)
+	scale(y, x[0])
+	return y[1] + sumTo(y, 3)`},
+		{"if with inits", `if v := sq(x[0]); v > 10 {
+		return v
+	} else if w := sq(x[1]); w > 0 {
+		return w + v*x[2]
+	}
+	return 0`},
+		{"var declarations", `var a, b = x[0], x[1]
+	var c float64
+	c = a * b
+	var d []float64
+	d = append(d, c, a)
+	return d[0] + d[1]*b`},
+		{"gonum from the point's entries", `m := mat.NewDense(2, 2, []float64{x[0], x[1], x[1], x[2]})
+	var p mat.Dense
+	p.Mul(m, A)
+	v := mat.NewVecDense(2, []float64{x[0], 1})
+	return mat.Det(&p) + mat.Inner(v, m, v) + p.At(0, 1)`},
+		{"a matrix filled by Set", `var m mat.Dense
+	m.CloneFrom(A)
+	m.Set(0, 0, x[0]*x[1])
+	var inv mat.Dense
+	if err := inv.Inverse(&m); err != nil {
+		panic(err)
+	}
+	return mat.Trace(&inv) + mat.Sum(&m)`},
+	} {
+		code := "func f(x []float64) float64 {\n\t" + c.f + "\n}\n" +
+			`x0 := []float64{0.7, -1.3, 0.4}
+ge, acc := matcalc.GradientAcc(f, x0)
+gn := matcalc.GradientSlice(f, x0, matcalc.Numerically())
+worst := 0.0
+for i := range gn {
+	worst = math.Max(worst, math.Abs(ge.([]float64)[i]-gn[i])/math.Max(1, math.Abs(gn[i])))
+}
+fmt.Sprint(acc.Exact, " ", acc.Why, " ", worst < 1e-8)`
+		if got := cellText(t, s, code); got != `"true  true"` {
+			t.Errorf("%s: exact, why, agrees: %s", c.name, got)
+		}
+	}
+}

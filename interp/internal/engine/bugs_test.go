@@ -236,6 +236,20 @@ func TestBugAssignmentOrder(t *testing.T) {
 	t.Logf("at the top level: %v (Go: 220); in a function: %v (Go: 23)", top, inFunc)
 }
 
+func TestBugAssignmentWithACompiledCallLosesValues(t *testing.T) {
+	// i, s = i+1, math.Max(s, 2) in Go: i = 1, s = 2, so 21. Plain yaegi keeps i at 0, in
+	// a loop's post statement too (the loop never ends; here it stops at n > 10).
+	p := newPlain(t)
+	p.must(t, p.decls(t, `import "math"`), `import "math"`)
+	p.must(t, p.decls(t, "func lost() float64 { i, s := 0, 1.0; i, s = i+1, math.Max(s, 2); return float64(i) + s*10 }"), "func lost")
+	p.must(t, p.decls(t, "func loop() int { n := 0; for i, s := 0, 1.0; i < 3; i, s = i+1, math.Max(s, 2) { n++; if n > 10 { return -1 } }; return n }"), "func loop")
+	lost, loop := p.stmts(t, "lost()"), p.stmts(t, "loop()")
+	if lost.is(21.0) && loop.is(3) {
+		gone(t, "loses the values beside a compiled call in a parallel assignment", "OrderAssignments in workarounds.go")
+	}
+	t.Logf("i, s = i+1, math.Max(s, 2): %v (Go: 21); the loop's iterations: %v (Go: 3)", lost, loop)
+}
+
 func TestBugSeveralFromOneInTopLevelBlocks(t *testing.T) {
 	for _, src := range []string{
 		"m := map[string]int{\"k\": 1}\nn := 0\nif v, ok := m[\"k\"]; ok { n = v }\nn",

@@ -265,6 +265,18 @@ func TestOrderAssignments(t *testing.T) {
 		{name: "an if header stays",
 			in:   "if a, b = b, f(); a > b {\n}",
 			want: "if a, b = b, f(); a > b {\n}"},
+		// The post statement runs at the top of the body from the second iteration on.
+		{name: "a loop's post statement",
+			in: "for i, s := 0, 1.0; i < 3; i, s = i+1, f(s) {\nif s > 2 {\ncontinue\n}\ng(i)\n}",
+			want: "{\ni, s := 0, 1.0\nfor _gomatcalcFirst1 := true; ; _gomatcalcFirst1 = false {\nif !_gomatcalcFirst1 {\n{\n" +
+				"_gomatcalcV2, _gomatcalcV3 := i+1, f(s)\ni, s = _gomatcalcV2, _gomatcalcV3\n}\n}\nif !(i < 3) {\nbreak\n}\n" +
+				"if s > 2 {\ncontinue\n}\ng(i)\n}\n}"},
+		{name: "a labeled loop keeps its label",
+			in:   "outer:\nfor i, s := 0, 1.0; i < 3; i, s = i+1, f(s) {\ncontinue outer\n}",
+			want: "{\ni, s := 0, 1.0\nouter:\nfor _gomatcalcFirst1 := true; ; _gomatcalcFirst1 = false {\nif !_gomatcalcFirst1 {\n{\n_gomatcalcV2, _gomatcalcV3 := i+1, f(s)\ni, s = _gomatcalcV2, _gomatcalcV3\n}\n}\nif !(i < 3) {\nbreak\n}\ncontinue outer\n}\n}"},
+		{name: "a loop with a function literal stays",
+			in:   "for i, s := 0, 1.0; i < 3; i, s = i+1, f(s) {\ngo func() { g(i) }()\n}",
+			want: "for i, s := 0, 1.0; i < 3; i, s = i+1, f(s) {\ngo func() { g(i) }()\n}"},
 		{name: "in a case clause",
 			in:   "switch {\ncase true:\na, b = b, f()\n}",
 			want: "switch {\ncase true:\n{\n_gomatcalcV1, _gomatcalcV2 := b, f()\na, b = _gomatcalcV1, _gomatcalcV2\n}\n}"},

@@ -152,56 +152,137 @@ func floatLiteral(v constant.Value) string {
 
 // OrderAssignments splits a, b = x, f() (several values, a call or receive among them)
 // into { t0, t1 := x, f(); a, b = t0, t1 }: yaegi assigns each value as soon as it has
-// it, so that f sees a already changed, where Go evaluates every value first.
+// it, so that f sees a already changed, where Go evaluates every value first (and with a
+// compiled f, i, s = i+1, f(s) loses the i+1 altogether).
+//
+// A loop's post statement must stay one statement, so a loop whose post statement needs
+// the split runs it at the top of the body instead, from the second iteration on:
+//
+//	{ init; for first := true; ; first = false { if !first { post }; if !cond { break }; body } }
+//
+// where continue still runs the post statement and then the condition. Only loops without
+// function literals are changed: one could see that the loop's variables are no longer
+// new in each iteration. (An if or switch header is left alone.)
 func OrderAssignments(n ast.Node) {
 	count := 0
 	astutil.Apply(n, func(c *astutil.Cursor) bool {
 		as, ok := c.Node().(*ast.AssignStmt)
-		if !ok || as.Tok != token.ASSIGN || len(as.Lhs) < 2 || len(as.Lhs) != len(as.Rhs) || !HasCall(as.Rhs...) {
+		if !ok || !needsOrder(as) {
 			return true
 		}
 		if _, inList := c.Parent().(*ast.BlockStmt); !inList {
 			if _, inCase := c.Parent().(*ast.CaseClause); !inCase {
 				if _, inComm := c.Parent().(*ast.CommClause); !inComm {
-					return true // an if/for/switch header: left alone
+					return true // an if/for/switch header: left alone (a loop's, below)
 				}
 			}
 		}
-		// Every value that is not a constant is evaluated into a temporary first (a
-		// constant keeps its untyped meaning in the assignment: 1 for a float64).
-		var temps []ast.Expr
-		var values, final []ast.Expr
-		// The operands of an index on the left come first (x[g()], y = 1, f() calls g
-		// before f).
-		lhs := make([]ast.Expr, len(as.Lhs))
-		copy(lhs, as.Lhs)
-		for i, l := range lhs {
-			ix, ok := l.(*ast.IndexExpr)
-			if !ok || !HasCall(ix.Index) {
-				continue
-			}
-			count++
-			name := fmt.Sprintf("_gomatcalcV%d", count)
-			temps = append(temps, &ast.Ident{NamePos: ix.Index.Pos(), Name: name})
-			values = append(values, ix.Index)
-			lhs[i] = &ast.IndexExpr{X: ix.X, Lbrack: ix.Lbrack, Index: &ast.Ident{NamePos: ix.Index.Pos(), Name: name}, Rbrack: ix.Rbrack}
-		}
-		for _, r := range as.Rhs {
-			if isLiteral(r) || isStringLiteral(r) {
-				final = append(final, r)
-				continue
-			}
-			count++
-			name := &ast.Ident{NamePos: r.Pos(), Name: fmt.Sprintf("_gomatcalcV%d", count)}
-			temps = append(temps, name)
-			values = append(values, r)
-			final = append(final, &ast.Ident{NamePos: r.Pos(), Name: name.Name})
-		}
-		eval := &ast.AssignStmt{Lhs: temps, TokPos: as.TokPos, Tok: token.DEFINE, Rhs: values}
-		assign := &ast.AssignStmt{Lhs: lhs, TokPos: as.TokPos, Tok: token.ASSIGN, Rhs: final}
-		c.Replace(&ast.BlockStmt{Lbrace: as.Pos(), List: []ast.Stmt{eval, assign}, Rbrace: as.End()})
+		c.Replace(ordered(as, &count))
 		return false
-	}, nil)
+	}, func(c *astutil.Cursor) bool {
+		// After the loop's body: its statements are ordered already.
+		switch x := c.Node().(type) {
+		case *ast.ForStmt:
+			if _, labeled := c.Parent().(*ast.LabeledStmt); labeled {
+				return true
+			}
+			if init, loop := postFirst(x, &count); loop != nil {
+				c.Replace(withInit(init, loop))
+			}
+		case *ast.LabeledStmt:
+			// The label stays on the loop, for its break and continue statements.
+			if f, ok := x.Stmt.(*ast.ForStmt); ok {
+				if init, loop := postFirst(f, &count); loop != nil {
+					c.Replace(withInit(init, &ast.LabeledStmt{Label: x.Label, Colon: x.Colon, Stmt: loop}))
+				}
+			}
+		}
+		return true
+	})
+}
+
+// withInit is { init; loop }, or the loop when there is no init statement.
+func withInit(init, loop ast.Stmt) ast.Stmt {
+	if init == nil {
+		return loop
+	}
+	return &ast.BlockStmt{Lbrace: init.Pos(), List: []ast.Stmt{init, loop}, Rbrace: loop.End()}
+}
+
+func needsOrder(as *ast.AssignStmt) bool {
+	return as.Tok == token.ASSIGN && len(as.Lhs) >= 2 && len(as.Lhs) == len(as.Rhs) && HasCall(as.Rhs...)
+}
+
+// ordered is as, its values in temporaries first.
+func ordered(as *ast.AssignStmt, count *int) *ast.BlockStmt {
+	// Every value that is not a constant is evaluated into a temporary first (a constant
+	// keeps its untyped meaning in the assignment: 1 for a float64).
+	var temps []ast.Expr
+	var values, final []ast.Expr
+	// The operands of an index on the left come first (x[g()], y = 1, f() calls g before f).
+	lhs := make([]ast.Expr, len(as.Lhs))
+	copy(lhs, as.Lhs)
+	for i, l := range lhs {
+		ix, ok := l.(*ast.IndexExpr)
+		if !ok || !HasCall(ix.Index) {
+			continue
+		}
+		*count++
+		name := fmt.Sprintf("_gomatcalcV%d", *count)
+		temps = append(temps, &ast.Ident{NamePos: ix.Index.Pos(), Name: name})
+		values = append(values, ix.Index)
+		lhs[i] = &ast.IndexExpr{X: ix.X, Lbrack: ix.Lbrack, Index: &ast.Ident{NamePos: ix.Index.Pos(), Name: name}, Rbrack: ix.Rbrack}
+	}
+	for _, r := range as.Rhs {
+		if isLiteral(r) || isStringLiteral(r) {
+			final = append(final, r)
+			continue
+		}
+		*count++
+		name := &ast.Ident{NamePos: r.Pos(), Name: fmt.Sprintf("_gomatcalcV%d", *count)}
+		temps = append(temps, name)
+		values = append(values, r)
+		final = append(final, &ast.Ident{NamePos: r.Pos(), Name: name.Name})
+	}
+	eval := &ast.AssignStmt{Lhs: temps, TokPos: as.TokPos, Tok: token.DEFINE, Rhs: values}
+	assign := &ast.AssignStmt{Lhs: lhs, TokPos: as.TokPos, Tok: token.ASSIGN, Rhs: final}
+	return &ast.BlockStmt{Lbrace: as.Pos(), List: []ast.Stmt{eval, assign}, Rbrace: as.End()}
+}
+
+// postFirst is the loop's init statement and the loop with its post statement at the
+// top of the body, when the post statement needs ordering and the loop has no function
+// literal; a nil loop otherwise.
+func postFirst(loop *ast.ForStmt, count *int) (init ast.Stmt, out *ast.ForStmt) {
+	post, ok := loop.Post.(*ast.AssignStmt)
+	if !ok || !needsOrder(post) || hasFuncLit(loop) {
+		return nil, nil
+	}
+	*count++
+	first := fmt.Sprintf("_gomatcalcFirst%d", *count)
+	pos := loop.For
+	notFirst := &ast.UnaryExpr{OpPos: pos, Op: token.NOT, X: &ast.Ident{NamePos: pos, Name: first}}
+	var body []ast.Stmt
+	body = append(body, &ast.IfStmt{If: pos, Cond: notFirst, Body: &ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{ordered(post, count)}, Rbrace: pos}})
+	if loop.Cond != nil {
+		stop := &ast.UnaryExpr{OpPos: pos, Op: token.NOT, X: &ast.ParenExpr{Lparen: pos, X: loop.Cond, Rparen: pos}}
+		body = append(body, &ast.IfStmt{If: pos, Cond: stop, Body: &ast.BlockStmt{Lbrace: pos, List: []ast.Stmt{&ast.BranchStmt{TokPos: pos, Tok: token.BREAK}}, Rbrace: pos}})
+	}
+	body = append(body, loop.Body.List...)
+	out = &ast.ForStmt{For: pos,
+		Init: &ast.AssignStmt{Lhs: []ast.Expr{&ast.Ident{NamePos: pos, Name: first}}, TokPos: pos, Tok: token.DEFINE, Rhs: []ast.Expr{&ast.Ident{NamePos: pos, Name: "true"}}},
+		Post: &ast.AssignStmt{Lhs: []ast.Expr{&ast.Ident{NamePos: pos, Name: first}}, TokPos: pos, Tok: token.ASSIGN, Rhs: []ast.Expr{&ast.Ident{NamePos: pos, Name: "false"}}},
+		Body: &ast.BlockStmt{Lbrace: loop.Body.Lbrace, List: body, Rbrace: loop.Body.Rbrace}}
+	return loop.Init, out
+}
+
+func hasFuncLit(n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(m ast.Node) bool {
+		_, lit := m.(*ast.FuncLit)
+		found = found || lit
+		return !found
+	})
+	return found
 }
 
 func isStringLiteral(e ast.Expr) bool {

@@ -98,9 +98,9 @@ func TestTangents(t *testing.T) {
 }`, "lse", `func tan_lse(x []float64, _Δx []*tan.T) (float64, *tan.T) {
 	s, _Δs := 0.0, (*tan.T)(nil)
 	{
-		_gomatcalcVR1 := _Δx
-		for _gomatcalcVK1, v := range x {
-			_Δv := _gomatcalcVR1[_gomatcalcVK1]
+		_gomatcalcFR1 := _Δx
+		for _gomatcalcFK1, v := range x {
+			_Δv := _gomatcalcFR1[_gomatcalcFK1]
 			s, _Δs = s+(math.Exp(v)), tan.Add(_Δs, tan.Exp(v, _Δv))
 		}
 	}
@@ -116,9 +116,9 @@ func g(x []float64) []float64 {
 }`, "g", `func tan_g(x []float64, _Δx []*tan.T) ([]float64, []*tan.T) {
 	out, _Δout := make([]float64, len(x)), make([]*tan.T, len(x))
 	for i := range x {
-		_gomatcalcV1, _Δ_gomatcalcV1 := tan_sq(x[i], _Δx[i])
-		_gomatcalcV2, _Δ_gomatcalcV2 := tan_sq(x[i], _Δx[i])
-		out[i], _Δout[i] = _gomatcalcV1*_gomatcalcV2, tan.Mul(_gomatcalcV1, _Δ_gomatcalcV1, _gomatcalcV2, _Δ_gomatcalcV2)
+		_gomatcalcF1, _Δ_gomatcalcF1 := tan_sq(x[i], _Δx[i])
+		_gomatcalcF2, _Δ_gomatcalcF2 := tan_sq(x[i], _Δx[i])
+		out[i], _Δout[i] = _gomatcalcF1*_gomatcalcF2, tan.Mul(_gomatcalcF1, _Δ_gomatcalcF1, _gomatcalcF2, _Δ_gomatcalcF2)
 	}
 	return append(out, 1), append(_Δout, (*tan.T)(nil))
 }`},
@@ -139,8 +139,8 @@ func g(x []float64) []float64 {
 		// A call that may not give the same value twice is made once, for both.
 		{"a call of unknown purity in an active expression", `func k(x float64) float64 { return x * A.At(0, 0) }`, "k",
 			`func tan_k(x float64, _Δx *tan.T) (float64, *tan.T) {
-	_gomatcalcV1 := A.At(0, 0)
-	return x * _gomatcalcV1, tan.Mul(x, _Δx, _gomatcalcV1, nil)
+	_gomatcalcF1 := A.At(0, 0)
+	return x * _gomatcalcF1, tan.Mul(x, _Δx, _gomatcalcF1, nil)
 }`},
 		// gonum's methods: the receiver's derivative by the same method, first.
 		{"the assignment's least squares", `func f(x *mat.VecDense) float64 {

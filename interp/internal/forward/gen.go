@@ -27,7 +27,7 @@ const Prefix = "_Δ"
 
 // tempPrefix names the values of calls the tangent computes once for the value and its
 // derivative both.
-const tempPrefix = "_gomatcalcV"
+const tempPrefix = "_gomatcalcF"
 
 func d(name string) string {
 	if name == "_" {

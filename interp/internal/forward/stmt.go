@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"strconv"
+	"strings"
 )
 
 // block makes the tangent of a block, in a scope of its own.
@@ -37,6 +38,9 @@ func (g *gen) single(s ast.Stmt) ast.Stmt {
 	if s == nil {
 		return nil
 	}
+	if s == nil {
+		return nil
+	}
 	out := g.stmt(s)
 	if len(out) != 1 {
 		fail(s.Pos(), "computes a call in a loop's init or post statement")
@@ -55,7 +59,7 @@ func wrapped(pos token.Pos, stmts []ast.Stmt) ast.Stmt {
 func (g *gen) stmtBody(s ast.Stmt) []ast.Stmt {
 	switch x := s.(type) {
 	case *ast.AssignStmt:
-		return []ast.Stmt{g.assign(x)}
+		return g.assign(x)
 	case *ast.DeclStmt:
 		return g.decl(x)
 	case *ast.ExprStmt:
@@ -171,7 +175,7 @@ func (g *gen) tanLHS(e ast.Expr) ast.Expr {
 
 // accepts checks that a variable of type to may hold a value of type from.
 func (g *gen) accepts(pos token.Pos, name string, to, from Type) {
-	if from.Active() && !to.Active() {
+	if from.Active() && !to.Active() && name != "_" {
 		fail(pos, "gives %s, whose type forward mode cannot see, a value that depends on the argument", name)
 	}
 }
@@ -191,14 +195,31 @@ var arithmetic = map[token.Token]token.Token{token.ADD_ASSIGN: token.ADD, token.
 	token.MUL_ASSIGN: token.MUL, token.QUO_ASSIGN: token.QUO}
 
 // assign makes one parallel assignment of the values and their derivatives, so that
-// every derivative is computed from the values before the assignment, as they are.
-func (g *gen) assign(x *ast.AssignStmt) ast.Stmt {
+// every derivative is computed from the values before the assignment, as they are. A
+// definition that also assigns variables of the same scope (a, b := ... with a declared
+// already) declares the new ones first and assigns them all: a parallel assignment the
+// interpreter runs in Go's order (see the engine's OrderAssignments), which a definition
+// is not.
+func (g *gen) assign(x *ast.AssignStmt) []ast.Stmt {
 	if op, ok := arithmetic[x.Tok]; ok && g.lhsType(x.Lhs[0]).Active() {
 		y := &ast.BinaryExpr{X: clone(x.Lhs[0]), OpPos: x.TokPos, Op: op, Y: &ast.ParenExpr{X: x.Rhs[0]}}
 		x = &ast.AssignStmt{Lhs: x.Lhs, TokPos: x.TokPos, Tok: token.ASSIGN, Rhs: []ast.Expr{y}}
 	}
 	if len(x.Lhs) != len(x.Rhs) {
-		return g.assignCall(x)
+		return []ast.Stmt{g.assignCall(x)}
+	}
+	var declared []ast.Stmt
+	if x.Tok == token.DEFINE && g.redefines(x) && g.anyActive(append(append([]ast.Expr{}, x.Lhs...), x.Rhs...)) {
+		for i, l := range x.Lhs {
+			name := l.(*ast.Ident).Name
+			if name == "_" || g.inCurrentScope(name) {
+				continue
+			}
+			t := definedType(g.typeOf(x.Rhs[i]))
+			declared = append(declared, g.varDecl(l.Pos(), name, t)...)
+			g.declare(name, t)
+		}
+		x = &ast.AssignStmt{Lhs: x.Lhs, TokPos: x.TokPos, Tok: token.ASSIGN, Rhs: x.Rhs}
 	}
 	define := x.Tok == token.DEFINE
 	types := make([]Type, len(x.Lhs))
@@ -230,7 +251,43 @@ func (g *gen) assign(x *ast.AssignStmt) ast.Stmt {
 			g.declare(l.(*ast.Ident).Name, types[i])
 		}
 	}
-	return &ast.AssignStmt{Lhs: append(lhs, dl...), TokPos: x.TokPos, Tok: x.Tok, Rhs: append(rhs, dr...)}
+	return append(declared, &ast.AssignStmt{Lhs: append(lhs, dl...), TokPos: x.TokPos, Tok: x.Tok, Rhs: append(rhs, dr...)})
+}
+
+// redefines reports whether a definition assigns a variable of the current scope too.
+func (g *gen) redefines(x *ast.AssignStmt) bool {
+	for _, l := range x.Lhs {
+		if id := l.(*ast.Ident); id.Name != "_" && g.inCurrentScope(id.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// varDecl declares a variable of type t, and its derivative when t carries one.
+func (g *gen) varDecl(pos token.Pos, name string, t Type) []ast.Stmt {
+	typ := t.Expr
+	if t.Kind == Mat {
+		typ = g.gonumType(t)
+	}
+	if typ == nil {
+		fail(pos, "defines %s beside a variable it assigns, and its type cannot be seen", name)
+	}
+	decl := func(n string, typ ast.Expr) ast.Stmt {
+		return &ast.DeclStmt{Decl: &ast.GenDecl{TokPos: pos, Tok: token.VAR, Specs: []ast.Spec{
+			&ast.ValueSpec{Names: []*ast.Ident{{NamePos: pos, Name: n}}, Type: typ}}}}
+	}
+	return []ast.Stmt{decl(name, clone(typ)), decl(d(name), tangentType(t, g.env.Tan))}
+}
+
+// gonumType is the Go type of a Mat, as the cell writes it.
+func (g *gen) gonumType(t Type) ast.Expr {
+	name := strings.TrimPrefix(t.Gonum, "*")
+	var e ast.Expr = &ast.SelectorExpr{X: ast.NewIdent(g.env.Mat), Sel: ast.NewIdent(name)}
+	if strings.HasPrefix(t.Gonum, "*") {
+		e = &ast.StarExpr{X: e}
+	}
+	return e
 }
 
 func isBlank(e ast.Expr) bool {
