@@ -122,6 +122,11 @@ func (s *Session) transform(c *cell) error {
 		_, earlier := s.funcs[name]
 		return earlier || slices.ContainsFunc(c.funcs, func(d declared) bool { return d.name == name })
 	}
+	for _, u := range c.units {
+		if u.kind == stmtUnit {
+			engine.BlockScopes(u.block, c.serial) // first: it reads the parser's objects
+		}
+	}
 	c.tangents, c.tangentsMade = s.tangents(c)
 	declaresMain := false
 	var units []*unit

@@ -98,7 +98,7 @@ func (s *Session) cellError(err error, c *cell) *lang.Error {
 
 // compileError is an error found before the cell ran.
 func compileError(ee *engine.Error, c *cell) *lang.Error {
-	msg := internalNames.Replace(ee.Msg)
+	msg := internalNames.Replace(engine.UserNames(ee.Msg))
 	if ee.Internal {
 		msg = "the interpreter (yaegi) failed to compile this cell: " + msg + "; rewrite the statement it fails on, or move it into a function"
 	}

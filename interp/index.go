@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"go/types"
 	"time"
 )
 
@@ -22,12 +23,11 @@ func (s *Session) indexDetail(c *cell, line int) string {
 			found = append(found, n)
 		}
 	})
-	src := c.textOf
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	for _, ix := range found {
-		length, err1 := s.evaluate(ctx, "len("+src(ix.X)+")")
-		index, err2 := s.evaluate(ctx, src(ix.Index))
+		length, err1 := s.evaluate(ctx, "len("+asCompiled(ix.X)+")")
+		index, err2 := s.evaluate(ctx, asCompiled(ix.Index))
 		if err1 != nil || err2 != nil || len(length) != 1 || len(index) != 1 {
 			continue
 		}
@@ -56,6 +56,11 @@ func (c *cell) inspectTopLevel(visit func(ast.Node)) {
 		})
 	}
 }
+
+// asCompiled is e's text as the session compiled it, with the names the passes gave (a
+// top-level block's variables have names of their own: engine.BlockScopes), to evaluate
+// it again.
+func asCompiled(e ast.Expr) string { return types.ExprString(e) }
 
 // textOf is the cell's text of n.
 func (c *cell) textOf(n ast.Node) string {

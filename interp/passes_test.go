@@ -980,13 +980,14 @@ y := min(x32, (3.141592653589793238462643383279502884197169399375105820974944594
 				declsOf("import \"fmt\""),
 				declsOf("func _gomatcalcMain() {\n\tfmt.Println(\"hi\")\n}"),
 				stmtsOf("_gomatcalcMain()")}},
+		// A block's variable at the top level gets a name of its own (engine.BlockScopes).
 		{name: "a loop's goroutines get their own variable",
 			cell: "for i := 0; i < 3; i++ {\ngo func() { fmt.Println(i) }()\n}",
 			want: []unitWant{stmtsOf(`_gomatcalcLine, _gomatcalcTopLine = 1, 1
-for _gomatcalcLoop_i := 0; _gomatcalcLoop_i < 3; _gomatcalcLoop_i++ {
-	i := _gomatcalcLoop_i
+for _gomatcalcLoop__gomatcalcB0_1_i := 0; _gomatcalcLoop__gomatcalcB0_1_i < 3; _gomatcalcLoop__gomatcalcB0_1_i++ {
+	_gomatcalcB0_1_i := _gomatcalcLoop__gomatcalcB0_1_i
 	{
-		_gomatcalcGo1 := func() { fmt.Println(i) }
+		_gomatcalcGo1 := func() { fmt.Println(_gomatcalcB0_1_i) }
 		_gomatcalcrt.Go(_gomatcalcGo1)
 	}
 }`)}},
@@ -1000,10 +1001,10 @@ for _gomatcalcLoop_i := 0; _gomatcalcLoop_i < 3; _gomatcalcLoop_i++ {
 m := map[string]int{"k": 1}
 _gomatcalcLine, _gomatcalcTopLine = 2, 2`), declsOf(`func _gomatcalcLit1() func() {
 	return func() {
-		if v, ok := m["k"]; ok {
+		if _gomatcalcB0_1_v, _gomatcalcB0_2_ok := m["k"]; _gomatcalcB0_2_ok {
 			{
 				_gomatcalcDefer1 := fmt.Println
-				_gomatcalcrt.Defer(_gomatcalcDefer1, v)
+				_gomatcalcrt.Defer(_gomatcalcDefer1, _gomatcalcB0_1_v)
 			}
 		}
 	}
@@ -1018,7 +1019,7 @@ fmt.Println("first")`)}},
 m := map[string]int{}
 _gomatcalcLine, _gomatcalcTopLine = 2, 2`), declsOf(`func _gomatcalcLit1() func() {
 	return func() {
-		if _, ok := m["k"]; !ok {
+		if _, _gomatcalcB0_1_ok := m["k"]; !_gomatcalcB0_1_ok {
 			panic("_gomatcalc: return from the cell")
 		}
 	}
@@ -1052,12 +1053,12 @@ fmt.Println("found")`)}},
 			want: []unitWant{stmtsOf(`_gomatcalcLine, _gomatcalcTopLine = 1, 1
 a, b := 1, 2
 _gomatcalcLine, _gomatcalcTopLine = 2, 2
-for i := range 2 {
+for _gomatcalcB0_1_i := range 2 {
 	{
 		_gomatcalcV1, _gomatcalcV2 := b, next(a)
 		a, b = _gomatcalcV1, _gomatcalcV2
 	}
-	display.Show(_gomatcalcShow(i))
+	display.Show(_gomatcalcShow(_gomatcalcB0_1_i))
 }`)}},
 	}
 	s := newSession(t)

@@ -91,6 +91,16 @@ func TestGoSemantics(t *testing.T) {
 			{code: "math.Sqrt2 * 0.5", value: "0.7071067811865476"},
 			{code: "const tau = 2 * math.Pi\nvar f32 float32 = math.Pi\nfloat64(f32) != tau", value: "true"},
 		}},
+		// yaegi alone kept the top level's block variables with the session's, by name.
+		{"a block's variables at the top level are the block's", []step{
+			{code: "i, h := 10, 1.0"},
+			{code: "for i := 0; i < 3; i++ {\n\th := float64(i)\n\t_ = h\n}\nfmt.Println(i, h)", stdout: "10 1\n"},
+			{code: "if h := \"s\"; h != \"\" {\n\tfmt.Println(h)\n}\nh", stdout: "s\n", value: "1"},
+			{code: "for i := 0; i < 2; i++ {\n\tfor i := 0; i < 3; i++ {\n\t\t_ = i\n\t}\n\tfmt.Println(i)\n}", stdout: "0\n1\n"},
+			{code: "{\n\tx := 1\n\t{\n\t\tx := \"a\"\n\t\tfmt.Println(x)\n\t}\n\tfmt.Println(x)\n}", stdout: "a\n1\n"},
+			{code: "for _, v := range []struct{ name string }{{\"a\"}} {\n\tfmt.Println(v.name)\n}", stdout: "a\n"},
+			{code: "v := \"global\"\n{\n\tvar v = 2.5\n\tfmt.Println(v)\n}\nfor _, v := range []int{7} {\n\tfmt.Println(v)\n}\nv", stdout: "2.5\n7\n", value: `"global"`},
+		}},
 		{"a, b = x, f() evaluates every value first", []step{
 			{code: "a, b := 1, 2\nf := func() int { a = 10; return 20 }\na, b = b, f()\nfmt.Println(a, b)", stdout: "2 20\n"},
 			{code: "func swap() (int, int) { p, q := 1, 2; g := func() int { p = 100; return 3 }; p, q = q, g(); return p, q }\nswap()", value: "2 3"},

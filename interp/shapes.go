@@ -46,7 +46,7 @@ func (s *Session) shapeDetail(c *cell, line int) string {
 			continue
 		}
 		seen[src] = true
-		v, err := s.evaluate(ctx, src)
+		v, err := s.evaluate(ctx, asCompiled(e))
 		if err != nil || len(v) != 1 {
 			continue
 		}

@@ -250,6 +250,17 @@ func TestBugAssignmentWithACompiledCallLosesValues(t *testing.T) {
 	t.Logf("i, s = i+1, math.Max(s, 2): %v (Go: 21); the loop's iterations: %v (Go: 3)", lost, loop)
 }
 
+func TestBugTopLevelBlocksShareTheSessionsVariables(t *testing.T) {
+	// Go: a loop's i is the loop's; the session's i stays 10.
+	p := newPlain(t)
+	p.must(t, p.stmts(t, "i := 10"), "i := 10")
+	o := p.stmts(t, "for i := 0; i < 3; i++ {\n}\ni")
+	if o.is(10) {
+		gone(t, "keeps the variables of the top level's blocks with the session's, by name", "BlockScopes in scopes.go")
+	}
+	t.Logf("the session's i after a loop over i: %v (Go: 10)", o)
+}
+
 func TestBugSeveralFromOneInTopLevelBlocks(t *testing.T) {
 	for _, src := range []string{
 		"m := map[string]int{\"k\": 1}\nn := 0\nif v, ok := m[\"k\"]; ok { n = v }\nn",

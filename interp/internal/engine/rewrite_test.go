@@ -232,6 +232,29 @@ func TestInlineFloatConstants(t *testing.T) {
 	})
 }
 
+func TestBlockScopes(t *testing.T) {
+	apply := func(t *testing.T, n ast.Node) { BlockScopes(n.(*ast.BlockStmt), 7) }
+	checkRewrites(t, []rewriteCase{
+		{name: "a loop's variable and a block's",
+			in:   "i := 1\nfor i := 0; i < 3; i++ {\nh := i\n_ = h\n}\nfmt.Println(i)",
+			want: "i := 1\nfor _gomatcalcB7_1_i := 0; _gomatcalcB7_1_i < 3; _gomatcalcB7_1_i++ {\n_gomatcalcB7_2_h := _gomatcalcB7_1_i\n_ = _gomatcalcB7_2_h\n}\nfmt.Println(i)"},
+		{name: "shadowing blocks each get their own",
+			in:   "{\nx := 1\n{\nx := \"a\"\n_ = x\n}\n_ = x\n}",
+			want: "{\n_gomatcalcB7_1_x := 1\n{\n_gomatcalcB7_2_x := \"a\"\n_ = _gomatcalcB7_2_x\n}\n_ = _gomatcalcB7_1_x\n}"},
+		// Fields, a function literal's own variables and the blank keep their names; a
+		// variable a literal captures is renamed inside it too.
+		{name: "what keeps its name",
+			in:   "for _, c := range []struct{ r int }{{1}} {\nf := func(r int) int { k := r; return k + c.r }\n_ = f\n}",
+			want: "for _, _gomatcalcB7_1_c := range []struct{ r int }{{1}} {\n_gomatcalcB7_2_f := func(r int) int { k := r; return k + _gomatcalcB7_1_c.r }\n_ = _gomatcalcB7_2_f\n}"},
+		{name: "an if's and a switch's",
+			in:   "if v, ok := m[1]; ok {\n_ = v\n}\nswitch w := g(); w {\n}",
+			want: "if _gomatcalcB7_1_v, _gomatcalcB7_2_ok := m[1]; _gomatcalcB7_2_ok {\n_ = _gomatcalcB7_1_v\n}\nswitch _gomatcalcB7_3_w := g(); _gomatcalcB7_3_w {\n}"},
+	}, apply)
+	if got := UserNames("declared and not used: _gomatcalcB12_3_x"); got != "declared and not used: x" {
+		t.Errorf("UserNames: %q", got)
+	}
+}
+
 func TestOrderAssignments(t *testing.T) {
 	apply := func(t *testing.T, n ast.Node) { OrderAssignments(n) }
 	checkRewrites(t, []rewriteCase{
