@@ -36,6 +36,9 @@ type unit struct {
 	// earlier are the statements of the cell's block before this one, where the engine
 	// split a block (LiftFuncLits): what they define is compiled, but has no value yet.
 	earlier []ast.Stmt
+	// serial is the number of the cell the unit was parsed from when it is not this cell
+	// (a function of an earlier cell compiled again: callers.go); 0 for this cell's own.
+	serial int
 }
 
 // node is the tree yaegi compiles.
@@ -67,6 +70,10 @@ type cell struct {
 	tangents     *tangentTable
 	tangentsMade int
 	noTangents   string
+	// redeclared are the functions of earlier cells compiled again with this one, since
+	// they call functions it redefines (callers.go); noCallers leaves them out.
+	redeclared []string
+	noCallers  bool
 }
 
 // declared is a function or type a cell declares: where, and its text: a type's

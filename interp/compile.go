@@ -28,16 +28,26 @@ func (s *Session) runCell(ctx context.Context, c *cell, count int) ([]any, error
 	}
 	before := s.engine.Checkpoint()
 	progs, err := s.compile(c)
-	if err != nil && c.tangentsMade > 0 {
-		// The tangents are the session's code, not the cell's: a cell that compiles
-		// without them must not fail for them. It runs without, numerically.
+	// What the session adds to a cell must not make it fail: a cell that compiles without
+	// the earlier functions it compiles again (callers.go), or without its tangents (the
+	// session's code, not the cell's: it then runs numerically), runs so, and says it.
+	var note string
+	for _, without := range []string{"callers", "tangents"} {
+		if err == nil || without == "callers" && len(c.redeclared) == 0 || without == "tangents" && c.tangentsMade == 0 {
+			continue
+		}
 		s.engine.Restore(before)
-		plain, errs := parseCell(s.engine.FileSet(), c.src)
+		again, errs := parseCell(s.engine.FileSet(), c.src)
 		if len(errs) > 0 {
 			return nil, errs
 		}
-		plain.serial, plain.noTangents = c.serial, fmt.Sprintf("its tangent did not compile (%v)", firstLine(err))
-		*c = *plain
+		again.serial, again.noCallers, again.noTangents = c.serial, true, c.noTangents
+		if without == "callers" {
+			note = c.staleCallersNote(err)
+		} else {
+			again.noTangents = fmt.Sprintf("its tangent did not compile (%v)", firstLine(err))
+		}
+		*c = *again
 		if err := s.transform(c); err != nil {
 			return nil, err
 		}
@@ -46,6 +56,9 @@ func (s *Session) runCell(ctx context.Context, c *cell, count int) ([]any, error
 	if err != nil {
 		s.engine.Restore(before)
 		return nil, err
+	}
+	if out := s.out.current(); note != "" && out != nil {
+		out.Stream("stderr", note)
 	}
 	for _, imp := range c.imports {
 		s.didImport(imp)
@@ -127,6 +140,9 @@ func (s *Session) transform(c *cell) error {
 			engine.BlockScopes(u.block, c.serial) // first: it reads the parser's objects
 		}
 	}
+	if !c.noCallers {
+		s.redeclareCallers(c)
+	}
 	c.tangents, c.tangentsMade = s.tangents(c)
 	declaresMain := false
 	var units []*unit
@@ -153,7 +169,11 @@ func (s *Session) transform(c *cell) error {
 			}
 			engine.BlocksInFuncs(u.block)
 		}
-		lineMarkers(n, fset, c.serial, own)
+		serial := c.serial
+		if u.serial != 0 {
+			serial = u.serial
+		}
+		lineMarkers(n, fset, serial, own)
 		if u.kind != stmtUnit {
 			units = append(units, u)
 			continue
@@ -527,6 +547,7 @@ func (s *Session) knownPackages(typ ast.Expr) bool {
 func (s *Session) recordDeclarations(ctx context.Context, c *cell, count int) {
 	src := c.source()
 	s.tangent = c.tangents
+	s.recordCalls(c)
 	for _, f := range c.funcs {
 		s.funcs[f.name] = origin{cell: src, count: count, line: f.line, signature: f.text}
 	}

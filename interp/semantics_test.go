@@ -15,6 +15,7 @@ type step struct {
 	stdout string // exactly, when want is not an error
 	value  string // text/plain of the cell's value, "" for none
 	err    string // a substring of the error, "" for success
+	stderr string // a substring of stderr, when set
 }
 
 // runSteps runs the cells of a case in a new session.
@@ -37,6 +38,9 @@ func runSteps(t *testing.T, name string, steps []step) {
 			got, _ := res.Value["text/plain"].(string)
 			if got != st.value {
 				t.Errorf("%s, cell %d %q: value %q, want %q", name, i+1, st.code, got, st.value)
+			}
+			if !strings.Contains(out.streams["stderr"], st.stderr) {
+				t.Errorf("%s, cell %d %q: stderr %q, want it to say %q", name, i+1, st.code, out.streams["stderr"], st.stderr)
 			}
 		}
 	}
@@ -289,4 +293,23 @@ func TestInterruptStopsADeferredCall(t *testing.T) {
 			t.Errorf("after %q: %v %v", code, res.Value, res.Err)
 		}
 	}
+}
+
+// A function redefined in a later cell changes what the functions that call it do, as a
+// rebuilt program would (yaegi alone kept calling the old one).
+func TestRedefinedFunctionsReachTheirCallers(t *testing.T) {
+	runSteps(t, "callers", []step{
+		{code: "func f() int { return 1 }"},
+		{code: "func g() int { return f() * 2 }\nfunc h() int { return g() + 1 }"},
+		{code: "func f() int { return 5 }\ng()", value: "10"},
+		{code: "h()", value: "11"},
+		// g's own cell line still names a panic in it.
+		{code: "func f() int { panic(\"boom\") }"},
+		{code: "h()", err: "in g, declared at line 1 of cell"},
+		// A new signature g no longer fits: the cell runs, g keeps the old f, and a note
+		// says so.
+		{code: "func f(x int) int { return x }\nf(7)", value: "7",
+			stderr: "note: g, h still call the functions this cell redefines as they were before: compiled again with the new ones, they fail (not enough arguments in call to f)"},
+		{code: "h()", err: "boom"},
+	})
 }

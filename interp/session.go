@@ -59,6 +59,7 @@ type Session struct {
 	imported map[importSpec]bool
 	packages map[string]string // package name in cells -> import path
 	funcs    map[string]origin // where each function of the session was defined
+	calls    map[string][]string // the names each function of the session calls (callers.go)
 	types    map[string]string // each type's definition, spaces folded
 	// methods lists the methods of each type defined in a cell, and typeNames the cell
 	// types of each reflect type (yaegi's reflect types of cell types have neither names
@@ -91,7 +92,7 @@ type origin struct {
 // New returns a session with the preloaded packages imported.
 func New(opts Options) (*Session, error) {
 	s := &Session{opts: opts, imported: map[importSpec]bool{}, packages: map[string]string{},
-		tangent: newTangentTable(), funcs: map[string]origin{}, types: map[string]string{}, methods: map[string][]string{},
+		tangent: newTangentTable(), calls: map[string][]string{}, funcs: map[string]origin{}, types: map[string]string{}, methods: map[string][]string{},
 		typeNames: map[reflect.Type][]string{}, methodSigs: map[string]string{}, cells: map[int]origin{}}
 	never := make(chan struct{})
 	s.interrupt.Store(&never)
