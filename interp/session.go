@@ -57,10 +57,10 @@ type Session struct {
 	engine   *engine.Engine
 	out      output
 	imported map[importSpec]bool
-	packages map[string]string // package name in cells -> import path
-	funcs    map[string]origin // where each function of the session was defined
+	packages map[string]string   // package name in cells -> import path
+	funcs    map[string]origin   // where each function of the session was defined
 	calls    map[string][]string // the names each function of the session calls (callers.go)
-	types    map[string]string // each type's definition, spaces folded
+	types    map[string]string   // each type's definition, spaces folded
 	// methods lists the methods of each type defined in a cell, and typeNames the cell
 	// types of each reflect type (yaegi's reflect types of cell types have neither names
 	// nor methods): for completion.
