@@ -133,20 +133,6 @@ func elem(t Type) Type {
 	return Type{Kind: Floats, Expr: a.Elt}
 }
 
-// tangentType is the Go type of an active type's derivative: *tan.T for float64, and the
-// same slices and arrays of *tan.T for the others.
-func (g *gen) tangentType(t Type) ast.Expr {
-	if t.Kind == Float {
-		return &ast.StarExpr{X: &ast.SelectorExpr{X: ast.NewIdent(g.env.Tan), Sel: ast.NewIdent("T")}}
-	}
-	a := t.Expr.(*ast.ArrayType)
-	var n ast.Expr
-	if a.Len != nil {
-		n = clone(a.Len)
-	}
-	return &ast.ArrayType{Len: n, Elt: g.tangentType(elem(t))}
-}
-
 // combine is the type of x op y for an arithmetic op, as Go's untyped constants work.
 func combine(x, y Type) Type {
 	switch {
