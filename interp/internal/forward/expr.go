@@ -298,6 +298,9 @@ func (g *gen) prepCall(call *ast.CallExpr, c ctx) ast.Expr {
 				if (id.Name == "min" || id.Name == "max") && len(call.Args) < 2 && active {
 					fail(call.Pos(), "calls %s with one argument", id.Name)
 				}
+				if id.Name == "append" && len(call.Args) > 0 && active && !g.typeOf(call.Args[0]).Active() {
+					fail(call.Pos(), "appends a value that depends on its argument to a slice whose type forward mode cannot see")
+				}
 				return call
 			case "copy":
 				if active {
