@@ -251,6 +251,9 @@ func (g *gen) prep(e ast.Expr, c ctx) ast.Expr {
 			x.X = g.prep(x.X, c)
 		}
 	case *ast.StarExpr:
+		if g.typeOf(x.X).Active() {
+			fail(x.Pos(), "dereferences a pointer to a matrix")
+		}
 		x.X = g.prep(x.X, c)
 	case *ast.TypeAssertExpr:
 		x.X = g.prep(x.X, c)

@@ -224,6 +224,7 @@ func TestUnsupported(t *testing.T) {
 		{`func f(x float64) (y float64) { y = x; return }`, "f", "names its results"},
 		{`func f(x []float64) float64 { sort.Float64s(x); return x[0] }`, "f", "calls sort.Float64s with a value that depends on its argument; sort.Float64s has no derivative rule"},
 		{`func f(x float64) float64 { p := &x; return *p }`, "f", "takes the address of a float"},
+		{`func f(a *mat.Dense) float64 { b := *a; return mat.Det(&b) }`, "f", "dereferences a pointer to a matrix"},
 		// A global slice's type is not in the syntax: the derivative of y[1] would be lost.
 		{`func f(x float64) float64 { y := append(g0, x); return y[1] }`, "f", "appends a value that depends on its argument to a slice whose type forward mode cannot see"},
 		{`func f(x float64) float64 { var v any = x; return v.(float64) }`, "f", "has a value of type any, which forward mode does not take yet"},
