@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
+	"hash/fnv"
 	"sort"
 	"strconv"
 	"strings"
@@ -428,6 +429,13 @@ func (c *cell) declaresFunctions() bool { return strings.Contains(c.src, "func")
 
 // source is what the session keeps of the cell once it has run, for the lines that
 // panics in its functions show: its source, without its syntax trees.
+// textNumber is a number of the cell's text: the same for a cell run again.
+func (c *cell) textNumber() uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(c.src))
+	return h.Sum32()
+}
+
 func (c *cell) source() *cell { return &cell{serial: c.serial, src: c.src} }
 
 // line returns line n (1-based) of the cell's source.

@@ -137,7 +137,7 @@ func (s *Session) transform(c *cell) error {
 	}
 	for _, u := range c.units {
 		if u.kind == stmtUnit {
-			engine.BlockScopes(u.block, c.serial) // first: it reads the parser's objects
+			engine.BlockScopes(u.block, c.textNumber()) // first: it reads the parser's objects
 		}
 	}
 	if !c.noCallers {

@@ -22,10 +22,12 @@ func UserNames(s string) string { return blockVarName.ReplaceAllString(s, "") }
 // variables, by name, so that a loop's i overwrote a variable i of an earlier cell, and
 // an inner x of another type failed with "reflect.Set: value of type string is not
 // assignable to type int". Variables of the top level itself (the session's) and of
-// function literals (which yaegi scopes as Go does) keep their names. cell numbers the
-// names apart from those of other cells. The parser's resolution of names to objects says
-// which identifier is which variable, so it must run on the parser's tree.
-func BlockScopes(block *ast.BlockStmt, cell int) {
+// function literals (which yaegi scopes as Go does) keep their names. cell tells the
+// names apart from those of other cells: a number of the cell's text, so that running a
+// cell again reuses its names (and yaegi's slots for them) instead of adding new ones at
+// every run. The parser's resolution of names to objects says which identifier is which
+// variable, so it must run on the parser's tree.
+func BlockScopes(block *ast.BlockStmt, cell uint32) {
 	// The nodes inside the top level's statements, not the statements themselves (nor a
 	// var statement's specs): a variable declared there is a block's. (One declared in
 	// another unit of the cell, a var declaration before the statements say, is not.)
