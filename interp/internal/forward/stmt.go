@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/token"
 	"strconv"
-	"strings"
 )
 
 // block makes the tangent of a block, in a scope of its own.
@@ -195,11 +194,7 @@ var arithmetic = map[token.Token]token.Token{token.ADD_ASSIGN: token.ADD, token.
 	token.MUL_ASSIGN: token.MUL, token.QUO_ASSIGN: token.QUO}
 
 // assign makes one parallel assignment of the values and their derivatives, so that
-// every derivative is computed from the values before the assignment, as they are. A
-// definition that also assigns variables of the same scope (a, b := ... with a declared
-// already) declares the new ones first and assigns them all: a parallel assignment the
-// interpreter runs in Go's order (see the engine's OrderAssignments), which a definition
-// is not.
+// every derivative is computed from the values before the assignment, as they are.
 func (g *gen) assign(x *ast.AssignStmt) []ast.Stmt {
 	if op, ok := arithmetic[x.Tok]; ok && g.lhsType(x.Lhs[0]).Active() {
 		y := &ast.BinaryExpr{X: clone(x.Lhs[0]), OpPos: x.TokPos, Op: op, Y: &ast.ParenExpr{X: x.Rhs[0]}}
@@ -207,19 +202,6 @@ func (g *gen) assign(x *ast.AssignStmt) []ast.Stmt {
 	}
 	if len(x.Lhs) != len(x.Rhs) {
 		return []ast.Stmt{g.assignCall(x)}
-	}
-	var declared []ast.Stmt
-	if x.Tok == token.DEFINE && g.redefines(x) && g.anyActive(append(append([]ast.Expr{}, x.Lhs...), x.Rhs...)) {
-		for i, l := range x.Lhs {
-			name := l.(*ast.Ident).Name
-			if name == "_" || g.inCurrentScope(name) {
-				continue
-			}
-			t := definedType(g.typeOf(x.Rhs[i]))
-			declared = append(declared, g.varDecl(l.Pos(), name, t)...)
-			g.declare(name, t)
-		}
-		x = &ast.AssignStmt{Lhs: x.Lhs, TokPos: x.TokPos, Tok: token.ASSIGN, Rhs: x.Rhs}
 	}
 	define := x.Tok == token.DEFINE
 	types := make([]Type, len(x.Lhs))
@@ -251,43 +233,7 @@ func (g *gen) assign(x *ast.AssignStmt) []ast.Stmt {
 			g.declare(l.(*ast.Ident).Name, types[i])
 		}
 	}
-	return append(declared, &ast.AssignStmt{Lhs: append(lhs, dl...), TokPos: x.TokPos, Tok: x.Tok, Rhs: append(rhs, dr...)})
-}
-
-// redefines reports whether a definition assigns a variable of the current scope too.
-func (g *gen) redefines(x *ast.AssignStmt) bool {
-	for _, l := range x.Lhs {
-		if id := l.(*ast.Ident); id.Name != "_" && g.inCurrentScope(id.Name) {
-			return true
-		}
-	}
-	return false
-}
-
-// varDecl declares a variable of type t, and its derivative when t carries one.
-func (g *gen) varDecl(pos token.Pos, name string, t Type) []ast.Stmt {
-	typ := t.Expr
-	if t.Kind == Mat {
-		typ = g.gonumType(t)
-	}
-	if typ == nil {
-		fail(pos, "defines %s beside a variable it assigns, and its type cannot be seen", name)
-	}
-	decl := func(n string, typ ast.Expr) ast.Stmt {
-		return &ast.DeclStmt{Decl: &ast.GenDecl{TokPos: pos, Tok: token.VAR, Specs: []ast.Spec{
-			&ast.ValueSpec{Names: []*ast.Ident{{NamePos: pos, Name: n}}, Type: typ}}}}
-	}
-	return []ast.Stmt{decl(name, clone(typ)), decl(d(name), tangentType(t, g.env.Tan))}
-}
-
-// gonumType is the Go type of a Mat, as the cell writes it.
-func (g *gen) gonumType(t Type) ast.Expr {
-	name := strings.TrimPrefix(t.Gonum, "*")
-	var e ast.Expr = &ast.SelectorExpr{X: ast.NewIdent(g.env.Mat), Sel: ast.NewIdent(name)}
-	if strings.HasPrefix(t.Gonum, "*") {
-		e = &ast.StarExpr{X: e}
-	}
-	return e
+	return []ast.Stmt{&ast.AssignStmt{Lhs: append(lhs, dl...), TokPos: x.TokPos, Tok: x.Tok, Rhs: append(rhs, dr...)}}
 }
 
 func isBlank(e ast.Expr) bool {
