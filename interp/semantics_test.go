@@ -103,6 +103,7 @@ func TestGoSemantics(t *testing.T) {
 			{code: "for i := 0; i < 2; i++ {\n\tfor i := 0; i < 3; i++ {\n\t\t_ = i\n\t}\n\tfmt.Println(i)\n}", stdout: "0\n1\n"},
 			{code: "{\n\tx := 1\n\t{\n\t\tx := \"a\"\n\t\tfmt.Println(x)\n\t}\n\tfmt.Println(x)\n}", stdout: "a\n1\n"},
 			{code: "for _, v := range []struct{ name string }{{\"a\"}} {\n\tfmt.Println(v.name)\n}", stdout: "a\n"},
+			{code: "n := 0\nvar a any = 3\nswitch w := a.(type) {\ncase int:\n\tn = w + 1\n}\nn", value: "4"},
 			{code: "v := \"global\"\n{\n\tvar v = 2.5\n\tfmt.Println(v)\n}\nfor _, v := range []int{7} {\n\tfmt.Println(v)\n}\nv", stdout: "2.5\n7\n", value: `"global"`},
 		}},
 		{"a, b = x, f() evaluates every value first", []step{

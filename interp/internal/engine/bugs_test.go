@@ -275,6 +275,14 @@ func TestBugSeveralFromOneInTopLevelBlocks(t *testing.T) {
 	gone(t, "fails on a, b := x inside a block at the top level", "BlocksInFuncs in toplevel.go")
 }
 
+func TestBugTypeSwitchBindingAtTheTopLevel(t *testing.T) {
+	o := newPlain(t).stmts(t, "n := 0\nvar a any = 3\nswitch w := a.(type) {\ncase int:\n\tn = w + 1\n}\nn")
+	if o.is(4) {
+		gone(t, "fails to compile a type switch binding a variable at the top level", "BlocksInFuncs in toplevel.go")
+	}
+	t.Logf("a type switch binding w at the top level: %v (Go: 4)", o)
+}
+
 func TestBugLoopVariableShared(t *testing.T) {
 	// Go 1.22: each iteration has its own variable.
 	three := newPlain(t).stmts(t, "fs := []func() int{}\nfor i := 0; i < 3; i++ { fs = append(fs, func() int { return i }) }\nfs[0]()*100 + fs[1]()*10 + fs[2]()")

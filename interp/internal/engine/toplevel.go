@@ -10,9 +10,10 @@ import (
 
 // BlocksInFuncs runs in a function literal, func() { ... }(), each statement of a
 // top-level block that is an if, for, switch, select or block defining several
-// variables from one value (v, ok := m[k]; n, err := f()): yaegi compiles those wrongly
-// outside a function ("undefined: v", "nil type", a nil dereference). The variables are
-// the statement's own, so nothing else changes.
+// variables from one value (v, ok := m[k]; n, err := f()) or binding a type switch's
+// variable (switch v := x.(type)): yaegi compiles those wrongly outside a function
+// ("undefined: v", "nil type", a nil dereference, "index out of range [1] with length
+// 1"). The variables are the statement's own, so nothing else changes.
 func BlocksInFuncs(block *ast.BlockStmt) {
 	for i, st := range block.List {
 		inner := st
@@ -24,7 +25,7 @@ func BlocksInFuncs(block *ast.BlockStmt) {
 		default:
 			continue
 		}
-		if definesSeveralFromOne(inner) && !returns(inner) && !hasGoto(inner) {
+		if (definesSeveralFromOne(inner) || bindsTypeSwitch(inner)) && !returns(inner) && !hasGoto(inner) {
 			lit := &ast.FuncLit{Type: &ast.FuncType{Func: st.Pos(), Params: &ast.FieldList{}},
 				Body: &ast.BlockStmt{Lbrace: st.Pos(), List: []ast.Stmt{st}, Rbrace: st.End()}}
 			block.List[i] = &ast.ExprStmt{X: &ast.CallExpr{Fun: lit, Lparen: st.End(), Rparen: st.End()}}
@@ -39,6 +40,20 @@ func definesSeveralFromOne(n ast.Node) bool {
 	inspectTop(n, func(n ast.Node) bool {
 		if as, ok := n.(*ast.AssignStmt); ok {
 			found = found || as.Tok == token.DEFINE && len(as.Lhs) > 1 && len(as.Rhs) == 1
+		}
+		return !found
+	})
+	return found
+}
+
+// bindsTypeSwitch reports whether n, outside function literals, has a type switch that
+// binds a variable.
+func bindsTypeSwitch(n ast.Node) bool {
+	found := false
+	inspectTop(n, func(n ast.Node) bool {
+		if ts, ok := n.(*ast.TypeSwitchStmt); ok {
+			_, binds := ts.Assign.(*ast.AssignStmt)
+			found = found || binds
 		}
 		return !found
 	})
