@@ -112,6 +112,7 @@ func TestGoSemantics(t *testing.T) {
 			// With a compiled call among the values, yaegi alone kept i at 0: the loop
 			// never ended.
 			{code: "i, s := 0, 1.0\ni, s = i+1, math.Max(s, 2)\nfmt.Println(i, s)", stdout: "1 2\n"},
+			{code: "func header() string {\n\ti, s := 0, 1.0\n\tif i, s = i+1, math.Max(s, 2); i > 0 {\n\t\treturn fmt.Sprint(i, s)\n\t}\n\treturn \"lost\"\n}\nheader()", value: `"1 2"`},
 			{code: "func steps(x []float64) (int, float64) {\n\tn, s := 0, 0.0\n\tfor i, m := 0, 0.0; i < len(x); i, m = i+1, math.Max(m, x[i]) {\n\t\tn++\n\t\ts = m\n\t}\n\treturn n, s\n}\nsteps([]float64{3, 1, 2})", value: "3 3"},
 		}},
 		{"definitions that use earlier ones", []step{

@@ -180,25 +180,62 @@ func OrderAssignments(n ast.Node) {
 		c.Replace(ordered(as, &count))
 		return false
 	}, func(c *astutil.Cursor) bool {
-		// After the loop's body: its statements are ordered already.
+		// After the statement's body: its statements are ordered already.
 		switch x := c.Node().(type) {
-		case *ast.ForStmt:
+		case *ast.LabeledStmt:
+			// The label stays on the statement, for its break and continue statements.
+			if init, st := headerFirst(x.Stmt, &count); st != nil {
+				c.Replace(withInit(init, &ast.LabeledStmt{Label: x.Label, Colon: x.Colon, Stmt: st}))
+			}
+		case ast.Stmt:
 			if _, labeled := c.Parent().(*ast.LabeledStmt); labeled {
 				return true
 			}
-			if init, loop := postFirst(x, &count); loop != nil {
-				c.Replace(withInit(init, loop))
-			}
-		case *ast.LabeledStmt:
-			// The label stays on the loop, for its break and continue statements.
-			if f, ok := x.Stmt.(*ast.ForStmt); ok {
-				if init, loop := postFirst(f, &count); loop != nil {
-					c.Replace(withInit(init, &ast.LabeledStmt{Label: x.Label, Colon: x.Colon, Stmt: loop}))
-				}
+			if init, st := headerFirst(x, &count); st != nil {
+				c.Replace(withInit(init, st))
 			}
 		}
 		return true
 	})
+}
+
+// headerFirst is an if's, switch's or loop's init statement, ordered, and the statement
+// without it, when the init statement needs ordering (it runs once, before the rest, so
+// it may run as a statement of its own: it defines nothing); for a loop whose post
+// statement needs ordering, the loop as postFirst makes it. A nil statement otherwise.
+func headerFirst(st ast.Stmt, count *int) (init, out ast.Stmt) {
+	var header *ast.Stmt
+	switch x := st.(type) {
+	case *ast.IfStmt:
+		c := *x
+		header, out = &c.Init, &c
+	case *ast.SwitchStmt:
+		c := *x
+		header, out = &c.Init, &c
+	case *ast.TypeSwitchStmt:
+		c := *x
+		header, out = &c.Init, &c
+	case *ast.ForStmt:
+		c := *x
+		header, out = &c.Init, &c
+	default:
+		return nil, nil
+	}
+	if as, ok := (*header).(*ast.AssignStmt); ok && needsOrder(as) {
+		init, *header = ordered(as, count), nil
+	}
+	if loop, ok := out.(*ast.ForStmt); ok {
+		if loopInit, post := postFirst(loop, count); post != nil {
+			if init == nil {
+				init = loopInit // else the init statement went first, and the loop has none
+			}
+			return init, post
+		}
+	}
+	if init == nil {
+		return nil, nil
+	}
+	return init, out
 }
 
 // withInit is { init; loop }, or the loop when there is no init statement.
