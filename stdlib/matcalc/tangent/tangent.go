@@ -222,6 +222,11 @@ func Unary(dx *T, d1, d2 float64) *T {
 // partial derivatives of φ at (x, y) and fxx, fxy, fyy the second:
 // first fx·dx + fy·dy, second fx·Hx + fy·Hy + fxx·gx gxᵀ + fxy·(gx gyᵀ + gy gxᵀ) + fyy·gy gyᵀ.
 func Binary(dx, dy *T, fx, fy, fxx, fxy, fyy float64) *T {
+	return binary("Binary", dx, dy, fx, fy, fxx, fxy, fyy)
+}
+
+// binary is Binary, naming the rule name in its panics.
+func binary(name string, dx, dy *T, fx, fy, fxx, fxy, fyy float64) *T {
 	switch {
 	case dx == nil && dy == nil:
 		return nil
@@ -230,7 +235,7 @@ func Binary(dx, dy *T, fx, fy, fxx, fxy, fyy float64) *T {
 	case dx == nil:
 		return Unary(dy, fy, fyy)
 	}
-	same("Binary", dx, dy)
+	same(name, dx, dy)
 	r := &T{first: make([]float64, len(dx.first)), order2: dx.order2}
 	for i := range r.first {
 		r.first[i] = fx*dx.first[i] + fy*dy.first[i]
@@ -254,64 +259,22 @@ func Add(dx, dy *T) *T {
 	case dy == nil:
 		return dx
 	}
-	same("Add", dx, dy)
-	r := &T{first: make([]float64, len(dx.first)), order2: dx.order2}
-	for i := range r.first {
-		r.first[i] = dx.first[i] + dy.first[i]
-	}
-	if dx.second != nil || dy.second != nil {
-		r.second = make([]float64, packed(len(dx.first)))
-		addScaled(r.second, 1, dx.second)
-		addScaled(r.second, 1, dy.second)
-	}
-	return r
+	return binary("Add", dx, dy, 1, 1, 0, 0, 0)
 }
 
 // Sub returns the tangent of x - y.
 func Sub(dx, dy *T) *T {
-	switch {
-	case dy == nil:
+	if dy == nil {
 		return dx
-	case dx == nil:
-		return Neg(dy)
 	}
-	same("Sub", dx, dy)
-	r := &T{first: make([]float64, len(dx.first)), order2: dx.order2}
-	for i := range r.first {
-		r.first[i] = dx.first[i] - dy.first[i]
-	}
-	if dx.second != nil || dy.second != nil {
-		r.second = make([]float64, packed(len(dx.first)))
-		addScaled(r.second, 1, dx.second)
-		addScaled(r.second, -1, dy.second)
-	}
-	return r
+	return binary("Sub", dx, dy, 1, -1, 0, 0, 0)
 }
 
 // Neg returns the tangent of -x.
 func Neg(dx *T) *T { return Unary(dx, -1, 0) }
 
-// Mul returns the tangent of x*y: y·dx + x·dy.
-func Mul(x float64, dx *T, y float64, dy *T) *T {
-	switch {
-	case dx == nil:
-		return Unary(dy, x, 0)
-	case dy == nil:
-		return Unary(dx, y, 0)
-	}
-	same("Mul", dx, dy)
-	r := &T{first: make([]float64, len(dx.first)), order2: dx.order2}
-	for i := range r.first {
-		r.first[i] = y*dx.first[i] + x*dy.first[i]
-	}
-	if dx.order2 {
-		r.second = make([]float64, packed(len(dx.first)))
-		addScaled(r.second, y, dx.second)
-		addScaled(r.second, x, dy.second)
-		addSymOuter(r.second, 1, dx.first, dy.first)
-	}
-	return r
-}
+// Mul returns the tangent of x*y: y·dx + x·dy, and at second order y·Hx + x·Hy + dx dyᵀ + dy dxᵀ.
+func Mul(x float64, dx *T, y float64, dy *T) *T { return binary("Mul", dx, dy, y, x, 0, 1, 0) }
 
 // Quo returns the tangent of x/y: with z = x/y, dz = (dx - z·dy)/y, and at second order
 // Hz = (Hx - z·Hy - dz dyᵀ - dy dzᵀ)/y, which divide once rather than form 1/y².
